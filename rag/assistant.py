@@ -1,0 +1,142 @@
+"""The public entry point: an Assistant indexes a corpus and answers questions with citations."""
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.build import BuildReport, refresh_lexical, sync_corpus
+from index.chunking import ChunkingConfig
+from index.embedding import Embedder, SentenceTransformerEmbedder
+from index.errors import IndexMissingError
+from index.lexical import LexicalIndex
+from index.store import IndexSpec, Store
+
+from .answer import AbstainModel, compose
+from .errors import QuestionError
+from .evidence import Candidate, analyze, candidates, decision_features, score_candidates
+from .retrieve import HybridRetriever, Retrieved
+from .settings import Settings
+from .types import Answer, IndexStatus
+
+log = logging.getLogger(__name__)
+
+
+class Assistant:
+    """Answers questions over one index. Cheap to construct; the model loads on first use.
+
+    >>> assistant = Assistant(Settings(data_dir=".rag"))
+    >>> assistant.index()            # idempotent: only changed files are embedded
+    >>> assistant.ask("Who blocked the Lachin Corridor?").answer
+    """
+
+    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None,
+                 chunking: ChunkingConfig = ChunkingConfig(), abstain: AbstainModel | None = None) -> None:
+        self.settings = settings or Settings()
+        self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model_path)
+        self.chunking = chunking
+        self.abstain = abstain or AbstainModel.load()
+        self.spec = IndexSpec(self.embedder.model_id, self.embedder.dim, chunking.describe())
+        self._lock = threading.Lock()
+        self._store: Store | None = None
+        self._retriever: HybridRetriever | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir
+
+    # --- indexing ----------------------------------------------------------------------
+    def index(self, corpus: Path | None = None, *, rebuild: bool = False, progress: bool = False) -> BuildReport:
+        """Make the index mirror the corpus directory (only changed files are embedded)."""
+        with self._lock:
+            store = Store.open(self.data_dir, self.spec, create=True, rebuild=rebuild, chroma_url=self.settings.chroma_url)
+            report = sync_corpus(Path(corpus or self.settings.corpus), store, self.embedder, self.data_dir,
+                                 self.chunking, progress=progress)
+            store.set_info(corpus=str(Path(corpus or self.settings.corpus).resolve()))
+            self._store = store
+            self._retriever = None  # the BM25 index changed with the chunks
+            return report
+
+    def has_index(self) -> bool:
+        try:
+            self._ensure_store()
+            return True
+        except IndexMissingError:
+            return False
+
+    def status(self) -> IndexStatus:
+        store = self._ensure_store()
+        return IndexStatus(
+            location=store.location, corpus=str(store.info().get("corpus", "")), model_id=self.spec.model_id,
+            articles=len(store.article_rows()), chunks=store.count(),
+        )
+
+    def warm_up(self) -> None:
+        """Load the model and the indexes now rather than on the first question."""
+        self._ensure_retriever()
+        if hasattr(self.embedder, "warm_up"):
+            self.embedder.warm_up()
+
+    def _ensure_store(self) -> Store:
+        with self._lock:
+            if self._store is None:
+                self._store = Store.open(self.data_dir, self.spec, create=False, chroma_url=self.settings.chroma_url)
+            return self._store
+
+    def _ensure_retriever(self) -> HybridRetriever:
+        store = self._ensure_store()
+        with self._lock:
+            if self._retriever is None:
+                lexical: LexicalIndex = refresh_lexical(store, self.data_dir)
+                self._retriever = HybridRetriever(store, self.embedder, lexical)
+            return self._retriever
+
+    # --- asking --------------------------------------------------------------------------
+    def check_question(self, question: str) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError("The question is empty: type a question about the articles, e.g. \"Who blocked the Lachin Corridor?\"")
+        question = " ".join(question.split())
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise QuestionError(
+                f"The question is {len(question):,} characters long; the limit is {limit:,}. "
+                "Ask one shorter question (paste a key sentence, not a whole article)."
+            )
+        return question
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        """Answer from the corpus with citations, or status "not_in_corpus"."""
+        evidence = self._evidence(question, k)
+        articles = self._ensure_retriever().store.get_articles(
+            list(dict.fromkeys(c.document_id for c in evidence.ranked[:10]))
+        )
+        return compose(evidence.question, evidence.ranked, evidence.probability, self.abstain.threshold, articles)
+
+    def explain(self, question: str, k: int | None = None) -> "Evidence":
+        """What the answerer saw: the ranked sentences and the features of its decision."""
+        return self._evidence(question, k)
+
+    def _evidence(self, question: str, k: int | None) -> "Evidence":
+        question = self.check_question(question)
+        retriever = self._ensure_retriever()
+        query_vector = self.embedder.embed([question])[0]
+        retrieved = retriever.retrieve(question, k or self.settings.top_k, query_vector=query_vector)
+        q = analyze(question, retriever.lexical)
+        cands = candidates(retrieved)
+        if cands:
+            score_candidates(q, cands, self.embedder.embed([c.text for c in cands]), query_vector)
+        ranked = sorted(cands, key=lambda c: c.score, reverse=True)
+        features = decision_features(q, ranked[0] if ranked else None, retrieved, retriever.lexical)
+        probability = self.abstain.probability(features)
+        log.debug("question %r features %s p=%.3f", question, features, probability)
+        return Evidence(question, q.type, retrieved, ranked, features, probability)
+
+
+@dataclass
+class Evidence:
+    question: str
+    question_type: str
+    retrieved: list[Retrieved]
+    ranked: list[Candidate]
+    features: dict[str, float]
+    probability: float

@@ -1,0 +1,200 @@
+"""The `rag` command: index a corpus, ask questions, serve the chat UI."""
+
+import argparse
+import json
+import logging
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+from .errors import IndexMissingError, QuestionError, RagError
+
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+EPILOG = """\
+examples:
+  rag index                                   index the default corpus (./seeds) into ./.rag
+  rag index --corpus ~/articles --data-dir ~/articles-index
+  rag ask "Who blocked the Lachin Corridor?"
+  rag ask --json -k 8 "How many troops did Russia send?"
+  rag ask                                     ask questions typed in the terminal
+  rag serve                                   the chat UI on http://127.0.0.1:7860
+
+settings: flags beat RAG_* environment variables (RAG_DATA_DIR, RAG_CORPUS, RAG_MODEL_PATH,
+RAG_CHROMA_URL) which beat a .env file in the current directory.
+"""
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", type=Path, default=argparse.SUPPRESS, help="directory of .txt/.md/.html/.jsonl articles (default: the seeds)")
+    parser.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="where the index lives (default: ./.rag, or $RAG_DATA_DIR)")
+    parser.add_argument("--model-path", type=Path, default=argparse.SUPPRESS, help="local sentence-transformers model directory (default: packaged all-MiniLM-L6-v2)")
+    parser.add_argument("--chroma-url", default=argparse.SUPPRESS, help="use a Chroma server, e.g. http://127.0.0.1:8000")
+    parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log what happens to stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rag", description="Grounded, cited answers over a corpus of news articles, fully offline.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("index", help="index a corpus (only changed files are embedded)", formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="examples:\n  rag index\n  rag index --corpus ~/articles\n  rag index --rebuild        start over (e.g. after changing the model)\n")
+    _common(p)
+    p.add_argument("--rebuild", action="store_true", help="delete the index and build it again from the corpus")
+
+    p = sub.add_parser("ask", help="answer a question with citations", formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog='examples:\n  rag ask "What did Russia say about the clash?"\n  rag ask --json "When did the 2020 war end?"\n  rag ask                     interactive: one question per line, Ctrl-D to quit\n')
+    _common(p)
+    p.add_argument("question", nargs="?", help="the question; omit it to type questions interactively")
+    p.add_argument("--json", action="store_true", help="print one JSON object: status, answer, citations")
+    p.add_argument("-k", type=int, default=None, metavar="N", help="chunks to retrieve (default 5)")
+
+    p = sub.add_parser("status", help="what is indexed", epilog="example:\n  rag status --data-dir ~/articles-index", formatter_class=argparse.RawDescriptionHelpFormatter)
+    _common(p)
+
+    p = sub.add_parser("serve", help="the chat UI in the browser", formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="examples:\n  rag serve\n  rag serve --port 8080 --corpus ~/articles\n")
+    _common(p)
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=7860)
+    return parser
+
+
+def _settings(args: argparse.Namespace):
+    from .settings import Settings
+
+    overrides = {k: getattr(args, k) for k in ("corpus", "data_dir", "model_path", "chroma_url") if hasattr(args, k)}
+    return Settings(**overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = _settings(args)
+        return {"index": _index, "ask": _ask, "status": _status, "serve": _serve}[args.command](args, settings)
+    except QuestionError as err:
+        return _fail(args, err, code=2)
+    except RagError as err:
+        return _fail(args, err, code=1)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _fail(args, err: Exception, code: int) -> int:
+    if getattr(args, "json", False):
+        print(json.dumps({"status": "error", "error": str(err)}))
+    print(f"error: {err}", file=sys.stderr)
+    return code
+
+
+def _assistant(settings):
+    from .assistant import Assistant
+
+    return Assistant(settings)
+
+
+def _print_report(report, corpus) -> None:
+    out = sys.stderr
+    for source, reason in report.skipped:
+        print(f"  skipped {source}: {reason}", file=out)
+    for label, items in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
+        for source in items:
+            print(f"  {label} {source}", file=out)
+    print(
+        f"Indexed {corpus}: {len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; {report.embedded} chunks embedded; "
+        f"{report.articles} articles, {report.chunks} chunks in the index ({report.seconds:.1f} s).",
+        file=out,
+    )
+
+
+def _index(args, settings) -> int:
+    assistant = _assistant(settings)
+    report = assistant.index(rebuild=args.rebuild, progress=sys.stderr.isatty())
+    _print_report(report, settings.corpus)
+    return 0
+
+
+def _ensure_index(assistant, settings) -> None:
+    if assistant.has_index():
+        return
+    print(f"No index in {settings.data_dir} yet: building it from {settings.corpus} (one time).", file=sys.stderr)
+    _print_report(assistant.index(progress=sys.stderr.isatty()), settings.corpus)
+
+
+def _ask(args, settings) -> int:
+    assistant = _assistant(settings)
+    if args.question is not None:
+        assistant.check_question(args.question)  # a bad question fails before any loading
+    _ensure_index(assistant, settings)
+    if args.question is not None:
+        answer = assistant.ask(args.question, k=args.k)
+        print(answer.model_dump_json(indent=None) if args.json else format_answer(answer))
+        return 0
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("Ask about the articles (one question per line; Ctrl-D to quit).", file=sys.stderr)
+    while True:
+        try:
+            line = input("? " if interactive else "")
+        except EOFError:
+            return 0
+        if not line.strip():
+            continue
+        try:
+            answer = assistant.ask(line, k=args.k)
+        except QuestionError as err:
+            print(f"error: {err}", file=sys.stderr)
+            continue
+        print(answer.model_dump_json() if args.json else format_answer(answer) + "\n", flush=True)
+
+
+def format_answer(answer) -> str:
+    width = 100
+    lines = textwrap.wrap(answer.answer, width) or [answer.answer]
+    if answer.answered:
+        lines.append("")
+        lines.append("Sources:")
+        for c in answer.citations:
+            lines.append(f"  [{c.n}] {c.title} ({c.source}, characters {c.start}-{c.end})")
+            lines.extend(textwrap.wrap(f"“{c.text}”", width, initial_indent="      ", subsequent_indent="      "))
+    elif answer.related:
+        lines.append("")
+        lines.append("Closest passages (they do not answer the question):")
+        for c in answer.related:
+            lines.append(f"  - {c.title} ({c.source}): “{textwrap.shorten(c.text, 150)}”")
+    return "\n".join(lines)
+
+
+def _status(args, settings) -> int:
+    assistant = _assistant(settings)
+    status = assistant.status()
+    print(f"Index: {status.location}\nCorpus: {status.corpus}\nModel: {status.model_id}\nArticles: {status.articles}\nChunks: {status.chunks}")
+    return 0
+
+
+def _serve(args, settings) -> int:
+    assistant = _assistant(settings)
+    _ensure_index(assistant, settings)
+    from ui.app import serve  # the UI is only imported by the command that needs it
+
+    serve(assistant, host=args.host, port=args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Hybrid retrieval: dense (Chroma) + BM25, fused by reciprocal rank."""
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.embedding import Embedder
+from index.lexical import LexicalIndex
+from index.store import StoredChunk, Store
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60  # the usual constant of reciprocal rank fusion (Cormack et al. 2009)
+
+
+@dataclass
+class Retrieved:
+    chunk: StoredChunk
+    score: float  # fused
+    dense: float  # cosine similarity, 0 when not among the dense candidates
+    bm25: float
+    rank: int
+
+
+class HybridRetriever:
+    def __init__(self, store: Store, embedder: Embedder, lexical: LexicalIndex, candidates: int = 30) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.lexical = lexical
+        self.candidates = candidates
+
+    def retrieve(self, question: str, k: int, query_vector: np.ndarray | None = None) -> list[Retrieved]:
+        if query_vector is None:
+            query_vector = self.embedder.embed([question])[0]
+        n = max(self.candidates, k)
+        dense = self.store.query(query_vector, n)
+        lexical = self.lexical.search(question, n)
+        fused: dict[str, float] = {}
+        for ranking in (dense, lexical):
+            for rank, (chunk_id, _) in enumerate(ranking):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        top = sorted(fused, key=fused.get, reverse=True)[:k]
+        rows = self.store.get_chunks(top)
+        dense_scores, bm25_scores = dict(dense), dict(lexical)
+        return [
+            Retrieved(rows[c], fused[c], dense_scores.get(c, 0.0), bm25_scores.get(c, 0.0), rank)
+            for rank, c in enumerate(top) if c in rows
+        ]

@@ -1,0 +1,25 @@
+"""One settings object. Precedence: explicit arguments (CLI flags) > RAG_* environment > .env > defaults."""
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = PROJECT_DIR / "seeds"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
+
+    corpus: Path = Field(DEFAULT_CORPUS, description="Directory of articles to index")
+    data_dir: Path = Field(Path(".rag"), description="Where the index lives")
+    model_path: Path | None = Field(None, description="Local sentence-transformers model directory (default: packaged MiniLM)")
+    chroma_url: str | None = Field(None, description="Use a Chroma server (http://host:port) instead of the embedded store")
+    top_k: int = Field(5, ge=1, le=50, description="Chunks retrieved per question")
+    max_question_chars: int = Field(2000, ge=10)
+
+    @field_validator("corpus", "data_dir", "model_path", mode="after")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser().resolve() if value is not None else None

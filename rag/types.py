@@ -1,0 +1,45 @@
+"""The project's public data types (pydantic): what `ask` returns and the CLI prints as JSON."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    """One cited passage: ``quote`` is exactly ``original_file_text[start:end]``."""
+
+    n: int = Field(description="The marker number: [n] in the answer text")
+    document_id: str
+    source: str = Field(description="File name within the corpus directory")
+    title: str
+    quote: str = Field(description="The original file's text [start:end], as read with UTF-8")
+    start: int
+    end: int
+    text: str = Field(description="The passage as clean text (equals quote for plain-text files)")
+    score: float = 0.0
+    url: str | None = None
+    published: str | None = None
+    outlet: str | None = None
+
+
+class Answer(BaseModel):
+    status: Literal["answered", "not_in_corpus"]
+    answer: str
+    citations: list[Citation] = Field(default_factory=list)
+    related: list[Citation] = Field(
+        default_factory=list, description="When not answered: the closest passages, which do not answer the question"
+    )
+    question: str = ""
+    confidence: float = Field(0.0, description="Estimated probability that the corpus answers the question")
+
+    @property
+    def answered(self) -> bool:
+        return self.status == "answered"
+
+
+class IndexStatus(BaseModel):
+    location: str
+    corpus: str
+    model_id: str
+    articles: int
+    chunks: int

@@ -1,0 +1,61 @@
+"""Shared fixtures: no network, the real model loaded once, a seed index built once."""
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from index.embedding import HashingEmbedder, SentenceTransformerEmbedder
+from rag import Assistant, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Tests may talk to loopback (servers they start) and nothing else."""
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if self.family == socket.AF_UNIX or host in ("127.0.0.1", "::1", "localhost"):
+            return real_connect(self, address)
+        raise RuntimeError(f"test tried to reach the network: {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    model = SentenceTransformerEmbedder()
+    model.warm_up()
+    return model
+
+
+@pytest.fixture
+def hashing() -> HashingEmbedder:
+    return HashingEmbedder()
+
+
+@pytest.fixture(scope="session")
+def seed_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("seed-index")
+
+
+@pytest.fixture(scope="session")
+def seeded(embedder, seed_dir) -> Assistant:
+    """An assistant over the seed corpus with the real model (indexed once per session)."""
+    assistant = Assistant(Settings(corpus=SEEDS, data_dir=seed_dir), embedder=embedder)
+    assistant.index()
+    return assistant
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A fresh, writable copy of the seed corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(SEEDS, target)
+    return target

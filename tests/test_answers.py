@@ -1,0 +1,81 @@
+"""Answers over the seeds with the real model: right article, honest refusals, exact citations."""
+
+import re
+
+import pytest
+
+from evals.questions import load_questions
+from rag import Answer, QuestionError
+
+from .conftest import SEEDS
+
+QUESTIONS = load_questions()
+# Known misses of the current answerer, kept visible: strict xfail fails the suite when they
+# start passing, so that this list is updated with the answerer.
+KNOWN_MISSES = {
+    "a38": "'how much territory' wants a number; the text says 'swathes of territory'",
+    "u02": "'population' shares a stem with 'populated'; a number ('3 months') satisfies the type check",
+    "u03": "'peacekeepers' + a number answer it in form; 'killed' is a common word, so its absence weighs little",
+}
+
+
+def _cases(answerable: bool):
+    return [
+        pytest.param(q, id=q.id, marks=[pytest.mark.xfail(reason=KNOWN_MISSES[q.id], strict=True)] if q.id in KNOWN_MISSES else [])
+        for q in QUESTIONS if q.answerable == answerable
+    ]
+
+
+def _check_citations(answer: Answer) -> None:
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)]
+    assert sorted(set(markers)) == [c.n for c in answer.citations]  # every [n] has its citation, and back
+    for c in answer.citations + answer.related:
+        original = (SEEDS / c.source).read_text(encoding="utf-8")
+        assert c.quote == original[c.start:c.end]
+        assert c.quote.replace("\u00a0", " ") == c.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", _cases(True))
+def test_answerable_question_is_answered_from_the_right_article(seeded, question):
+    answer = seeded.ask(question.question)
+    assert answer.status == "answered", answer
+    assert answer.citations[0].source in question.sources, answer.answer
+    _check_citations(answer)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", _cases(False))
+def test_unanswerable_question_is_refused(seeded, question):
+    answer = seeded.ask(question.question)
+    assert answer.status == "not_in_corpus", answer.answer
+    assert answer.citations == [] and answer.answer == "The corpus does not say."
+    _check_citations(answer)
+
+
+@pytest.mark.slow
+def test_accuracy_on_all_labelled_questions(seeded):
+    answered = {q.id: seeded.ask(q.question).answered for q in QUESTIONS}
+    answerable = [q for q in QUESTIONS if q.answerable]
+    unanswerable = [q for q in QUESTIONS if not q.answerable]
+    assert sum(answered[q.id] for q in answerable) / len(answerable) >= 0.95
+    assert sum(not answered[q.id] for q in unanswerable) / len(unanswerable) >= 0.9
+    near = [q for q in unanswerable if q.kind == "near"]
+    assert len(near) >= 12
+
+
+@pytest.mark.slow
+def test_agreeing_articles_are_merged_on_one_sentence(seeded):
+    answer = seeded.ask("How many peacekeepers did Russia deploy in Nagorno-Karabakh?")
+    assert answer.answered
+    sources = {c.source for c in answer.citations}
+    assert {"000_09181bd4437617d1.txt", "003_3b3cd7b38bd19251.txt"} <= sources
+    assert "2,000" in answer.answer
+    _check_citations(answer)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 100_000])
+def test_bad_questions_get_a_clear_error(seeded, question):
+    with pytest.raises(QuestionError, match="empty|limit is"):
+        seeded.ask(question)

@@ -1,0 +1,70 @@
+"""The `rag` command as a user runs it: real processes, from another directory."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import SEEDS
+
+RAG = [sys.executable, "-m", "rag.cli"]
+
+
+def run(args, cwd, **kw):
+    env = {**os.environ, "RAG_DATA_DIR": "", **kw.pop("env", {})}
+    env = {k: v for k, v in env.items() if v != ""}
+    return subprocess.run(RAG + args, cwd=cwd, capture_output=True, text=True, timeout=300, env=env, **kw)
+
+
+@pytest.mark.slow
+def test_ask_json_from_another_directory_builds_the_missing_index(tmp_path, seed_dir, seeded):
+    data = tmp_path / "data"
+    result = run(["ask", "--json", "--corpus", str(SEEDS), "--data-dir", str(data), "Who blocked the Lachin Corridor?"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "building it" in result.stderr and "5 added" in result.stderr
+    answer = json.loads(result.stdout)  # exactly one JSON object on stdout
+    assert answer["status"] == "answered"
+    assert set(answer) >= {"status", "answer", "citations"}
+    for c in answer["citations"]:
+        assert set(c) >= {"n", "document_id", "source", "title", "quote", "start", "end"}
+        assert (SEEDS / c["source"]).read_text(encoding="utf-8")[c["start"]:c["end"]] == c["quote"]
+        assert f"[{c['n']}]" in answer["answer"]
+    # the second run reuses the index and says nothing about building
+    again = run(["ask", "--json", "--data-dir", str(data), "What is the boiling point of water?"], cwd=tmp_path)
+    assert again.returncode == 0 and "building" not in again.stderr
+    assert json.loads(again.stdout)["status"] == "not_in_corpus"
+
+
+@pytest.mark.slow
+def test_index_prints_what_changed(tmp_path, corpus):
+    data = tmp_path / "data"
+    first = run(["index", "--corpus", str(corpus), "--data-dir", str(data)], cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "5 added" in first.stderr
+    (corpus / "002_fe384b6641b396f0.txt").unlink()
+    second = run(["index", "--corpus", str(corpus), "--data-dir", str(data)], cwd=tmp_path)
+    assert "removed 002_fe384b6641b396f0.txt" in second.stderr and "0 chunks embedded" in second.stderr
+    status = run(["status", "--data-dir", str(data)], cwd=tmp_path)
+    assert "Articles: 4" in status.stdout
+
+
+@pytest.mark.parametrize("question", ["", "   ", "q" * 100_000])
+def test_bad_question_exits_2_with_a_message(tmp_path, question):
+    result = run(["ask", "--json", "--data-dir", str(tmp_path / "d"), question], cwd=tmp_path)
+    assert result.returncode == 2
+    assert "error:" in result.stderr and ("empty" in result.stderr or "limit is" in result.stderr)
+    assert json.loads(result.stdout)["status"] == "error"
+    assert not (tmp_path / "d").exists()  # nothing was built for a bad question
+
+
+def test_missing_corpus_is_explained(tmp_path):
+    result = run(["index", "--corpus", str(tmp_path / "nope"), "--data-dir", str(tmp_path / "d")], cwd=tmp_path)
+    assert result.returncode == 1 and "does not exist" in result.stderr
+
+
+def test_help_has_examples(tmp_path):
+    for args in (["--help"], ["ask", "--help"], ["index", "--help"], ["serve", "--help"]):
+        result = run(args, cwd=tmp_path)
+        assert result.returncode == 0 and "example" in result.stdout

@@ -1,0 +1,146 @@
+"""Loading and cleaning: junk removed, offsets into the original file exact, every format."""
+
+import json
+
+import pytest
+
+from index.documents import load_corpus, load_file
+from index.errors import CorpusError
+from index.sentences import split_sentences
+
+from .conftest import SEEDS
+
+JUNK = [
+    "Photo: Ministry of Foreign Affairs",  # photo credit
+    "In this image taken from video released",  # caption
+    "(Armenian Defense Ministry via AP)",
+    "In this photo released by Russian Foreign Ministry Press Service",
+    "A man walks in the yard of a house destroyed",
+    "(AP Photo)",
+    "read more:", "Never miss breaking news", "Register for free", "Already registered?",
+    "Sign in or Register", "Check your email", "It has a link that will sign you in.",
+    "By registering you agree", "A Message from The Moscow Times", "Dear readers",
+    "please support us monthly", "Remind me later.", "AFP contributed reporting.",
+]
+KEPT = [
+    "Russia on Monday expressed “serious concern”",
+    "In November 2020, Russia sent 2,000 troops to Nagorno-Karabakh",
+    "Ethnic Armenian separatists in Nagorno-Karabakh broke away from Azerbaijan",
+    "The six-week war last fall",
+    "Through the efforts of Russian peacekeepers, the clash was stopped",
+    "under the control of Armenian military and separatist forces since 1994",
+]
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    articles, skipped = load_corpus(SEEDS)
+    assert not skipped
+    return articles
+
+
+def test_seed_junk_is_removed_and_article_text_kept(seeds):
+    text = "\n".join(a.text for a in seeds)
+    for junk in JUNK:
+        assert junk.lower() not in text.lower(), junk
+    for kept in KEPT:
+        assert kept in text, kept
+    assert len(seeds) == 5
+
+
+def test_titles(seeds):
+    titles = {a.source: a.title for a in seeds}
+    assert titles["001_7de97581a2d11456.txt"] == "Russia accuses Azerbaijan of breaking ceasefire in conflict with Armenia"
+    assert titles["000_09181bd4437617d1.txt"].startswith("Russia on Monday expressed")
+    assert all(len(t) <= 121 for t in titles.values())
+
+
+def test_every_sentence_maps_back_to_the_original_file(seeds):
+    count = 0
+    for article in seeds:
+        original = (SEEDS / article.source).read_text(encoding="utf-8")
+        assert article.original == original
+        for a, b in split_sentences(article.text):
+            start, end = article.original_span(a, b)
+            assert original[start:end].replace("\u00a0", " ") == article.text[a:b]
+            count += 1
+    assert count > 80
+
+
+def test_html_keeps_offsets_through_tags_and_entities(tmp_path):
+    page = (
+        "<html><head><title>Talks &amp; truce</title><script>var x = '<p>no</p>';</script></head><body>"
+        "<nav>Home | World | Sign in</nav><article><h1>Talks &amp; truce</h1>"
+        "<p>Leaders met in <b>Geneva</b> on Friday &mdash; and agreed a truce.</p>"
+        "<figure><img src=a.jpg><figcaption>A photo caption (AP Photo)</figcaption></figure>"
+        "<p>The deal covers 2,000&nbsp;km of border.</p></article><footer>Subscribe to our newsletter</footer></body></html>"
+    )
+    path = tmp_path / "talks.html"
+    path.write_text(page, encoding="utf-8")
+    [article] = load_file(path, "talks.html")
+    assert article.title == "Talks & truce"
+    assert "Leaders met in Geneva on Friday — and agreed a truce." in article.text
+    assert "no" not in article.text.split() and "caption" not in article.text and "Subscribe" not in article.text
+    a = article.text.index("Leaders")
+    b = article.text.index("truce.", a) + len("truce.")
+    start, end = article.original_span(a, b)
+    assert page[start:end] == "Leaders met in <b>Geneva</b> on Friday &mdash; and agreed a truce."
+    a = article.text.index("2,000")
+    start, end = article.original_span(a, a + len("2,000 km"))
+    assert page[start:end] == "2,000&nbsp;km"
+
+
+def test_jsonl_articles_map_into_the_jsonl_file(tmp_path):
+    records = [
+        {"title": "First", "url": "https://example.org/1", "outlet": "Example", "published": "2023-03-01",
+         "text": "He said \"yes\" on Monday.\nThe next day \u2014 Tuesday \u2014 it rained in Baku."},
+        {"text": "Second article without a title. It has two sentences."},
+    ]
+    raw = "\n".join(json.dumps(r) for r in records) + "\n"  # ensure_ascii: escapes everywhere
+    path = tmp_path / "feed.jsonl"
+    path.write_text(raw, encoding="utf-8")
+    first, second = load_file(path, "feed.jsonl")
+    assert (first.document_id, first.title, first.outlet, first.url) == ("feed.jsonl#1", "First", "Example", "https://example.org/1")
+    assert second.title == "Second article without a title. It has two sentences."
+    a = first.text.index("The next")
+    start, end = first.original_span(a, len(first.text))
+    assert raw[start:end] == "The next day \\u2014 Tuesday \\u2014 it rained in Baku."
+    assert json.loads('"' + raw[start:end] + '"') == first.text[a:]
+    start, end = first.original_span(0, first.text.index("Monday.") + 7)
+    assert raw[start:end] == 'He said \\"yes\\" on Monday.'
+
+
+def test_markdown_heading_is_the_title(tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text("# Ceasefire holds\n\n![map](map.png)\n\nThe ceasefire held for a week.\n", encoding="utf-8")
+    [article] = load_file(path, "note.md")
+    assert article.title == "Ceasefire holds"
+    assert "map.png" not in article.text
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\x00\x01\x02binary\x00", "binary"),
+    (b"caf\xe9 au lait", "UTF-8"),
+    (b"", "no article text"),
+])
+def test_unusable_files_are_refused_with_a_reason(tmp_path, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(CorpusError, match=message):
+        load_file(path, "bad.txt")
+
+
+def test_a_bad_file_is_skipped_and_the_rest_loaded(tmp_path):
+    (tmp_path / "good.txt").write_text("A good article. It has text.", encoding="utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00\x00garbage")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    articles, skipped = load_corpus(tmp_path)
+    assert [a.source for a in articles] == ["good.txt"]
+    assert [s.source for s in skipped] == ["bad.txt"]
+
+
+def test_sentence_splitter_respects_abbreviations():
+    text = 'Clashes erupted on Sept. 27, 2020, with the army. Aliyev met U.S. envoy Louis Bono. "It is done," he said. Next.'
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Clashes erupted on Sept. 27, 2020, with the army.", "Aliyev met U.S. envoy Louis Bono.", '"It is done," he said.', "Next.",
+    ]

@@ -1,0 +1,164 @@
+"""Indexing: idempotent, incremental, refuses mismatched or broken indexes with a way out."""
+
+import threading
+
+import pytest
+
+from index.build import sync_corpus, write_lock
+from index.chunking import ChunkingConfig, chunk_article
+from index.documents import load_corpus
+from index.embedding import HashingEmbedder
+from index.store import IndexSpec, Store
+from rag import (
+    Assistant, CorpusError, IndexBusyError, IndexCorruptedError, IndexMismatchError, IndexMissingError, Settings,
+)
+
+from .conftest import SEEDS
+
+
+def _assistant(corpus, data_dir, embedder=None):
+    return Assistant(Settings(corpus=corpus, data_dir=data_dir), embedder=embedder or HashingEmbedder())
+
+
+def test_reindexing_an_unchanged_corpus_embeds_nothing(corpus, tmp_path):
+    embedder = HashingEmbedder()
+    assistant = _assistant(corpus, tmp_path / "data", embedder)
+    first = assistant.index()
+    assert len(first.added) == 5 and first.embedded == first.chunks > 5
+    embedded_before = embedder.embedded
+    again = assistant.index()
+    assert embedder.embedded == embedded_before  # not one text went through the model
+    assert (again.embedded, again.added, again.updated, again.removed) == (0, [], [], [])
+    assert len(again.unchanged) == 5 and again.chunks == first.chunks
+
+
+def test_changed_added_and_deleted_files(corpus, tmp_path):
+    assistant = _assistant(corpus, tmp_path / "data")
+    before = assistant.index()
+    changed = corpus / "004_52a82361d015938c.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nThe zebra count in Yerevan zoo rose to 17 on Tuesday.\n", encoding="utf-8")
+    (corpus / "003_3b3cd7b38bd19251.txt").unlink()
+    (corpus / "new.md").write_text("# Extra\n\nA quokka parade took place in Gyumri on Sunday.\n", encoding="utf-8")
+    report = assistant.index()
+    assert report.updated == ["004_52a82361d015938c.txt"]
+    assert report.removed == ["003_3b3cd7b38bd19251.txt"]
+    assert report.added == ["new.md"]
+    assert len(report.unchanged) == 3
+    store = assistant._ensure_store()
+    sources = {row.source for row in store.article_rows()}
+    assert "003_3b3cd7b38bd19251.txt" not in sources and "new.md" in sources
+    assert not store.chunks.get(where={"document_id": "003_3b3cd7b38bd19251.txt"})["ids"]
+    texts = " ".join(store.all_chunk_texts()[1])
+    assert "zebra count" in texts and "quokka parade" in texts and "Moscow Times" not in texts
+    assert report.chunks != before.chunks or report.embedded > 0
+
+
+def test_deterministic_ranking_with_the_test_embedder(corpus, tmp_path):
+    assistant = _assistant(corpus, tmp_path / "data")
+    assistant.index()
+    retrieved = assistant._ensure_retriever().retrieve("Toivo Klaar EU Special Representative South Caucasus", k=3)
+    assert retrieved[0].chunk.source == "002_fe384b6641b396f0.txt"
+    assert "Toivo Klaar" in retrieved[0].chunk.text
+    assert retrieved[0].dense > 0 and retrieved[0].bm25 > 0
+
+
+def test_another_model_is_refused_with_a_way_out(corpus, tmp_path):
+    data = tmp_path / "data"
+    _assistant(corpus, data, HashingEmbedder(dim=256)).index()
+    other = _assistant(corpus, data, HashingEmbedder(dim=128))
+    with pytest.raises(IndexMismatchError, match="rag index --rebuild") as err:
+        other.ask("Who blocked the Lachin Corridor?")
+    assert "hashing-bow-256" in str(err.value) and "hashing-bow-128" in str(err.value)
+    report = other.index(rebuild=True)
+    assert len(report.added) == 5
+    assert other.ask("Who blocked the Lachin Corridor?").question
+
+
+def test_missing_index_says_to_run_rag_index(tmp_path):
+    assistant = _assistant(SEEDS, tmp_path / "nothing-here")
+    with pytest.raises(IndexMissingError, match="rag index"):
+        assistant.ask("Who blocked the Lachin Corridor?")
+    assert not (tmp_path / "nothing-here").exists()  # asking creates nothing
+
+
+def test_corrupted_index_is_reported_and_rebuild_recovers(corpus, tmp_path):
+    data = tmp_path / "data"
+    _assistant(corpus, data).index()
+    (data / "chroma" / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
+    fresh = _assistant(corpus, data)
+    with pytest.raises(IndexCorruptedError, match="--rebuild"):
+        fresh.ask("Who blocked the Lachin Corridor?")
+    report = _assistant(corpus, data).index(rebuild=True)  # what the message says to do
+    assert len(report.added) == 5
+    assert _assistant(corpus, data).ask("Who blocked the Lachin Corridor?").question
+
+
+def test_empty_corpus_directory(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CorpusError, match="no .txt"):
+        _assistant(tmp_path / "empty", tmp_path / "data").index()
+    with pytest.raises(CorpusError, match="does not exist"):
+        _assistant(tmp_path / "missing", tmp_path / "data").index()
+
+
+def test_binary_and_non_utf8_files_are_skipped_the_rest_indexed(corpus, tmp_path):
+    (corpus / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR")
+    (corpus / "latin1.txt").write_bytes("Caf\xe9 in Baku".encode("latin-1"))
+    report = _assistant(corpus, tmp_path / "data").index()
+    assert sorted(s for s, _ in report.skipped) == ["latin1.txt", "photo.txt"]
+    assert len(report.added) == 5
+    again = _assistant(corpus, tmp_path / "data").index()
+    assert again.removed == [] and len(again.skipped) == 2
+
+
+def test_a_second_indexer_is_refused_clearly(corpus, tmp_path):
+    data = tmp_path / "data"
+    assistant = _assistant(corpus, data)
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with write_lock(data):
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(5)
+    try:
+        with pytest.raises(IndexBusyError, match="Another `rag index`"):
+            assistant.index()
+    finally:
+        release.set()
+        thread.join()
+    assert len(assistant.index().added) == 5
+
+
+def test_chunks_fit_the_model_window_and_overlap(embedder):
+    articles, _ = load_corpus(SEEDS)
+    config = ChunkingConfig()
+    for article in articles:
+        chunks = chunk_article(article, embedder.count_tokens, config)
+        sizes = embedder.count_tokens([c.embed_text() for c in chunks])
+        assert max(sizes) + 2 <= embedder.max_tokens  # [CLS] and [SEP] included: nothing truncated
+        for c in chunks:
+            for s in c.sentences:
+                assert article.original[s.orig_start:s.orig_end].replace("\u00a0", " ") == c.text[s.start:s.end]
+        for a, b in zip(chunks, chunks[1:]):
+            assert a.sentences[-1].orig_start == b.sentences[0].orig_start  # one sentence of overlap
+    long_sentence = "word " * 600
+    from index.documents import _Mapped, _article
+
+    mapped = _Mapped()
+    mapped.add(long_sentence, 0)
+    article = _article(mapped, long_sentence, "long.txt", "long.txt", "h")
+    chunks = chunk_article(article, embedder.count_tokens, config)
+    assert len(chunks) >= 3 and max(embedder.count_tokens([c.embed_text() for c in chunks])) + 2 <= embedder.max_tokens
+
+
+def test_store_spec_is_recorded(tmp_path):
+    spec = IndexSpec("hashing-bow-256", 256, ChunkingConfig().describe())
+    store = Store.open(tmp_path, spec, create=True)
+    sync_corpus(SEEDS, store, HashingEmbedder(), tmp_path)
+    info = store.info()
+    assert (info["model_id"], info["dim"], info["chunking"]) == ("hashing-bow-256", 256, ChunkingConfig().describe())
+    assert info["lexical"]
