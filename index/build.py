@@ -66,10 +66,11 @@ def write_lock(data_dir: Path, wait: float = 0.0):
 
 
 def sync_corpus(corpus_dir: Path, store: Store, embedder: Embedder, data_dir: Path,
-                chunking: ChunkingConfig = ChunkingConfig(), *, progress: bool = False, lock_wait: float = 0.0) -> BuildReport:
-    """Make the index mirror ``corpus_dir``; returns what changed."""
+                chunking: ChunkingConfig = ChunkingConfig(), *, progress: bool = False, lock_wait: float = 0.0,
+                extra_roots: dict[str, Path] | None = None) -> BuildReport:
+    """Make the index mirror ``corpus_dir`` (and ``extra_roots``); returns what changed."""
     started = time.perf_counter()
-    articles, skipped = load_corpus(corpus_dir)
+    articles, skipped = load_corpus(corpus_dir, extra_roots)
     report = BuildReport(skipped=[(s.source, s.reason) for s in skipped])
     if not articles and not skipped and not store.count():
         raise CorpusError(

@@ -77,15 +77,19 @@ class _Mapped:
         return "".join(self.text)
 
 
-def load_corpus(corpus_dir: Path) -> tuple[list[Article], list[Skipped]]:
-    """All articles of a corpus directory (recursively), and the files that were skipped."""
+def load_corpus(corpus_dir: Path, extra_roots: dict[str, Path] | None = None) -> tuple[list[Article], list[Skipped]]:
+    """All articles of a corpus directory (recursively), and the files that were skipped.
+
+    ``extra_roots`` maps a source prefix to another directory (e.g. "uploads/" to the UI's uploads).
+    """
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusError(f"Corpus directory {corpus_dir} does not exist: pass an existing directory with --corpus.")
     articles: list[Article] = []
     skipped: list[Skipped] = []
-    for path in corpus_files(corpus_dir):
-        source = path.relative_to(corpus_dir).as_posix()
+    roots = [("", corpus_dir)] + [(prefix, Path(d)) for prefix, d in (extra_roots or {}).items() if Path(d).is_dir()]
+    files = [(prefix + p.relative_to(root).as_posix(), p) for prefix, root in roots for p in corpus_files(root)]
+    for source, path in files:
         try:
             articles.extend(load_file(path, source))
         except CorpusError as err:

@@ -22,7 +22,7 @@ from .errors import IndexCorruptedError, IndexMismatchError, IndexMissingError
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 log = logging.getLogger(__name__)
 
-SCHEMA = "1"
+SCHEMA = "2"
 CHUNKS = "chunks"
 ARTICLES = "articles"
 _BATCH = 2000
@@ -50,6 +50,7 @@ class StoredChunk:
     start: int
     end: int
     ordinal: int
+    clean_start: int  # where the chunk starts in its article's clean text
     sentences: list[tuple[int, int, int, int]]  # chunk-relative clean span, original span
 
 
@@ -62,6 +63,7 @@ class StoredArticle:
     chunk_count: int
     original: str  # original file text from offset ``base`` on
     base: int
+    text: str = ""  # the clean article text (what a reader sees), when fetched
     url: str | None = None
     published: str | None = None
     outlet: str | None = None
@@ -147,6 +149,7 @@ class Store:
         return self.chunks.count()
 
     def article_rows(self) -> list[StoredArticle]:
+        """Every article's metadata (without its texts)."""
         rows = self.articles.get(include=["metadatas"])
         return [self._article(i, m, None) for i, m in zip(rows["ids"], rows["metadatas"])]
 
@@ -162,6 +165,7 @@ class Store:
             document_id=document_id, source=meta["source"], title=meta["title"], file_hash=meta["file_hash"],
             chunk_count=int(meta["chunk_count"]), original=original or "", base=int(meta.get("base", 0)),
             url=meta.get("url"), published=meta.get("published"), outlet=meta.get("outlet"),
+            text=meta.get("clean", "") if original is not None else "",
         )
 
     def all_chunk_texts(self) -> tuple[list[str], list[str]]:
@@ -193,7 +197,7 @@ class Store:
         return StoredChunk(
             chunk_id=chunk_id, document_id=meta["document_id"], source=meta["source"], title=meta["title"],
             text=text, start=int(meta["start"]), end=int(meta["end"]), ordinal=int(meta["ordinal"]),
-            sentences=[tuple(s) for s in json.loads(meta["sentences"])],
+            clean_start=int(meta["clean_start"]), sentences=[tuple(s) for s in json.loads(meta["sentences"])],
         )
 
     # --- writing -------------------------------------------------------------------------
@@ -209,7 +213,7 @@ class Store:
                 metadatas=[
                     {
                         "document_id": c.document_id, "source": article.source, "title": article.title,
-                        "start": c.start, "end": c.end, "ordinal": c.ordinal,
+                        "start": c.start, "end": c.end, "ordinal": c.ordinal, "clean_start": c.clean_start,
                         "sentences": json.dumps([[s.start, s.end, s.orig_start, s.orig_end] for s in c.sentences]),
                     }
                     for c in batch
@@ -224,7 +228,7 @@ class Store:
             stop = len(article.original) if nl == -1 else nl
         meta = {
             "source": article.source, "title": article.title, "file_hash": article.file_hash,
-            "chunk_count": len(chunks), "base": base,
+            "chunk_count": len(chunks), "base": base, "clean": article.text,
             **{k: v for k, v in (("url", article.url), ("published", article.published), ("outlet", article.outlet)) if v},
         }
         self.articles.upsert(ids=[article.document_id], embeddings=[[1.0]], documents=[article.original[base:stop]], metadatas=[meta])

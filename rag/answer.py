@@ -20,6 +20,7 @@ from .types import Answer, Citation
 NOT_IN_CORPUS = "The corpus does not say."
 MAX_SENTENCES = 3
 SCORE_MARGIN = 0.08  # a further sentence must score within this of the best one
+RELATED_DENSE, RELATED_COVERAGE = 0.35, 0.34  # below both, a passage is not even "related"
 CORROBORATE_MARGIN = 0.2  # a sentence stating the same fact may score lower and still be cited
 AGREE_COSINE = 0.72  # two sentences from different articles this close state the same thing
 
@@ -44,7 +45,8 @@ class AbstainModel:
 def compose(question: str, ranked: list[Candidate], probability: float, threshold: float,
             articles: dict[str, StoredArticle]) -> Answer:
     if not ranked or probability < threshold:
-        related = [_citation(n, c, articles) for n, c in enumerate(_distinct(ranked)[:3], start=1)]
+        close = [c for c in _distinct(ranked) if c.dense >= RELATED_DENSE or c.coverage >= RELATED_COVERAGE]
+        related = [_citation(n, c, articles) for n, c in enumerate(close[:3], start=1)]
         return Answer(status="not_in_corpus", answer=NOT_IN_CORPUS, related=related, question=question, confidence=probability)
 
     best = ranked[0]
@@ -124,9 +126,11 @@ def _citation(n: int, c: Candidate, articles: dict[str, StoredArticle]) -> Citat
     chunk = c.retrieved.chunk
     article = articles.get(chunk.document_id)
     quote = article.original_text(c.orig_start, c.orig_end) if article else c.text
+    text_start = chunk.clean_start + chunk.sentences[c.index][0]
     return Citation(
         n=n, document_id=chunk.document_id, source=chunk.source, title=article.title if article else chunk.title,
         quote=quote, start=c.orig_start, end=c.orig_end, text=c.text, score=round(c.score, 4),
+        text_start=text_start, text_end=text_start + len(c.text),
         url=article.url if article else None, published=article.published if article else None,
         outlet=article.outlet if article else None,
     )

@@ -14,12 +14,14 @@ from index.store import IndexSpec, Store
 
 from .answer import AbstainModel, compose
 from .errors import QuestionError
+from .followup import standalone
 from .evidence import Candidate, analyze, candidates, decision_features, score_candidates
 from .retrieve import HybridRetriever, Retrieved
 from .settings import Settings
 from .types import Answer, IndexStatus
 
 log = logging.getLogger(__name__)
+UPLOADS_PREFIX = "uploads/"
 
 
 class Assistant:
@@ -45,13 +47,18 @@ class Assistant:
     def data_dir(self) -> Path:
         return self.settings.data_dir
 
+    @property
+    def uploads_dir(self) -> Path:
+        """Articles added through the UI; indexed with the corpus, under the source prefix "uploads/"."""
+        return self.data_dir / "uploads"
+
     # --- indexing ----------------------------------------------------------------------
     def index(self, corpus: Path | None = None, *, rebuild: bool = False, progress: bool = False) -> BuildReport:
         """Make the index mirror the corpus directory (only changed files are embedded)."""
         with self._lock:
             store = Store.open(self.data_dir, self.spec, create=True, rebuild=rebuild, chroma_url=self.settings.chroma_url)
             report = sync_corpus(Path(corpus or self.settings.corpus), store, self.embedder, self.data_dir,
-                                 self.chunking, progress=progress)
+                                 self.chunking, progress=progress, extra_roots={UPLOADS_PREFIX: self.uploads_dir})
             store.set_info(corpus=str(Path(corpus or self.settings.corpus).resolve()))
             self._store = store
             self._retriever = None  # the BM25 index changed with the chunks
@@ -104,13 +111,28 @@ class Assistant:
             )
         return question
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
-        """Answer from the corpus with citations, or status "not_in_corpus"."""
-        evidence = self._evidence(question, k)
+    def ask(self, question: str, k: int | None = None, previous: str | None = None) -> Answer:
+        """Answer from the corpus with citations, or status "not_in_corpus".
+
+        ``previous`` is the previous standalone question of a conversation: a follow-up such as
+        "What did Russia say about it?" is rewritten with it before searching (see ``searched``).
+        """
+        asked = self.check_question(question)
+        searched = standalone(asked, previous)
+        evidence = self._evidence(searched, k)
         articles = self._ensure_retriever().store.get_articles(
             list(dict.fromkeys(c.document_id for c in evidence.ranked[:10]))
         )
-        return compose(evidence.question, evidence.ranked, evidence.probability, self.abstain.threshold, articles)
+        answer = compose(evidence.question, evidence.ranked, evidence.probability, self.abstain.threshold, articles)
+        return answer.model_copy(update={"question": asked, "searched": searched})
+
+    def article(self, document_id: str):
+        """One indexed article with its clean text (for showing a citation in place)."""
+        return self._ensure_store().get_articles([document_id]).get(document_id)
+
+    def articles(self):
+        """Every indexed article (metadata only), sorted by source."""
+        return sorted(self._ensure_store().article_rows(), key=lambda a: a.source)
 
     def explain(self, question: str, k: int | None = None) -> "Evidence":
         """What the answerer saw: the ranked sentences and the features of its decision."""

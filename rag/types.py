@@ -16,6 +16,8 @@ class Citation(BaseModel):
     start: int
     end: int
     text: str = Field(description="The passage as clean text (equals quote for plain-text files)")
+    text_start: int = Field(0, description="Where the passage starts in the article's clean text")
+    text_end: int = Field(0, description="Where it ends in the article's clean text")
     score: float = 0.0
     url: str | None = None
     published: str | None = None
@@ -29,7 +31,8 @@ class Answer(BaseModel):
     related: list[Citation] = Field(
         default_factory=list, description="When not answered: the closest passages, which do not answer the question"
     )
-    question: str = ""
+    question: str = Field("", description="The question as asked")
+    searched: str = Field("", description="The standalone question that was searched (a follow-up rewritten with the conversation)")
     confidence: float = Field(0.0, description="Estimated probability that the corpus answers the question")
 
     @property
