@@ -3,8 +3,8 @@
     python -m evals.calibrate [--data-dir DIR]
 
 Features come from Assistant.explain (rag/evidence.py). The model is a logistic regression
-with balanced classes; its leave-one-out accuracy is printed so the fit can be judged on
-questions it did not see.
+with balanced classes, fitted on the "dev" half of evals/data/seeds_gold.v1.jsonl only; the
+"test" half and ClapNQ are left for `rag eval`. Leave-one-out accuracy on dev is printed too.
 """
 
 import argparse
@@ -15,9 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from rag import Assistant, Settings
+from rag.followup import standalone
 from rag.settings import DEFAULT_CORPUS
 
-from .questions import load_questions
+from .dataset import load_cases
 
 OUT = Path(__file__).resolve().parent.parent / "rag" / "abstain.json"
 FEATURES = ["dense", "coverage", "context", "names", "type_ok", "missing", "unknown"]
@@ -34,8 +35,8 @@ def main() -> None:
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="rag-calibrate-"))
     assistant = Assistant(Settings(corpus=DEFAULT_CORPUS, data_dir=data_dir))
     assistant.index()
-    questions = load_questions()
-    X = np.array([[assistant.explain(q.question).features[f] for f in FEATURES] for q in questions])
+    questions = [c for c in load_cases() if c.split == "dev"]
+    X = np.array([[assistant.explain(standalone(q.question, q.previous)).features[f] for f in FEATURES] for q in questions])
     y = np.array([q.answerable for q in questions], dtype=int)
     model = LogisticRegression(C=args.C, class_weight="balanced", max_iter=1000)
     held_out = cross_val_predict(model, X, y, cv=LeaveOneOut(), method="predict_proba")[:, 1]
@@ -52,7 +53,7 @@ def main() -> None:
     OUT.write_text(json.dumps({
         "features": FEATURES, "coef": [round(float(c), 4) for c in model.coef_[0]],
         "intercept": round(float(model.intercept_[0]), 4), "threshold": 0.5,
-        "fitted_on": f"evals/data/questions.jsonl ({len(questions)} questions, {int(y.sum())} answerable)",
+        "fitted_on": f"evals/data/seeds_gold.v1.jsonl, split dev ({len(questions)} questions, {int(y.sum())} answerable)",
         "leave_one_out_balanced_accuracy": round(float(0.5 * ((held_out[y == 1] >= 0.5).mean() + (held_out[y == 0] < 0.5).mean())), 4),
     }, indent=1) + "\n")
     print(f"wrote {OUT}")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.questions import load_questions
+from evals.dataset import load_cases
 
 from .conftest import ARTIFACTS, SEEDS
 
@@ -203,7 +203,7 @@ def test_api_endpoint_returns_the_structured_answer(server):
 def test_ten_concurrent_clients_each_get_their_own_answer(server):
     from gradio_client import Client
 
-    questions = [q for q in load_questions() if q.answerable][:10]
+    questions = [q for q in load_cases() if q.answerable][:10]
 
     def one(q):
         started = time.perf_counter()
