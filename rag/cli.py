@@ -60,6 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="what is indexed", epilog="example:\n  rag status --data-dir ~/articles-index", formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(p)
 
+    p = sub.add_parser("eval", help="measure retrieval, grounding and refusals on a gold dataset", formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="examples:\n  rag eval                                  the seed gold set\n  rag eval --dataset clapnq --report out/   ClapNQ dev (597 passages, 600 questions)\n  rag eval --json metrics.json --gate       fail (exit 1) below the committed thresholds\n")
+    _common(p)
+    p.add_argument("--dataset", default="seeds", help="seeds, clapnq, or a JSONL file of gold cases (see evals/dataset.py) over --corpus")
+    p.add_argument("--split", default="all", choices=["all", "dev", "test"], help="seed gold set: dev (used for calibration), test, or all")
+    p.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every metric (with 95%% intervals) and case here")
+    p.add_argument("--report", type=Path, default=None, metavar="DIR", help="write a Markdown report with a chart and every failing case")
+    p.add_argument("--limit", type=int, default=None, help="only the first N cases (a quick look)")
+    p.add_argument("--ablation", action="store_true", help="seeds: also remove each gold article and check that its questions are refused")
+    p.add_argument("--gate", action="store_true", help="exit 1 if a metric is below its threshold in evals/thresholds.json")
+
     p = sub.add_parser("serve", help="the chat UI in the browser", formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="examples:\n  rag serve\n  rag serve --port 8080 --corpus ~/articles\n")
     _common(p)
@@ -85,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = _settings(args)
-        return {"index": _index, "ask": _ask, "status": _status, "serve": _serve}[args.command](args, settings)
+        return {"index": _index, "ask": _ask, "status": _status, "serve": _serve, "eval": _eval}[args.command](args, settings)
     except QuestionError as err:
         return _fail(args, err, code=2)
     except RagError as err:
@@ -185,6 +196,12 @@ def _status(args, settings) -> int:
     status = assistant.status()
     print(f"Index: {status.location}\nCorpus: {status.corpus}\nModel: {status.model_id}\nArticles: {status.articles}\nChunks: {status.chunks}")
     return 0
+
+
+def _eval(args, settings) -> int:
+    from evals.cli import main as eval_main  # evals is only imported by the command that needs it
+
+    return eval_main(args, settings)
 
 
 def _serve(args, settings) -> int:

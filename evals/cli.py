@@ -1,0 +1,101 @@
+"""`rag eval`: run a gold dataset and print, save and gate its metrics."""
+
+import json
+import sys
+from pathlib import Path
+
+from rag import Assistant, Settings
+
+from .dataset import SEEDS_GOLD, load_cases
+from .judge import HeuristicJudge, JUDGE_MODEL, JudgeModel
+from .report import table, to_json, write_json, write_report
+from .run import evaluate_case, summarize
+
+THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
+
+
+def run(dataset: str, settings: Settings, *, split: str = "all", json_path: Path | None = None,
+        report_dir: Path | None = None, progress: bool = True, limit: int | None = None, assistant: Assistant | None = None,
+        ablation: bool = False) -> dict:
+    """Evaluate one dataset; returns the JSON payload (metrics with intervals, and every case)."""
+    if dataset == "seeds":
+        cases = load_cases(SEEDS_GOLD)
+        corpus = settings.corpus if settings.corpus.name == "seeds" else Path(__file__).resolve().parent.parent / "seeds"
+        data_dir = settings.data_dir / "eval-seeds"
+    elif dataset == "clapnq":
+        from .clapnq import build
+
+        data_dir = settings.data_dir / "eval-clapnq"
+        corpus = data_dir / "corpus"
+        cases = build(corpus)
+    else:
+        cases = load_cases(Path(dataset))
+        corpus, data_dir = settings.corpus, settings.data_dir / f"eval-{Path(dataset).stem}"
+    if split != "all":
+        cases = [c for c in cases if c.split == split]
+    cases = cases[:limit] if limit else cases
+    if assistant is None:
+        assistant = Assistant(settings.model_copy(update={"corpus": corpus, "data_dir": data_dir}))
+        report = assistant.index(progress=progress)
+        if report.embedded:
+            print(f"Indexed {report.articles} articles into {data_dir} ({report.embedded} chunks embedded).", file=sys.stderr)
+    judge = HeuristicJudge(assistant.embedder.embed, assistant._ensure_retriever().lexical.idf, JudgeModel.load())
+    iterator = cases
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(cases, desc=f"Evaluating {dataset}", unit="case", file=sys.stderr)
+    results = [evaluate_case(assistant, case, judge) for case in iterator]
+    summary = summarize(results)
+    judge_info = json.loads(JUDGE_MODEL.read_text())
+    extra = {
+        "split": split, "cases": len(results), "answerable": sum(c.answerable for c in cases),
+        "judge": judge.name, "judge_test_balanced_accuracy": judge_info.get("test_balanced_accuracy"),
+        "model": assistant.spec.model_id,
+    }
+    if ablation and dataset == "seeds":
+        from .ablation import ablate
+
+        ablated = ablate(cases, corpus, embedder=assistant.embedder)
+        refused = [c.id for c, a in ablated if not a.answered]
+        extra["ablation_refusal_rate"] = round(len(refused) / len(ablated), 4) if ablated else None
+        extra["ablation_still_answered"] = ", ".join(c.id for c, a in ablated if a.answered)
+    payload = to_json(dataset, summary, results, extra)
+    if json_path:
+        write_json(json_path, payload)
+    if report_dir:
+        payload["report"] = str(write_report(report_dir, dataset, summary, results, extra))
+    payload["table"] = table(summary)
+    return payload
+
+
+def gate(payload: dict, thresholds: dict) -> list[str]:
+    """Metrics below their committed floor (or above their ceiling), as messages."""
+    problems = []
+    metrics = payload["metrics"]
+    for name, floor in thresholds.get("min", {}).items():
+        if name not in metrics or metrics[name]["value"] < floor:
+            problems.append(f"{name} = {metrics.get(name, {}).get('value', float('nan')):.3f} is below its floor {floor}")
+    for name, ceiling in thresholds.get("max", {}).items():
+        if name not in metrics or metrics[name]["value"] > ceiling:
+            problems.append(f"{name} = {metrics.get(name, {}).get('value', float('nan')):.3f} is above its ceiling {ceiling}")
+    return problems
+
+
+def main(args, settings: Settings) -> int:
+    payload = run(args.dataset, settings, split=args.split, json_path=args.json, report_dir=args.report,
+                  progress=sys.stderr.isatty(), limit=args.limit, ablation=args.ablation)
+    print(payload["table"])
+    if payload.get("ablation_refusal_rate") is not None:
+        print(f"ablation: refused {payload['ablation_refusal_rate']:.1%} of single-article questions once their article was removed")
+    if args.json:
+        print(f"\nAll figures: {args.json}")
+    if args.report:
+        print(f"Report: {payload['report']}")
+    if args.gate:
+        thresholds = json.loads(THRESHOLDS.read_text()).get(args.dataset, {})
+        problems = gate(payload, thresholds)
+        for p in problems:
+            print(f"GATE: {p}", file=sys.stderr)
+        return 1 if problems else 0
+    return 0
