@@ -22,14 +22,21 @@ _CAPTION = [
     )
 ]
 # Phrases of sign-in walls, newsletter boxes and donation appeals. A short block with one of
-# them is boilerplate; article prose that merely mentions "register" is long and kept.
+# them is boilerplate; the phrases are specific, so article prose ("voters must register") is kept.
 _BOILERPLATE = re.compile(
-    r"\b(sign in|sign up|log ?in|register(ed|ing)?|subscribe[ds]?|subscription|newsletter|"
+    r"\b(sign in|sign up|log ?in|register (for free|to continue|now|here|or)|or register|already registered|"
+    r"once registered|by registering|registering also|subscribe[ds]?|subscription|newsletter|"
     r"continue reading|continue with|terms (and|&) conditions|privacy policy|notifications|"
     r"enter your email|check your email|sent an email|cookies?|remind me later|donat(e|ion)|"
-    r"support (us|our)|become a (member|subscriber)|share (this|on)|follow us|advertisement|"
+    r"support (us|our)|become a (member|subscriber)|share (this|on)|follow us|"
     r"all rights reserved|click here|read more|related (articles|stories|coverage)|"
     r"never miss|stay updated|daily edition|use the following structure)\b",
+    re.IGNORECASE,
+)
+# A block that is nothing but a page-furniture label.
+_LABEL = re.compile(
+    r"^(advertisement|advert|ad|sponsored( content)?|share( this( article)?)?|comments?|skip to (main )?content|"
+    r"listen to (this )?article|print|email)\s*[:.]?$",
     re.IGNORECASE,
 )
 # A block that starts a tail of boilerplate: everything after it is dropped too, provided the
@@ -49,6 +56,8 @@ def junk_reason(block: str) -> str | None:
     text = block.strip()
     if any(p.search(text) for p in _CAPTION):
         return "caption or credit"
+    if _LABEL.match(text):
+        return "page furniture"
     words = len(text.split())
     if words <= _SHORT_WORDS and _BOILERPLATE.search(text):
         return "sign-in, newsletter or appeal"

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 MAX_FILE_BYTES = 20_000_000
-CLEANING_VERSION = "1"  # bump when cleaning changes, so that unchanged files are re-indexed
+CLEANING_VERSION = "2"  # bump when cleaning changes, so that unchanged files are re-indexed
 
 
 @dataclass

@@ -63,7 +63,7 @@ class StoredArticle:
     chunk_count: int
     original: str  # original file text from offset ``base`` on
     base: int
-    text: str = ""  # the clean article text (what a reader sees), when fetched
+    text: str = ""  # the clean article text (what a reader sees), when fetched with_text
     url: str | None = None
     published: str | None = None
     outlet: str | None = None
@@ -83,6 +83,16 @@ def _client(data_dir: Path, chroma_url: str | None):
         url = urlparse(chroma_url)
         return chromadb.HttpClient(host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=settings)
     return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
+
+
+def _stitch(parts: list[tuple[int, str]]) -> str:
+    """An article's clean text from its (overlapping) chunks; the gaps between chunks are line breaks."""
+    text = ""
+    for start, chunk in sorted(parts):
+        if start > len(text):
+            text += "\n" * (start - len(text))
+        text = text[:start] + chunk if start + len(chunk) > len(text) else text
+    return text
 
 
 def _forget_clients() -> None:
@@ -153,11 +163,21 @@ class Store:
         rows = self.articles.get(include=["metadatas"])
         return [self._article(i, m, None) for i, m in zip(rows["ids"], rows["metadatas"])]
 
-    def get_articles(self, document_ids: list[str]) -> dict[str, StoredArticle]:
+    def get_articles(self, document_ids: list[str], *, with_text: bool = False) -> dict[str, StoredArticle]:
+        """Articles with their original text; ``with_text`` also stitches their clean text from the chunks."""
         if not document_ids:
             return {}
-        rows = self.articles.get(ids=list(dict.fromkeys(document_ids)), include=["metadatas", "documents"])
-        return {i: self._article(i, m, d) for i, m, d in zip(rows["ids"], rows["metadatas"], rows["documents"])}
+        ids = list(dict.fromkeys(document_ids))
+        rows = self.articles.get(ids=ids, include=["metadatas", "documents"])
+        out = {i: self._article(i, m, d) for i, m, d in zip(rows["ids"], rows["metadatas"], rows["documents"])}
+        if with_text and out:
+            chunks = self.chunks.get(where={"document_id": {"$in": list(out)}}, include=["metadatas", "documents"])
+            pieces: dict[str, list[tuple[int, str]]] = {}
+            for meta, text in zip(chunks["metadatas"], chunks["documents"]):
+                pieces.setdefault(meta["document_id"], []).append((int(meta["clean_start"]), text))
+            for document_id, parts in pieces.items():
+                out[document_id].text = _stitch(parts)
+        return out
 
     @staticmethod
     def _article(document_id: str, meta: dict, original: str | None) -> StoredArticle:
@@ -165,7 +185,6 @@ class Store:
             document_id=document_id, source=meta["source"], title=meta["title"], file_hash=meta["file_hash"],
             chunk_count=int(meta["chunk_count"]), original=original or "", base=int(meta.get("base", 0)),
             url=meta.get("url"), published=meta.get("published"), outlet=meta.get("outlet"),
-            text=meta.get("clean", "") if original is not None else "",
         )
 
     def all_chunk_texts(self) -> tuple[list[str], list[str]]:
@@ -228,7 +247,7 @@ class Store:
             stop = len(article.original) if nl == -1 else nl
         meta = {
             "source": article.source, "title": article.title, "file_hash": article.file_hash,
-            "chunk_count": len(chunks), "base": base, "clean": article.text,
+            "chunk_count": len(chunks), "base": base,
             **{k: v for k, v in (("url", article.url), ("published", article.published), ("outlet", article.outlet)) if v},
         }
         self.articles.upsert(ids=[article.document_id], embeddings=[[1.0]], documents=[article.original[base:stop]], metadatas=[meta])

@@ -128,7 +128,7 @@ class Assistant:
 
     def article(self, document_id: str):
         """One indexed article with its clean text (for showing a citation in place)."""
-        return self._ensure_store().get_articles([document_id]).get(document_id)
+        return self._ensure_store().get_articles([document_id], with_text=True).get(document_id)
 
     def articles(self):
         """Every indexed article (metadata only), sorted by source."""

@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ablation", action="store_true", help="seeds: also remove each gold article and check that its questions are refused")
     p.add_argument("--gate", action="store_true", help="exit 1 if a metric is below its threshold in evals/thresholds.json")
 
+    p = sub.add_parser("bench", help="speed, memory and retrieval quality against plain llama-index and the raw model", formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="examples:\n  rag bench                        the seeds: a minute or two\n  rag bench --size 10k --json bench-10k.json\n")
+    p.add_argument("--size", default="seeds", choices=["seeds", "1k", "10k", "100k"], help="corpus: the seeds, or a generated one of about N chunks")
+    p.add_argument("--questions", type=int, default=60, help="questions timed (at least 50)")
+    p.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every figure here")
+    p.add_argument("--skip-baseline", action="store_true", help="do not build the llama-index baseline")
+
     p = sub.add_parser("serve", help="the chat UI in the browser", formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="examples:\n  rag serve\n  rag serve --port 8080 --corpus ~/articles\n")
     _common(p)
@@ -96,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = _settings(args)
-        return {"index": _index, "ask": _ask, "status": _status, "serve": _serve, "eval": _eval}[args.command](args, settings)
+        return {"index": _index, "ask": _ask, "status": _status, "serve": _serve, "eval": _eval, "bench": _bench}[args.command](args, settings)
     except QuestionError as err:
         return _fail(args, err, code=2)
     except RagError as err:
@@ -202,6 +209,16 @@ def _eval(args, settings) -> int:
     from evals.cli import main as eval_main  # evals is only imported by the command that needs it
 
     return eval_main(args, settings)
+
+
+def _bench(args, settings) -> int:
+    from evals.bench import run, table
+
+    result = run(args.size, questions=max(50, args.questions), json_path=args.json, skip_baseline=args.skip_baseline)
+    print(table(result))
+    if args.json:
+        print(f"\nAll figures: {args.json}")
+    return 0
 
 
 def _serve(args, settings) -> int:

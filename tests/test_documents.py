@@ -144,3 +144,16 @@ def test_sentence_splitter_respects_abbreviations():
     assert [text[a:b] for a, b in split_sentences(text)] == [
         "Clashes erupted on Sept. 27, 2020, with the army.", "Aliyev met U.S. envoy Louis Bono.", '"It is done," he said.', "Next.",
     ]
+
+
+@pytest.mark.parametrize("block, junk", [
+    ("Advertisement", True),
+    ("Share this article", True),
+    ("Sign up for our daily newsletter", True),
+    ("In 2018, Johnston's 1982 song was featured in a television advertisement by Apple Inc.", False),
+    ("Voters must register by Friday to take part in the referendum on the new constitution.", False),
+])
+def test_boilerplate_rules_on_single_blocks(block, junk):
+    from index.cleaning import junk_reason
+
+    assert (junk_reason(block) is not None) == junk

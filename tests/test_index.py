@@ -162,3 +162,13 @@ def test_store_spec_is_recorded(tmp_path):
     info = store.info()
     assert (info["model_id"], info["dim"], info["chunking"]) == ("hashing-bow-256", 256, ChunkingConfig().describe())
     assert info["lexical"]
+
+
+def test_article_text_is_stitched_back_from_its_chunks(corpus, tmp_path):
+    assistant = _assistant(corpus, tmp_path / "data")
+    assistant.index()
+    articles, _ = load_corpus(corpus)
+    for article in articles:
+        stored = assistant.article(article.document_id)
+        assert stored.text == article.text
+        assert stored.original_text(0, len(article.original)) == article.original

@@ -1,0 +1,204 @@
+"""`rag bench`: the pipeline against plain llama-index and the model's own ceiling, in one run.
+
+Everything is measured in this one process (or in child processes it starts) on the same corpus,
+so the ratios compare like with like on a shared, noisy machine. Figures are medians/p95 over
+repetitions; the JSON keeps every figure.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rag import Assistant, Settings
+
+from .dataset import SEEDS_GOLD, load_cases
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _questions(n: int) -> list:
+    cases = [c for c in load_cases(SEEDS_GOLD)]
+    return [cases[i % len(cases)] for i in range(max(n, len(cases)))]
+
+
+def bench_ours(corpus: Path, work: Path, questions: list, embedder=None) -> dict:
+    assistant = Assistant(Settings(corpus=corpus, data_dir=work / "ours"), embedder=embedder)
+    assistant.embedder.warm_up()
+    started = time.perf_counter()
+    report = assistant.index()
+    index_s = time.perf_counter() - started
+    reindex = []
+    for _ in range(3):
+        started = time.perf_counter()
+        again = assistant.index()
+        reindex.append(time.perf_counter() - started)
+        assert again.embedded == 0
+    # the ceiling: the raw model's encode on the very same chunk texts, same batch size and dtype
+    store = assistant._ensure_store()
+    rows = store.chunks.get(include=["documents", "metadatas"])
+    texts = [f"{m['title']}\n{d}" for d, m in zip(rows["documents"], rows["metadatas"])]
+    texts.sort(key=len)
+    model = assistant.embedder._model
+    started = time.perf_counter()
+    for a in range(0, len(texts), 64):
+        model.encode(texts[a:a + 64], batch_size=assistant.embedder.batch_size, normalize_embeddings=True, show_progress_bar=False)
+    ceiling_s = time.perf_counter() - started
+    retriever = assistant._ensure_retriever()
+    for case in questions[:5]:
+        assistant.ask(case.question)  # warm caches and lazy imports
+    retrieval, total, hits, answerable = [], [], 0, 0
+    for case in questions:
+        started = time.perf_counter()
+        retrieved = retriever.retrieve(case.question, 5)
+        retrieval.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        assistant.ask(case.question)
+        total.append(time.perf_counter() - started)
+    for case in {c.id: c for c in questions if c.answerable}.values():
+        answerable += 1
+        hits += any(r.chunk.source in case.sources for r in retriever.retrieve(case.question, 5))
+    compose = [max(0.0, t - r) for t, r in zip(total, retrieval)]
+    return {
+        "chunks": report.chunks, "index_s": index_s, "index_chunks_per_s": report.embedded / index_s,
+        "ceiling_s": ceiling_s, "ceiling_chunks_per_s": len(texts) / ceiling_s,
+        "reindex_unchanged_s_median": statistics.median(reindex),
+        "retrieval_ms_p50": 1000 * _pct(retrieval, 0.5), "retrieval_ms_p95": 1000 * _pct(retrieval, 0.95),
+        "answer_ms_p50": 1000 * _pct(compose, 0.5), "answer_ms_p95": 1000 * _pct(compose, 0.95),
+        "total_ms_p50": 1000 * _pct(total, 0.5), "total_ms_p95": 1000 * _pct(total, 0.95),
+        "questions": len(questions), "hit@5": hits / answerable if answerable else None,
+        "data_dir": str(work / "ours"),
+    }
+
+
+def bench_llamaindex(corpus: Path, work: Path, questions: list, model_path: Path) -> dict:
+    """The baseline a user would write with llama-index defaults over the same model and corpus."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
+    from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    embed = HuggingFaceEmbedding(model_name=str(model_path), device="cpu")
+    embed.get_text_embedding("warm up")
+
+    def build(name: str):
+        client = chromadb.PersistentClient(path=str(work / name), settings=ChromaSettings(anonymized_telemetry=False))
+        collection = client.get_or_create_collection("baseline", metadata={"hnsw:space": "cosine"})
+        storage = StorageContext.from_defaults(vector_store=ChromaVectorStore(chroma_collection=collection))
+        documents = SimpleDirectoryReader(str(corpus), recursive=True).load_data()
+        started = time.perf_counter()
+        index = VectorStoreIndex.from_documents(documents, storage_context=storage, embed_model=embed,
+                                                transformations=[SentenceSplitter()])
+        return index, time.perf_counter() - started, collection.count()
+
+    index, index_s, nodes = build("llamaindex")
+    _, reindex_s, _ = build("llamaindex-again")  # its defaults have no change detection: a re-run redoes everything
+    retriever = index.as_retriever(similarity_top_k=5)
+    for case in questions[:5]:
+        retriever.retrieve(case.question)
+    latency = []
+    for case in questions:
+        started = time.perf_counter()
+        retriever.retrieve(case.question)
+        latency.append(time.perf_counter() - started)
+    hits = answerable = 0
+    for case in {c.id: c for c in questions if c.answerable}.values():
+        answerable += 1
+        hits += any(Path(n.node.metadata.get("file_path", "")).name in case.sources for n in retriever.retrieve(case.question))
+    return {
+        "chunks": nodes, "index_s": index_s, "index_chunks_per_s": nodes / index_s, "reindex_unchanged_s": reindex_s,
+        "retrieval_ms_p50": 1000 * _pct(latency, 0.5), "retrieval_ms_p95": 1000 * _pct(latency, 0.95),
+        "hit@5": hits / answerable if answerable else None,
+    }
+
+
+def bench_processes(corpus: Path, data_dir: Path, work: Path, repeats: int = 5) -> dict:
+    rag = [sys.executable, "-m", "rag.cli"]
+    cold = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        done = subprocess.run(rag + ["ask", "--json", "--corpus", str(corpus), "--data-dir", str(data_dir), "Who blocked the Lachin Corridor?"],
+                              capture_output=True, text=True, check=True)
+        cold.append(time.perf_counter() - started)
+        json.loads(done.stdout)  # one JSON object, as promised
+    index_rss = _peak_rss(rag + ["index", "--corpus", str(corpus), "--data-dir", str(work / "rss-index")])
+    serve_rss = _peak_rss([sys.executable, "-c", (
+        "import sys; from rag import Assistant, Settings; from evals.dataset import load_cases;"
+        f"a = Assistant(Settings(corpus=r'{corpus}', data_dir=r'{data_dir}')); a.warm_up();"
+        "[a.ask(c.question) for c in load_cases()]")])
+    return {"cold_ask_s_median": statistics.median(cold), "cold_ask_s_all": cold,
+            "peak_rss_index_mb": index_rss, "peak_rss_serve_mb": serve_rss}
+
+
+def _peak_rss(args: list[str]) -> float:
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"{args} failed with status {status}")
+    return round(usage.ru_maxrss / 1024, 1)
+
+
+def run(size: str = "seeds", questions: int = 60, json_path: Path | None = None, skip_baseline: bool = False) -> dict:
+    from index.embedding import default_model_path
+
+    from .scale import corpus_for
+
+    work = Path(tempfile.mkdtemp(prefix="rag-bench-"))
+    corpus = SEEDS if size == "seeds" else corpus_for(size, work)
+    cases = _questions(questions)
+    result = {"size": size, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "corpus": str(corpus)}
+    result["ours"] = bench_ours(corpus, work, cases)
+    if not skip_baseline:
+        result["llamaindex"] = bench_llamaindex(corpus, work, cases, default_model_path())
+    result["processes"] = bench_processes(corpus, Path(result["ours"]["data_dir"]), work)
+    ours, base = result["ours"], result.get("llamaindex")
+    ratios = {
+        "index_vs_ceiling": ours["index_chunks_per_s"] / ours["ceiling_chunks_per_s"],
+    }
+    if base:
+        ratios.update({
+            "index_throughput_vs_llamaindex": ours["index_chunks_per_s"] / base["index_chunks_per_s"],
+            "reindex_llamaindex_over_ours": base["reindex_unchanged_s"] / ours["reindex_unchanged_s_median"],
+            "retrieval_p50_llamaindex_over_ours": base["retrieval_ms_p50"] / ours["retrieval_ms_p50"],
+            "retrieval_p95_llamaindex_over_ours": base["retrieval_ms_p95"] / ours["retrieval_ms_p95"],
+        })
+    result["ratios"] = ratios
+    if json_path:
+        Path(json_path).write_text(json.dumps(result, indent=1) + "\n")
+    return result
+
+
+def table(result: dict) -> str:
+    o, b, p = result["ours"], result.get("llamaindex", {}), result["processes"]
+    def f(v, fmt="{:.1f}"):
+        return "-" if v is None else fmt.format(v)
+    rows = [
+        ("chunks", f(o["chunks"], "{}"), f(b.get("chunks"), "{}"), "-"),
+        ("index throughput (chunks/s)", f(o["index_chunks_per_s"]), f(b.get("index_chunks_per_s")), f(o["ceiling_chunks_per_s"])),
+        ("re-index unchanged (s)", f(o["reindex_unchanged_s_median"], "{:.3f}"), f(b.get("reindex_unchanged_s"), "{:.3f}"), "-"),
+        ("retrieval p50 / p95 (ms)", f"{o['retrieval_ms_p50']:.1f} / {o['retrieval_ms_p95']:.1f}",
+         f"{b['retrieval_ms_p50']:.1f} / {b['retrieval_ms_p95']:.1f}" if b else "-", "-"),
+        ("answer composition p50 / p95 (ms)", f"{o['answer_ms_p50']:.1f} / {o['answer_ms_p95']:.1f}", "(none)", "-"),
+        ("question total p50 / p95 (ms)", f"{o['total_ms_p50']:.1f} / {o['total_ms_p95']:.1f}", "-", "-"),
+        ("hit@5 (gold questions)", f(o["hit@5"], "{:.3f}"), f(b.get("hit@5"), "{:.3f}"), "-"),
+        ("cold `rag ask` (s, median)", f(p["cold_ask_s_median"], "{:.2f}"), "-", "-"),
+        ("peak RSS index / serve (MB)", f"{p['peak_rss_index_mb']:.0f} / {p['peak_rss_serve_mb']:.0f}", "-", "-"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{'':{width}s}  {'ours':>18s}  {'llama-index':>18s}  {'raw model':>10s}"]
+    lines += [f"{a:{width}s}  {b_:>18s}  {c:>18s}  {d:>10s}" for a, b_, c, d in rows]
+    lines.append("")
+    lines += [f"ratio {k}: {v:.2f}" for k, v in result["ratios"].items()]
+    return "\n".join(lines)
