@@ -7,9 +7,9 @@ from pathlib import Path
 from rag import Assistant, Settings
 
 from .dataset import SEEDS_GOLD, load_cases
-from .judge import HeuristicJudge, JUDGE_MODEL, JudgeModel
+from rag.judge import HeuristicJudge, JUDGE_MODEL, JudgeModel
 from .report import table, to_json, write_json, write_report
-from .run import evaluate_case, summarize
+from .run import evaluate_case, summarize, verification_summary
 
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
 
@@ -53,6 +53,9 @@ def run(dataset: str, settings: Settings, *, split: str = "all", json_path: Path
         "judge": judge.name, "judge_test_balanced_accuracy": judge_info.get("test_balanced_accuracy"),
         "model": assistant.spec.model_id,
     }
+    if settings.llm:
+        extra["backend"] = results[0].answer.backend if results else settings.llm
+        extra["verification"] = verification_summary(results)
     if ablation and dataset == "seeds":
         from .ablation import ablate
 
@@ -86,6 +89,8 @@ def main(args, settings: Settings) -> int:
     payload = run(args.dataset, settings, split=args.split, json_path=args.json, report_dir=args.report,
                   progress=sys.stderr.isatty(), limit=args.limit, ablation=args.ablation)
     print(payload["table"])
+    if payload.get("verification"):
+        print("verification (LLM drafts before it):", ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in payload["verification"].items()))
     if payload.get("ablation_refusal_rate") is not None:
         print(f"ablation: refused {payload['ablation_refusal_rate']:.1%} of single-article questions once their article was removed")
     if args.json:

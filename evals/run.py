@@ -8,7 +8,7 @@ from rag.followup import standalone
 
 from . import metrics as m
 from .dataset import GoldCase
-from .judge import SupportJudge
+from rag.judge import SupportJudge
 
 KS = (1, 3, 5, 10)
 _SEGMENT = re.compile(r"(.*?)((?:\[\d+\])+)", re.S)
@@ -165,3 +165,29 @@ def summarize(results: list[CaseResult], *, resamples: int = 1000) -> dict[str, 
         s = sorted(samples[k])
         out[k] = {"value": v, "low": s[int(0.025 * resamples)], "high": s[int(0.975 * resamples) - 1], "n": len(pairs)}
     return out
+
+
+def verification_summary(results: list[CaseResult]) -> dict[str, float]:
+    """For an LLM backend: grounding of the drafts before verification, and what verification removed."""
+    from index.sentences import split_sentences
+    from rag.llm import REFUSAL
+
+    drafts = [r for r in results if r.answer.backend != "extractive"]
+    if not drafts:
+        return {}
+    sentences = sum(len(split_sentences(r.answer.draft)) for r in drafts if not REFUSAL.match(r.answer.draft.strip()))
+    removed = [x for r in drafts for x in r.answer.removed]
+    reasons = {reason: sum(1 for x in removed if x.reason == reason) for reason in ("uncited", "dangling", "unsupported")}
+    generated = [r for r in drafts if r.answer.draft.strip()]
+    unanswerable = [r for r in generated if not r.case.answerable]
+    return {
+        "draft_answers": len(generated),
+        "draft_sentences": sentences,
+        "removed_sentences": len(removed),
+        **{f"removed_{k}": v for k, v in reasons.items()},
+        "draft_supported_share": (sentences - len(removed)) / sentences if sentences else 0.0,
+        "draft_uncited_share": reasons["uncited"] / sentences if sentences else 0.0,
+        "draft_refusal_rate_unanswerable": (
+            sum(bool(REFUSAL.match(r.answer.draft.strip())) for r in unanswerable) / len(unanswerable) if unanswerable else None),
+        "answers_turned_into_refusals": sum(1 for r in generated if not r.answer.answered and r.answer.removed),
+    }

@@ -161,7 +161,7 @@ def fit(pairs: list[dict]) -> dict:
 
     from rag import Assistant, Settings
 
-    from .judge import FEATURES, HeuristicJudge, JUDGE_MODEL
+    from rag.judge import FEATURES, HeuristicJudge, JUDGE_MODEL
     from .metrics import balanced_accuracy
 
     import tempfile

@@ -45,9 +45,7 @@ class AbstainModel:
 def compose(question: str, ranked: list[Candidate], probability: float, threshold: float,
             articles: dict[str, StoredArticle]) -> Answer:
     if not ranked or probability < threshold:
-        close = [c for c in _distinct(ranked) if c.dense >= RELATED_DENSE or c.coverage >= RELATED_COVERAGE]
-        related = [_citation(n, c, articles) for n, c in enumerate(close[:3], start=1)]
-        return Answer(status="not_in_corpus", answer=NOT_IN_CORPUS, related=related, question=question, confidence=probability)
+        return refuse(question, ranked, probability, articles)
 
     best = ranked[0]
     groups: list[list[Candidate]] = [[best]]  # each group: one stated sentence + corroborating ones
@@ -70,7 +68,7 @@ def compose(question: str, ranked: list[Candidate], probability: float, threshol
     for group in groups:
         markers = []
         for c in group:
-            citations.append(_citation(len(citations) + 1, c, articles))
+            citations.append(citation(len(citations) + 1, c, articles))
             markers.append(f"[{len(citations)}]")
         text = group[0].text
         if attribute:
@@ -80,6 +78,13 @@ def compose(question: str, ranked: list[Candidate], probability: float, threshol
     if attribute:
         answer = "The sources differ. " + answer
     return Answer(status="answered", answer=answer, citations=citations, question=question, confidence=probability)
+
+
+def refuse(question: str, ranked: list[Candidate], probability: float, articles: dict[str, StoredArticle]) -> Answer:
+    """A refusal, with the closest passages as "related" when any is close at all."""
+    close = [c for c in distinct(ranked) if c.dense >= RELATED_DENSE or c.coverage >= RELATED_COVERAGE]
+    related = [citation(n, c, articles) for n, c in enumerate(close[:3], start=1)]
+    return Answer(status="not_in_corpus", answer=NOT_IN_CORPUS, related=related, question=question, confidence=probability)
 
 
 def _same_fact(a: Candidate, b: Candidate) -> bool:
@@ -105,7 +110,7 @@ def _disagree(groups: list[list[Candidate]]) -> bool:
     return False
 
 
-def _distinct(ranked: list[Candidate]) -> list[Candidate]:
+def distinct(ranked: list[Candidate]) -> list[Candidate]:
     out: list[Candidate] = []
     for c in ranked:
         if not any(_similar(c, o) for o in out):
@@ -122,7 +127,7 @@ def _short_title(articles: dict[str, StoredArticle], c: Candidate) -> str:
     return "“" + (" ".join(words[:9]) + ("…" if len(words) > 9 else "")) + "”"
 
 
-def _citation(n: int, c: Candidate, articles: dict[str, StoredArticle]) -> Citation:
+def citation(n: int, c: Candidate, articles: dict[str, StoredArticle]) -> Citation:
     chunk = c.retrieved.chunk
     article = articles.get(chunk.document_id)
     quote = article.original_text(c.orig_start, c.orig_end) if article else c.text

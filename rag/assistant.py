@@ -2,6 +2,7 @@
 
 import logging
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,16 +13,20 @@ from index.errors import IndexMissingError
 from index.lexical import LexicalIndex
 from index.store import IndexSpec, Store
 
-from .answer import AbstainModel, compose
+from .answer import AbstainModel, citation, compose, distinct, refuse
+from .judge import HeuristicJudge, JudgeModel
+from .llm import INJECTION, REFUSAL, make_llm, rewrite_followup, stream_answer
+from .verify import check
 from .errors import QuestionError
 from .followup import standalone
 from .evidence import Candidate, analyze, candidates, decision_features, score_candidates
 from .retrieve import HybridRetriever, Retrieved
 from .settings import Settings
-from .types import Answer, IndexStatus
+from .types import Answer, Citation, IndexStatus, Removed
 
 log = logging.getLogger(__name__)
 UPLOADS_PREFIX = "uploads/"
+MAX_PASSAGES = 6  # evidence passages given to an LLM
 
 
 class Assistant:
@@ -42,6 +47,8 @@ class Assistant:
         self._lock = threading.Lock()
         self._store: Store | None = None
         self._retriever: HybridRetriever | None = None
+        self._llm = None
+        self._judge: HeuristicJudge | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -62,6 +69,7 @@ class Assistant:
             store.set_info(corpus=str(Path(corpus or self.settings.corpus).resolve()))
             self._store = store
             self._retriever = None  # the BM25 index changed with the chunks
+            self._judge = None
             return report
 
     def has_index(self) -> bool:
@@ -117,14 +125,81 @@ class Assistant:
         ``previous`` is the previous standalone question of a conversation: a follow-up such as
         "What did Russia say about it?" is rewritten with it before searching (see ``searched``).
         """
+        answer = None
+        for item in self.ask_stream(question, k, previous):
+            if isinstance(item, Answer):
+                answer = item
+        return answer
+
+    def ask_stream(self, question: str, k: int | None = None, previous: str | None = None) -> Iterator[str | Answer]:
+        """Like ``ask``, but yields the LLM's text as it is generated (str), then the verified Answer."""
         asked = self.check_question(question)
-        searched = standalone(asked, previous)
+        searched = self._standalone(asked, previous)
         evidence = self._evidence(searched, k)
         articles = self._ensure_retriever().store.get_articles(
             list(dict.fromkeys(c.document_id for c in evidence.ranked[:10]))
         )
-        answer = compose(evidence.question, evidence.ranked, evidence.probability, self.abstain.threshold, articles)
-        return answer.model_copy(update={"question": asked, "searched": searched})
+        update = {"question": asked, "searched": searched}
+        if self.settings.llm is None:
+            answer = compose(searched, evidence.ranked, evidence.probability, self.abstain.threshold, articles)
+            yield answer.model_copy(update=update)
+            return
+        llm, backend = self._ensure_llm()
+        update["backend"] = backend
+        if evidence.probability < self.abstain.threshold:  # the evidence does not answer: no generation
+            yield refuse(searched, evidence.ranked, evidence.probability, articles).model_copy(update=update)
+            return
+        candidates = [c for c in distinct(evidence.ranked) if not INJECTION.search(c.text)][:MAX_PASSAGES]
+        text = ""
+        for delta in stream_answer(llm, searched, [c.text for c in candidates]):
+            text += delta
+            yield delta
+        answer = self._verified(text, candidates, evidence, articles)
+        yield answer.model_copy(update={**update, "draft": text})
+
+    def _verified(self, text: str, candidates: list[Candidate], evidence: "Evidence", articles) -> Answer:
+        checked = [] if REFUSAL.match(text.strip()) else check(text, {n: c.text for n, c in enumerate(candidates, 1)}, self._ensure_judge())
+        keep = [c for c in checked if c.verdict == "supported" or self.settings.verify == "flag"]
+        removed = [Removed(text=c.text, reason=c.verdict) for c in checked if c.verdict != "supported"]
+        if not any(c.verdict == "supported" for c in keep):
+            answer = refuse(evidence.question, evidence.ranked, evidence.probability, articles)
+            return answer.model_copy(update={"removed": removed})
+        renumber: dict[int, int] = {}
+        citations: list[Citation] = []
+        parts = []
+        for sentence in keep:
+            markers = []
+            for old in dict.fromkeys(sentence.cited):
+                if old not in renumber and 1 <= old <= len(candidates):
+                    renumber[old] = len(citations) + 1
+                    citations.append(citation(renumber[old], candidates[old - 1], articles))
+                if old in renumber:
+                    markers.append(f"[{renumber[old]}]")
+            flag = "" if sentence.verdict == "supported" else " (unverified)"
+            parts.append(f"{sentence.text}{flag} {''.join(markers)}".strip())
+        return Answer(status="answered", answer=" ".join(parts), citations=citations, confidence=evidence.probability,
+                      question=evidence.question, removed=removed)
+
+    def _standalone(self, question: str, previous: str | None) -> str:
+        if previous and self.settings.llm is not None:
+            llm, _ = self._ensure_llm()
+            rewritten = rewrite_followup(llm, question, previous)
+            if rewritten:
+                return rewritten
+        return standalone(question, previous)
+
+    def _ensure_llm(self):
+        with self._lock:
+            if self._llm is None:
+                self._llm = make_llm(self.settings.llm, self.settings.llm_model, self.settings.llm_api_key)
+            return self._llm
+
+    def _ensure_judge(self) -> HeuristicJudge:
+        retriever = self._ensure_retriever()
+        with self._lock:
+            if self._judge is None:
+                self._judge = HeuristicJudge(self.embedder.embed, retriever.lexical.idf, JudgeModel.load())
+            return self._judge
 
     def article(self, document_id: str):
         """One indexed article with its clean text (for showing a citation in place)."""

@@ -34,6 +34,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="where the index lives (default: ./.rag, or $RAG_DATA_DIR)")
     parser.add_argument("--model-path", type=Path, default=argparse.SUPPRESS, help="local sentence-transformers model directory (default: packaged all-MiniLM-L6-v2)")
     parser.add_argument("--chroma-url", default=argparse.SUPPRESS, help="use a Chroma server, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--llm", default=argparse.SUPPRESS, metavar="URL|GGUF",
+                        help="optional LLM for fluent answers: an OpenAI-compatible server (http://127.0.0.1:11434/v1) or a .gguf file; every sentence is verified")
+    parser.add_argument("--llm-model", default=argparse.SUPPRESS, help="model name on the LLM server (e.g. llama3.2); default 'local'")
+    parser.add_argument("--verify", choices=["remove", "flag"], default=argparse.SUPPRESS,
+                        help="generated sentences its citations do not support: remove them (default) or flag them")
     parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log what happens to stderr")
 
 
@@ -89,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace):
     from .settings import Settings
 
-    overrides = {k: getattr(args, k) for k in ("corpus", "data_dir", "model_path", "chroma_url") if hasattr(args, k)}
+    overrides = {k: getattr(args, k) for k in ("corpus", "data_dir", "model_path", "chroma_url", "llm", "llm_model", "verify")
+                 if hasattr(args, k)}
     return Settings(**overrides)
 
 
@@ -160,7 +166,7 @@ def _ask(args, settings) -> int:
         assistant.check_question(args.question)  # a bad question fails before any loading
     _ensure_index(assistant, settings)
     if args.question is not None:
-        answer = assistant.ask(args.question, k=args.k)
+        answer = _stream(assistant, args.question, args.k, quiet=args.json)
         print(answer.model_dump_json(indent=None) if args.json else format_answer(answer))
         return 0
     interactive = sys.stdin.isatty()
@@ -174,16 +180,35 @@ def _ask(args, settings) -> int:
         if not line.strip():
             continue
         try:
-            answer = assistant.ask(line, k=args.k)
+            answer = _stream(assistant, line, args.k, quiet=args.json)
         except QuestionError as err:
             print(f"error: {err}", file=sys.stderr)
             continue
         print(answer.model_dump_json() if args.json else format_answer(answer) + "\n", flush=True)
 
 
+def _stream(assistant, question: str, k, quiet: bool):
+    """Ask; an LLM's draft is shown on stderr as it is generated, the verified answer is returned."""
+    answer, drafting = None, False
+    for item in assistant.ask_stream(question, k=k):
+        if isinstance(item, str):
+            if not quiet:
+                if not drafting:
+                    print("Draft (being verified): ", end="", file=sys.stderr)
+                    drafting = True
+                print(item, end="", file=sys.stderr, flush=True)
+        else:
+            answer = item
+    if drafting:
+        print("\n", file=sys.stderr)
+    return answer
+
+
 def format_answer(answer) -> str:
     width = 100
     lines = textwrap.wrap(answer.answer, width) or [answer.answer]
+    if answer.backend != "extractive":
+        lines.append(f"(written by {answer.backend}; {len(answer.removed)} sentence(s) removed by verification)")
     if answer.answered:
         lines.append("")
         lines.append("Sources:")

@@ -1,6 +1,7 @@
 """One settings object. Precedence: explicit arguments (CLI flags) > RAG_* environment > .env > defaults."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +19,10 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="Use a Chroma server (http://host:port) instead of the embedded store")
     top_k: int = Field(5, ge=1, le=50, description="Chunks retrieved per question")
     max_question_chars: int = Field(2000, ge=10)
+    llm: str | None = Field(None, description="Optional LLM: an OpenAI-compatible base URL (http://127.0.0.1:11434/v1) or a .gguf file")
+    llm_model: str = Field("local", description="Model name to ask the LLM server for (e.g. llama3.2 for Ollama)")
+    llm_api_key: str | None = Field(None, description="API key of the LLM server, if it wants one")
+    verify: Literal["remove", "flag"] = Field("remove", description="Generated sentences that fail verification: remove or flag them")
 
     @field_validator("corpus", "data_dir", "model_path", mode="after")
     @classmethod

@@ -24,6 +24,13 @@ class Citation(BaseModel):
     outlet: str | None = None
 
 
+class Removed(BaseModel):
+    """A generated sentence that verification removed (or flagged), and why."""
+
+    text: str
+    reason: Literal["uncited", "dangling", "unsupported"]
+
+
 class Answer(BaseModel):
     status: Literal["answered", "not_in_corpus"]
     answer: str
@@ -34,6 +41,9 @@ class Answer(BaseModel):
     question: str = Field("", description="The question as asked")
     searched: str = Field("", description="The standalone question that was searched (a follow-up rewritten with the conversation)")
     confidence: float = Field(0.0, description="Estimated probability that the corpus answers the question")
+    backend: str = Field("extractive", description="What wrote the answer: the extractive answerer or the named LLM")
+    removed: list[Removed] = Field(default_factory=list, description="Generated sentences that failed verification")
+    draft: str = Field("", description="The LLM's text before verification (empty for the extractive answerer)")
 
     @property
     def answered(self) -> bool:

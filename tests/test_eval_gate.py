@@ -7,7 +7,7 @@ import pytest
 from evals.ablation import ablate
 from evals.cli import THRESHOLDS, gate, run
 from evals.dataset import SEEDS_GOLD, load_cases
-from evals.judge import JUDGE_MODEL
+from rag.judge import JUDGE_MODEL
 from rag import Settings
 
 from .conftest import SEEDS

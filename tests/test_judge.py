@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from evals.judge import HeuristicJudge, JudgeModel
+from rag.judge import HeuristicJudge, JudgeModel
 from evals.metrics import balanced_accuracy
 from evals.support_pairs import PAIRS
 

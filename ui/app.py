@@ -28,7 +28,8 @@ CSS = """
 .gradio-container {max-width: 1400px !important}
 #status {font-size: 0.85em; opacity: 0.8}
 .nic {border-left: 4px solid #d97706; background: rgba(217,119,6,0.08); padding: 8px 12px; border-radius: 4px}
-.searched {font-size: 0.85em; opacity: 0.75; margin-bottom: 4px}
+.searched, .backend {font-size: 0.85em; opacity: 0.75; margin-bottom: 4px}
+.draft {opacity: 0.6; font-style: italic}
 a.cite {font-weight: 600; text-decoration: none; cursor: pointer; padding: 0 1px}
 .sources h3 {margin: 0 0 8px 0}
 .source-card {border: 1px solid rgba(128,128,128,0.3); border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; transition: box-shadow .3s}
@@ -95,7 +96,14 @@ def build_app(assistant: Assistant):
         history.append({"role": "assistant", "content": "<em>Searching the articles…</em>"})
         yield history, "", previous, gr.update()
         try:
-            answer = assistant.ask(message, previous=previous)
+            answer, draft = None, ""
+            for item in assistant.ask_stream(message, previous=previous):
+                if isinstance(item, str):  # an LLM's draft, shown as it is generated, then verified
+                    draft += item
+                    history[-1] = {"role": "assistant", "content": f'<div class="draft">{fmt.esc_md(draft)}</div>'}
+                    yield history, "", previous, gr.update()
+                else:
+                    answer = item
         except QuestionError as err:
             history[-1] = {"role": "assistant", "content": f'<div class="nic">{fmt.esc(str(err))}</div>'}
             yield history, "", previous, gr.update()
@@ -107,7 +115,7 @@ def build_app(assistant: Assistant):
             return
         cited = {c.document_id for c in answer.citations + answer.related}
         articles = {d: assistant.article(d) for d in cited}
-        note = fmt.searched_note(answer)
+        note = fmt.searched_note(answer) + fmt.backend_note(answer)
         sources = fmt.sources_html(answer, articles)
         for i, part in enumerate(fmt.answer_parts(answer)):
             history[-1] = {"role": "assistant", "content": note + part}

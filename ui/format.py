@@ -52,6 +52,15 @@ def searched_note(answer: Answer) -> str:
     return ""
 
 
+def backend_note(answer: Answer) -> str:
+    """Which backend answered; for an LLM, what verification removed."""
+    if answer.backend == "extractive":
+        return ""
+    removed = len(answer.removed)
+    detail = f"; verification removed {removed} unsupported sentence{'s' if removed != 1 else ''}" if removed else "; every sentence verified"
+    return f'<div class="backend">Written by {esc(answer.backend)}{detail}.</div>'
+
+
 def sources_html(answer: Answer | None, articles: dict) -> str:
     """Source cards: the quote highlighted in its surrounding article text; the full article on demand."""
     if answer is None:

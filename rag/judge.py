@@ -4,7 +4,8 @@
 negation agrees) with soft evidence (IDF-weighted term overlap, shared word pairs, which catch
 swapped roles, and whether each name, number and date of S sits beside the same word in P,
 which catches a name or a year moved to another fact of the same passage; and the embedding cosine of S and the best window of P) in a logistic model fitted on labelled pairs (evals/data/support_pairs.v1.jsonl,
-made by evals/support_pairs.py; fit with `python -m evals.support_pairs --fit`). Any object with
+made by evals/support_pairs.py; fit with `python -m evals.support_pairs --fit`, which writes
+rag/judge.json). The answer verifier (rag/verify.py) and the eval suite both use it. Any object with
 ``name`` and ``support(sentence, passage) -> probability`` can replace it (e.g. an LLM judge).
 """
 
