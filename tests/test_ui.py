@@ -139,6 +139,7 @@ def test_follow_up_question_shows_what_was_searched(page):
     _ask(page, "What does Baku say about it?")
     bot = _wait_answer(page)
     assert "Searched for: “What does Baku say about the Lachin Corridor?”" in bot.inner_text()
+    assert "\\" not in bot.inner_text()  # Markdown escapes are rendered, not shown
     _shot(page, "follow-up")
 
 

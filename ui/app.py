@@ -100,7 +100,7 @@ def build_app(assistant: Assistant):
             for item in assistant.ask_stream(message, previous=previous):
                 if isinstance(item, str):  # an LLM's draft, shown as it is generated, then verified
                     draft += item
-                    history[-1] = {"role": "assistant", "content": f'<div class="draft">{fmt.esc_md(draft)}</div>'}
+                    history[-1] = {"role": "assistant", "content": f'<div class="draft">{fmt.esc(draft)}</div>'}
                     yield history, "", previous, gr.update()
                 else:
                     answer = item
@@ -118,7 +118,8 @@ def build_app(assistant: Assistant):
         note = fmt.searched_note(answer) + fmt.backend_note(answer)
         sources = fmt.sources_html(answer, articles)
         for i, part in enumerate(fmt.answer_parts(answer)):
-            history[-1] = {"role": "assistant", "content": note + part}
+            # a blank line after the notes (HTML blocks) so that the answer is still read as Markdown
+            history[-1] = {"role": "assistant", "content": (note + "\n\n" if note else "") + part}
             yield history, "", answer.searched, sources if i == 0 else gr.update()
             time.sleep(STREAM_PAUSE)
 
