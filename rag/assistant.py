@@ -19,7 +19,7 @@ from .llm import INJECTION, REFUSAL, make_llm, rewrite_followup, stream_answer
 from .verify import check
 from .errors import QuestionError
 from .followup import standalone
-from .evidence import Candidate, analyze, candidates, decision_features, score_candidates
+from .evidence import Candidate, analyze, candidates, decision_features, lexical_features, score_candidates, shortlist
 from .retrieve import HybridRetriever, Retrieved
 from .settings import Settings
 from .types import Answer, Citation, IndexStatus, Removed
@@ -27,6 +27,7 @@ from .types import Answer, Citation, IndexStatus, Removed
 log = logging.getLogger(__name__)
 UPLOADS_PREFIX = "uploads/"
 MAX_PASSAGES = 6  # evidence passages given to an LLM
+SHORTLIST = 14  # sentences embedded per question (measured: evals and `rag bench`, see README)
 
 
 class Assistant:
@@ -220,6 +221,8 @@ class Assistant:
         retrieved = retriever.retrieve(question, k or self.settings.top_k, query_vector=query_vector)
         q = analyze(question, retriever.lexical)
         cands = candidates(retrieved)
+        lexical_features(q, cands)
+        cands = shortlist(cands, SHORTLIST)
         if cands:
             score_candidates(q, cands, self.embedder.embed([c.text for c in cands]), query_vector)
         ranked = sorted(cands, key=lambda c: c.score, reverse=True)

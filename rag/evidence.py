@@ -146,20 +146,34 @@ def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
     return {f for f in found if not set(words(f)) <= question_words}
 
 
-def score_candidates(question: Question, cands: list[Candidate], sentence_vectors: np.ndarray, query_vector: np.ndarray) -> None:
-    """Fill each candidate's features and its ranking score, in place."""
-    if not cands:
-        return
-    dense = sentence_vectors @ query_vector
-    for c, d, vector in zip(cands, dense, sentence_vectors):
-        c.dense = float(d)
-        c.vector = vector
+def lexical_features(question: Question, cands: list[Candidate]) -> None:
+    """The features that need no embedding (cheap), in place."""
+    for c in cands:
         c.coverage = _covered(question, c.terms)
         window = c.terms | _window_terms(c)
         c.context = _covered(question, window)
         c.names = sum(1 for t in question.names if t in window) / len(question.names) if question.names else 1.0
         c.fillers = fillers(c.text, question.type, question.lowered_words)
         c.type_ok = 1.0 if question.type == "any" or c.fillers else 0.0
+
+
+def shortlist(cands: list[Candidate], size: int) -> list[Candidate]:
+    """The candidates worth embedding: every sentence of the best chunk (it may answer in other words)
+    and the best of the rest by their lexical features. Embedding sentences is the costly step of a question."""
+    if len(cands) <= size:
+        return cands
+    top = [c for c in cands if c.retrieved.rank == 0]
+    rest = sorted((c for c in cands if c.retrieved.rank != 0),
+                  key=lambda c: 0.5 * c.coverage + 0.2 * c.context + 0.2 * c.type_ok + 0.1 / (1 + c.retrieved.rank), reverse=True)
+    return top + rest[:max(0, size - len(top))]
+
+
+def score_candidates(question: Question, cands: list[Candidate], sentence_vectors: np.ndarray, query_vector: np.ndarray) -> None:
+    """Add the embedding similarity to candidates that have their lexical features, and rank-score them."""
+    dense = sentence_vectors @ query_vector
+    for c, d, vector in zip(cands, dense, sentence_vectors):
+        c.dense = float(d)
+        c.vector = vector
         c.score = 0.4 * c.dense + 0.3 * c.coverage + 0.1 * c.context + 0.1 * c.names + 0.1 * c.type_ok
 
 
