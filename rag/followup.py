@@ -30,7 +30,7 @@ def names(text: str) -> list[str]:
             if len(rest) < 2:
                 continue
             phrase = rest[1]
-        found.append(phrase.strip())
+        found.append(re.sub(r"[’']s$", "", phrase.strip()))  # "Russia's defense ministry" names Russia
     return found
 
 

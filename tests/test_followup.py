@@ -13,6 +13,7 @@ from rag.followup import standalone
     ("What did the Russian Foreign Ministry say?", "Who is its spokeswoman?", "Who is the Russian Foreign Ministry’s spokeswoman?"),
     ("Who is Louis Bono?", "When did he meet Aliyev?", "When did Louis Bono meet Aliyev?"),
     ("When did Armenia and Azerbaijan sign the ceasefire?", "What did they agree?", "What did Armenia and Azerbaijan agree?"),
+    ("What did Russia's defense ministry accuse Azerbaijan of?", "What did they say about drones?", "What did Russia and Azerbaijan say about drones?"),
 ])
 def test_follow_ups_are_resolved(previous, question, expected):
     assert standalone(question, previous) == expected
