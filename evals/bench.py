@@ -35,6 +35,7 @@ def _questions(n: int) -> list:
 def bench_ours(corpus: Path, work: Path, questions: list, embedder=None) -> dict:
     assistant = Assistant(Settings(corpus=corpus, data_dir=work / "ours"), embedder=embedder)
     assistant.embedder.warm_up()
+    model = assistant.embedder.torch_model()  # indexing embeds with it; loaded before the clock starts
     started = time.perf_counter()
     report = assistant.index()
     index_s = time.perf_counter() - started
@@ -49,7 +50,6 @@ def bench_ours(corpus: Path, work: Path, questions: list, embedder=None) -> dict
     rows = store.chunks.get(include=["documents", "metadatas"])
     texts = [f"{m['title']}\n{d}" for d, m in zip(rows["documents"], rows["metadatas"])]
     texts.sort(key=len)
-    model = assistant.embedder._model
     started = time.perf_counter()
     for a in range(0, len(texts), 64):
         model.encode(texts[a:a + 64], batch_size=assistant.embedder.batch_size, normalize_embeddings=True, show_progress_bar=False)
@@ -65,6 +65,12 @@ def bench_ours(corpus: Path, work: Path, questions: list, embedder=None) -> dict
         started = time.perf_counter()
         assistant.ask(case.question)
         total.append(time.perf_counter() - started)
+    uncached = []  # the same questions when none of their sentences was embedded before (a new process)
+    for case in questions:
+        assistant.sentence_vectors.clear()
+        started = time.perf_counter()
+        assistant.ask(case.question)
+        uncached.append(time.perf_counter() - started)
     for case in {c.id: c for c in questions if c.answerable}.values():
         answerable += 1
         hits += any(r.chunk.source in case.sources for r in retriever.retrieve(case.question, 5))
@@ -76,6 +82,7 @@ def bench_ours(corpus: Path, work: Path, questions: list, embedder=None) -> dict
         "retrieval_ms_p50": 1000 * _pct(retrieval, 0.5), "retrieval_ms_p95": 1000 * _pct(retrieval, 0.95),
         "answer_ms_p50": 1000 * _pct(compose, 0.5), "answer_ms_p95": 1000 * _pct(compose, 0.95),
         "total_ms_p50": 1000 * _pct(total, 0.5), "total_ms_p95": 1000 * _pct(total, 0.95),
+        "total_uncached_ms_p50": 1000 * _pct(uncached, 0.5), "total_uncached_ms_p95": 1000 * _pct(uncached, 0.95),
         "questions": len(questions), "hit@5": hits / answerable if answerable else None,
         "data_dir": str(work / "ours"),
     }
@@ -124,7 +131,7 @@ def bench_llamaindex(corpus: Path, work: Path, questions: list, model_path: Path
     }
 
 
-def bench_processes(corpus: Path, data_dir: Path, work: Path, repeats: int = 5) -> dict:
+def bench_processes(corpus: Path, data_dir: Path, work: Path, repeats: int = 5, index_rss: bool = True) -> dict:
     rag = [sys.executable, "-m", "rag.cli"]
     cold = []
     for _ in range(repeats):
@@ -133,13 +140,12 @@ def bench_processes(corpus: Path, data_dir: Path, work: Path, repeats: int = 5) 
                               capture_output=True, text=True, check=True)
         cold.append(time.perf_counter() - started)
         json.loads(done.stdout)  # one JSON object, as promised
-    index_rss = _peak_rss(rag + ["index", "--corpus", str(corpus), "--data-dir", str(work / "rss-index")])
+    rss = {"peak_rss_index_mb": _peak_rss(rag + ["index", "--corpus", str(corpus), "--data-dir", str(work / "rss-index")])} if index_rss else {}
     serve_rss = _peak_rss([sys.executable, "-c", (
         "import sys; from rag import Assistant, Settings; from evals.dataset import load_cases;"
         f"a = Assistant(Settings(corpus=r'{corpus}', data_dir=r'{data_dir}')); a.warm_up();"
         "[a.ask(c.question) for c in load_cases()]")])
-    return {"cold_ask_s_median": statistics.median(cold), "cold_ask_s_all": cold,
-            "peak_rss_index_mb": index_rss, "peak_rss_serve_mb": serve_rss}
+    return {"cold_ask_s_median": statistics.median(cold), "cold_ask_s_all": cold, **rss, "peak_rss_serve_mb": serve_rss}
 
 
 def _peak_rss(args: list[str]) -> float:
@@ -150,12 +156,89 @@ def _peak_rss(args: list[str]) -> float:
     return round(usage.ru_maxrss / 1024, 1)
 
 
+SCALE_SIZES = ("10k", "100k")  # generated corpora with pooled chunk vectors (evals/scale.py): no model throughput there
+
+
+def bench_scale(size: str, work: Path, questions: list) -> dict:
+    """Index size, memory, re-index and question latency at 10k or 100k chunks (seed articles among them)."""
+    import resource
+
+    from index.embedding import SentenceTransformerEmbedder
+
+    from .scale import PooledEmbedder, corpus_for
+
+    corpus = corpus_for(size, work)
+    embedder = PooledEmbedder(SentenceTransformerEmbedder(), Path(tempfile.gettempdir()) / "rag-bench-cache")
+    embedder._pool_vectors()  # embedded once and cached: not part of the indexing time
+    assistant = Assistant(Settings(corpus=corpus, data_dir=work / "scale"), embedder=embedder)
+    started = time.perf_counter()
+    report = assistant.index(progress=sys.stderr.isatty())
+    index_s = time.perf_counter() - started
+    reindex = []
+    for _ in range(3):
+        started = time.perf_counter()
+        again = assistant.index()
+        reindex.append(time.perf_counter() - started)
+        assert again.embedded == 0 and not again.changed
+    disk = sum(f.stat().st_size for f in (work / "scale").rglob("*") if f.is_file())
+    for case in questions[:5]:
+        assistant.ask(case.question)
+    cached, uncached, hits, answerable = [], [], 0, 0
+    for case in questions:
+        started = time.perf_counter()
+        assistant.ask(case.question)
+        cached.append(time.perf_counter() - started)
+    for case in questions:
+        assistant.sentence_vectors.clear()
+        started = time.perf_counter()
+        assistant.ask(case.question)
+        uncached.append(time.perf_counter() - started)
+    retriever = assistant._ensure_retriever()
+    for case in {c.id: c for c in questions if c.answerable}.values():
+        answerable += 1
+        hits += any(r.chunk.source in case.sources for r in retriever.retrieve(case.question, 5))
+    processes = bench_processes(corpus, work / "scale", work, repeats=3, index_rss=False)
+    return {
+        "chunks": report.chunks, "articles": report.articles, "index_s": index_s,
+        "chunks_embedded_for_real": embedder.embedded, "chunks_pooled": embedder.pooled,
+        "reindex_unchanged_s_median": statistics.median(reindex), "index_disk_mb": round(disk / 1e6, 1),
+        "total_ms_p50": 1000 * _pct(cached, 0.5), "total_ms_p95": 1000 * _pct(cached, 0.95),
+        "total_uncached_ms_p50": 1000 * _pct(uncached, 0.5), "total_uncached_ms_p95": 1000 * _pct(uncached, 0.95),
+        "questions": len(questions), "hit@5": hits / answerable if answerable else None,
+        "peak_rss_bench_process_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        **processes,
+    }
+
+
+def scale_table(result: dict) -> str:
+    s = result["scale"]
+    rows = [
+        ("chunks (articles)", f"{s['chunks']:,} ({s['articles']:,})"),
+        ("index on disk (MB)", f"{s['index_disk_mb']:.0f}"),
+        ("indexing, pooled vectors (s)", f"{s['index_s']:.0f}"),
+        ("re-index unchanged (s, median of 3)", f"{s['reindex_unchanged_s_median']:.2f}"),
+        ("question p50 / p95 (ms)", f"{s['total_ms_p50']:.0f} / {s['total_ms_p95']:.0f}"),
+        ("  no sentence cached (ms)", f"{s['total_uncached_ms_p50']:.0f} / {s['total_uncached_ms_p95']:.0f}"),
+        ("hit@5, seed gold questions among distractors", f"{s['hit@5']:.3f}"),
+        ("cold `rag ask` (s, median)", f"{s['cold_ask_s_median']:.2f}"),
+        ("peak RSS serving (MB)", f"{s['peak_rss_serve_mb']:.0f}"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    return "\n".join([f"scale: {result['size']} (generated articles + the seeds)"] + [f"{a:{width}s}  {b:>14s}" for a, b in rows])
+
+
 def run(size: str = "seeds", questions: int = 60, json_path: Path | None = None, skip_baseline: bool = False) -> dict:
     from index.embedding import default_model_path
 
     from .scale import corpus_for
 
     work = Path(tempfile.mkdtemp(prefix="rag-bench-"))
+    if size in SCALE_SIZES:
+        result = {"size": size, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+                  "scale": bench_scale(size, work, _questions(questions))}
+        if json_path:
+            Path(json_path).write_text(json.dumps(result, indent=1) + "\n")
+        return result
     corpus = SEEDS if size == "seeds" else corpus_for(size, work)
     cases = _questions(questions)
     result = {"size": size, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "corpus": str(corpus)}
@@ -181,6 +264,8 @@ def run(size: str = "seeds", questions: int = 60, json_path: Path | None = None,
 
 
 def table(result: dict) -> str:
+    if "scale" in result:
+        return scale_table(result)
     o, b, p = result["ours"], result.get("llamaindex", {}), result["processes"]
     def f(v, fmt="{:.1f}"):
         return "-" if v is None else fmt.format(v)
@@ -192,6 +277,7 @@ def table(result: dict) -> str:
          f"{b['retrieval_ms_p50']:.1f} / {b['retrieval_ms_p95']:.1f}" if b else "-", "-"),
         ("answer composition p50 / p95 (ms)", f"{o['answer_ms_p50']:.1f} / {o['answer_ms_p95']:.1f}", "(none)", "-"),
         ("question total p50 / p95 (ms)", f"{o['total_ms_p50']:.1f} / {o['total_ms_p95']:.1f}", "-", "-"),
+        ("  same, no sentence cached (ms)", f"{o['total_uncached_ms_p50']:.1f} / {o['total_uncached_ms_p95']:.1f}", "-", "-"),
         ("hit@5 (gold questions)", f(o["hit@5"], "{:.3f}"), f(b.get("hit@5"), "{:.3f}"), "-"),
         ("cold `rag ask` (s, median)", f(p["cold_ask_s_median"], "{:.2f}"), "-", "-"),
         ("peak RSS index / serve (MB)", f"{p['peak_rss_index_mb']:.0f} / {p['peak_rss_serve_mb']:.0f}", "-", "-"),

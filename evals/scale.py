@@ -1,17 +1,23 @@
 """Generated corpora for the scale benchmark: articles stitched from ClapNQ and seed sentences."""
 
+import hashlib
 import json
 import random
+import sys
 from pathlib import Path
+
+import numpy as np
 
 from index.documents import load_corpus
 from index.sentences import split_sentences
 
 from .clapnq import CLAPNQ, FILES
 
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
 SENTENCES_PER_ARTICLE = 7  # about one 200-wordpiece chunk per article
 ARTICLES_PER_FILE = 1000
+GENERATED_TITLE = "Generated article "
 
 
 def _pool() -> list[str]:
@@ -20,7 +26,7 @@ def _pool() -> list[str]:
         for line in (CLAPNQ / name).read_text(encoding="utf-8").splitlines():
             for passage in json.loads(line)["passages"]:
                 pool += [s.strip() for s in passage["sentences"] if len(s.split()) >= 5]
-    seeds, _ = load_corpus(Path(__file__).resolve().parent.parent / "seeds")
+    seeds, _ = load_corpus(SEEDS)
     for article in seeds:
         pool += [article.text[a:b] for a, b in split_sentences(article.text)]
     return list(dict.fromkeys(pool))
@@ -32,6 +38,8 @@ def corpus_for(size: str, work: Path) -> Path:
         raise ValueError(f"unknown size {size!r}: use one of {', '.join(SIZES)}")
     directory = work / f"corpus-{size}"
     directory.mkdir(parents=True, exist_ok=True)
+    for seed in SEEDS.iterdir():  # the real articles, among the generated ones: the gold questions still apply
+        (directory / seed.name).write_bytes(seed.read_bytes())
     rng = random.Random(size)
     pool = _pool()
     articles = SIZES[size]
@@ -39,6 +47,63 @@ def corpus_for(size: str, work: Path) -> Path:
         lines = []
         for number in range(first, min(articles, first + ARTICLES_PER_FILE)):
             sentences = rng.sample(pool, SENTENCES_PER_ARTICLE)
-            lines.append(json.dumps({"title": f"Generated article {number}", "text": " ".join(sentences)}))
+            lines.append(json.dumps({"title": f"{GENERATED_TITLE}{number}", "text": " ".join(sentences)}))
         (directory / f"part-{first // ARTICLES_PER_FILE:04d}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return directory
+
+
+class PooledEmbedder:
+    """For the scale benchmark only: the real model, except that a generated article's chunk gets the
+    normalised mean of its sentences' vectors, each sentence of the pool embedded once by the real
+    model and cached on disk. Embedding 100,000 chunks for real takes over an hour on 2 cores; what
+    the scale benchmark measures (index size, memory, question latency) does not depend on the exact
+    vectors, and questions and their evidence sentences are still embedded by the real model.
+    The index records the real model's id, so that `rag ask` in a new process can query it."""
+
+    def __init__(self, real, cache_dir: Path) -> None:
+        self.real = real
+        self.model_id, self.dim, self.max_tokens = real.model_id, real.dim, real.max_tokens
+        self.cache_dir = cache_dir
+        self.embedded = 0
+        self.pooled = 0  # chunks given a pooled vector
+        self._vectors: dict[str, np.ndarray] | None = None
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return self.real.count_tokens(texts)
+
+    def warm_up(self) -> None:
+        self.real.warm_up()
+
+    def _pool_vectors(self) -> dict[str, np.ndarray]:
+        if self._vectors is None:
+            pieces = list(dict.fromkeys(s[a:b] for s in _pool() for a, b in split_sentences(s)))
+            digest = hashlib.sha256(("\n".join(pieces) + self.model_id).encode()).hexdigest()[:16]
+            path = self.cache_dir / f"pool-{digest}.npy"
+            if path.is_file():
+                vectors = np.load(path)
+            else:
+                print(f"Embedding the {len(pieces):,} sentences of the generated corpus once (cached in {path})…", file=sys.stderr)
+                vectors = self.real.torch_model().encode(pieces, batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
+                                                         show_progress_bar=sys.stderr.isatty()).astype(np.float32)
+                self.cache_dir.mkdir(parents=True, exist_ok=True)
+                np.save(path, vectors)
+            self._vectors = dict(zip(pieces, vectors))
+        return self._vectors
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts or not all(t.startswith(GENERATED_TITLE) for t in texts):
+            self.embedded += len(texts)
+            return self.real.embed(texts)
+        pool = self._pool_vectors()
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            body = text.split("\n", 1)[-1]
+            pieces = [body[a:b] for a, b in split_sentences(body)]
+            missing = [p for p in pieces if p not in pool]
+            if missing:  # a sentence split differently inside the article: embed it for real
+                pool.update(zip(missing, self.real.embed(missing)))
+                self.embedded += len(missing)
+            mean = np.mean([pool[p] for p in pieces], axis=0)
+            out[row] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+        self.pooled += len(texts)
+        return out

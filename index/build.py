@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .chunking import ChunkingConfig, chunk_article
-from .documents import Article, load_corpus
+from .documents import Article, scan_corpus
 from .embedding import Embedder
 from .errors import CorpusError, IndexBusyError
 from .lexical import LexicalIndex
@@ -70,31 +70,35 @@ def sync_corpus(corpus_dir: Path, store: Store, embedder: Embedder, data_dir: Pa
                 extra_roots: dict[str, Path] | None = None) -> BuildReport:
     """Make the index mirror ``corpus_dir`` (and ``extra_roots``); returns what changed."""
     started = time.perf_counter()
-    articles, skipped = load_corpus(corpus_dir, extra_roots)
-    report = BuildReport(skipped=[(s.source, s.reason) for s in skipped])
-    if not articles and not skipped and not store.count():
-        raise CorpusError(
-            f"Corpus directory {corpus_dir} has no .txt, .md, .html or .jsonl files: add articles there, or pass another directory with --corpus."
-        )
     with write_lock(Path(data_dir), lock_wait):
-        _apply(articles, report, store, embedder, chunking, progress, {s.source for s in skipped})
+        stored: dict[str, dict[str, str]] = defaultdict(dict)  # source -> {document id: file hash}
+        for row in store.article_rows():
+            stored[row.source][row.document_id] = row.file_hash
+        articles, skipped, unchanged = scan_corpus(
+            corpus_dir, extra_roots, known=lambda source, digest: set(stored.get(source, {}).values()) == {digest})
+        report = BuildReport(skipped=[(s.source, s.reason) for s in skipped], unchanged=unchanged)
+        if not articles and not skipped and not unchanged and not store.count():
+            raise CorpusError(
+                f"Corpus directory {corpus_dir} has no .txt, .md, .html or .jsonl files: add articles there, "
+                "or pass another directory with --corpus."
+            )
+        _apply(articles, report, store, embedder, chunking, progress, {s.source for s in skipped} | set(unchanged), stored)
         report.chunks = store.count()
-        report.articles = len(store.article_rows())
-        refresh_lexical(store, Path(data_dir), force=report.changed)
+        report.articles = store.article_count()
+        if report.changed or not lexical_is_current(store, Path(data_dir)):
+            refresh_lexical(store, Path(data_dir), force=True)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _apply(articles: list[Article], report: BuildReport, store: Store, embedder: Embedder,
-           chunking: ChunkingConfig, progress: bool, unreadable: set[str]) -> None:
-    stored = defaultdict(dict)
-    for row in store.article_rows():
-        stored[row.source][row.document_id] = row.file_hash
+           chunking: ChunkingConfig, progress: bool, keep: set[str], stored: dict[str, dict[str, str]]) -> None:
+    """Delete what is gone, re-chunk and embed what changed; ``keep``: sources not to delete (unreadable, unchanged)."""
     by_source = defaultdict(list)
     for article in articles:
         by_source[article.source].append(article)
 
-    gone = [s for s in stored if s not in by_source and s not in unreadable]
+    gone = [s for s in stored if s not in by_source and s not in keep]
     for source in gone:
         store.delete_articles(list(stored[source]))
         report.removed.append(source)
@@ -140,6 +144,12 @@ def _embed_all(embedder: Embedder, texts: list[str], progress: bool, batch: int 
     if bar:
         bar.close()
     return out
+
+
+def lexical_is_current(store: Store, data_dir: Path) -> bool:
+    """Whether the BM25 index on disk covers exactly the store's chunks (read without loading it)."""
+    wanted = store.info().get("lexical")
+    return bool(wanted) and LexicalIndex.saved_fingerprint(Path(data_dir) / LEXICAL_DIR) == wanted
 
 
 def refresh_lexical(store: Store, data_dir: Path, *, force: bool = False) -> LexicalIndex:

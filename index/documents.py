@@ -13,6 +13,7 @@ import json
 import logging
 import re
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -82,20 +83,34 @@ def load_corpus(corpus_dir: Path, extra_roots: dict[str, Path] | None = None) ->
 
     ``extra_roots`` maps a source prefix to another directory (e.g. "uploads/" to the UI's uploads).
     """
+    articles, skipped, _ = scan_corpus(corpus_dir, extra_roots)
+    return articles, skipped
+
+
+def scan_corpus(corpus_dir: Path, extra_roots: dict[str, Path] | None = None,
+                known: Callable[[str, str], bool] | None = None) -> tuple[list[Article], list[Skipped], list[str]]:
+    """Like ``load_corpus``, but a file for which ``known(source, file_hash)`` is true is only hashed,
+    not parsed: its source is returned in the third list (re-indexing an unchanged corpus reads no article)."""
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusError(f"Corpus directory {corpus_dir} does not exist: pass an existing directory with --corpus.")
     articles: list[Article] = []
     skipped: list[Skipped] = []
+    unchanged: list[str] = []
     roots = [("", corpus_dir)] + [(prefix, Path(d)) for prefix, d in (extra_roots or {}).items() if Path(d).is_dir()]
     files = [(prefix + p.relative_to(root).as_posix(), p) for prefix, root in roots for p in corpus_files(root)]
     for source, path in files:
         try:
-            articles.extend(load_file(path, source))
+            original = read_text(path)
+            digest = file_hash(original)
+            if known is not None and known(source, digest):
+                unchanged.append(source)
+                continue
+            articles.extend(parse_file(path, source, original, digest))
         except CorpusError as err:
             log.warning("skipping %s: %s", source, err)
             skipped.append(Skipped(source, str(err)))
-    return articles, skipped
+    return articles, skipped, unchanged
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -129,7 +144,11 @@ def file_hash(original: str) -> str:
 
 def load_file(path: Path, source: str) -> list[Article]:
     original = read_text(path)
-    digest = file_hash(original)
+    return parse_file(path, source, original, file_hash(original))
+
+
+def parse_file(path: Path, source: str, original: str, digest: str) -> list[Article]:
+    """The articles of one file's text (one, or one per line of a .jsonl file)."""
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         return _load_jsonl(original, source, digest)

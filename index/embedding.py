@@ -12,6 +12,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from . import encoder
 from .errors import ModelError
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -39,8 +40,16 @@ def default_model_path() -> Path:
     return Path(get_model_path())
 
 
+SMALL_BATCH = 16  # up to this many texts (a question, a shortlist of sentences) go through the NumPy encoder
+
+
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model from a local directory, loaded on first use."""
+    """A sentence-transformers model from a local directory, loaded on first use.
+
+    Two engines compute the same vectors: sentence-transformers (torch) for bulk indexing, and,
+    for BERT models with mean pooling (the packaged MiniLM), a NumPy encoder for the few texts
+    of a question, so answering never imports torch (see index/encoder.py).
+    """
 
     def __init__(self, model_path: Path | str | None = None, batch_size: int = 32, dtype: str = "auto") -> None:
         self.model_path = Path(model_path) if model_path else default_model_path()
@@ -56,6 +65,8 @@ class SentenceTransformerEmbedder:
             )
         self.batch_size = batch_size
         self._model = None
+        self._numpy = None
+        self.numpy_engine = encoder.supports(self.model_path)
         self._tokenizer = None
         self.embedded = 0  # texts embedded by this object: re-indexing an unchanged corpus keeps it at 0
         self.model_id = f"{self.model_path.name}@{_fingerprint(self.model_path)}"
@@ -75,6 +86,22 @@ class SentenceTransformerEmbedder:
         return self._tokenizer
 
     def warm_up(self) -> None:
+        """Load the engine that questions use (the NumPy encoder when the model allows it)."""
+        if self.numpy_engine:
+            self._numpy_encoder()
+        else:
+            self.torch_model()
+
+    def _numpy_encoder(self) -> "encoder.NumpyBertEncoder":
+        if self._numpy is None:
+            try:
+                self._numpy = encoder.NumpyBertEncoder(self.model_path, self.max_tokens)
+            except Exception as err:
+                raise ModelError(f"Cannot load the embedding model from {self.model_path}: {err}") from err
+        return self._numpy
+
+    def torch_model(self):
+        """The sentence-transformers model (loaded on first use: importing it takes seconds)."""
         if self._model is None:
             try:
                 from sentence_transformers import SentenceTransformer
@@ -87,14 +114,17 @@ class SentenceTransformerEmbedder:
                 import torch
 
                 self._model.to(torch.bfloat16)
+        return self._model
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        self.warm_up()
-        vectors = self._model.encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )
+        if self.numpy_engine and len(texts) <= SMALL_BATCH:
+            vectors = self._numpy_encoder().encode(texts, batch_size=self.batch_size)
+        else:
+            vectors = self.torch_model().encode(
+                texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
         self.embedded += len(texts)
         vectors = vectors.astype(np.float32, copy=False)
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)  # exact unit length in float32
@@ -167,3 +197,46 @@ def _config_max_seq(path: Path) -> int:
     if config.is_file():
         return int(json.loads(config.read_text()).get("max_seq_length", 256))
     return 256
+
+
+class VectorCache:
+    """Sentence vectors already computed by this process (text -> vector), least recently used out first.
+
+    A question embeds the shortlisted sentences of its evidence; in a serving process the same
+    sentences come back question after question, and their vectors depend on the text and the
+    model only, so they are computed once. Thread-safe; ``max_items`` bounds the memory
+    (50,000 MiniLM vectors are about 77 MB).
+    """
+
+    def __init__(self, max_items: int = 50_000) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self.max_items = max_items
+        self._items: "OrderedDict[str, np.ndarray]" = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def embed(self, texts: list[str], embed) -> np.ndarray:
+        """Vectors of ``texts``, computing with ``embed`` only those not cached."""
+        with self._lock:
+            found = {t: self._items[t] for t in dict.fromkeys(texts) if t in self._items}
+            for t in found:
+                self._items.move_to_end(t)
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            found.update(zip(missing, embed(missing)))
+            with self._lock:
+                for t in missing:
+                    self._items[t] = found[t]
+                while len(self._items) > self.max_items:
+                    self._items.popitem(last=False)
+        self.hits += len(texts) - len(missing)
+        self.misses += len(missing)
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([found[t] for t in texts])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()

@@ -67,8 +67,16 @@ class LexicalIndex:
             self._model.save(str(tmp), show_progress=False)
         (tmp / "ids.json").write_text(json.dumps(self.ids))
         (tmp / "df.json").write_text(json.dumps(self.df))
+        (tmp / "fingerprint.txt").write_text(self.fingerprint)
         shutil.rmtree(directory, ignore_errors=True)
         tmp.rename(directory)
+
+    @staticmethod
+    def saved_fingerprint(directory: Path) -> str | None:
+        try:
+            return (directory / "fingerprint.txt").read_text().strip()
+        except OSError:
+            return None
 
     @classmethod
     def load(cls, directory: Path) -> "LexicalIndex | None":

@@ -158,6 +158,9 @@ class Store:
     def count(self) -> int:
         return self.chunks.count()
 
+    def article_count(self) -> int:
+        return self.articles.count()
+
     def article_rows(self) -> list[StoredArticle]:
         """Every article's metadata (without its texts)."""
         rows = self.articles.get(include=["metadatas"])
@@ -221,8 +224,13 @@ class Store:
 
     # --- writing -------------------------------------------------------------------------
     def put_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        """Replace everything stored for this article by its new chunks (chunks first, then the row)."""
+        """Replace everything stored for this article by its new chunks: the chunks first, the article's row
+        last, so that a reader never uses an article that is only partly written (see ``present_articles``)."""
         self.delete_articles([article.document_id])
+        self.put_chunks(article, chunks, vectors)
+        self.put_row(article, chunks)
+
+    def put_chunks(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
         for a in range(0, len(chunks), _BATCH):
             batch = chunks[a:a + _BATCH]
             self.chunks.add(
@@ -238,6 +246,9 @@ class Store:
                     for c in batch
                 ],
             )
+
+    def put_row(self, article: Article, chunks: list[Chunk]) -> None:
+        """The article's row: its metadata and the original text its offsets point into."""
         base, stop = (chunks[0].start, chunks[-1].end) if chunks else (0, 0)
         if article.document_id == article.source:  # one article per file: keep the whole file
             base, stop = 0, len(article.original)
@@ -259,10 +270,23 @@ class Store:
             self.articles.delete(ids=list(document_ids))
 
     def set_info(self, **info) -> None:
-        meta = dict(self.chunks.metadata or {})
+        meta = self.current_info()
         meta.update(info)
         meta.pop("hnsw:space", None)
         self.chunks.modify(metadata=meta)
 
     def info(self) -> dict:
-        return dict(self.chunks.metadata or {})
+        return self.current_info()
+
+    def current_info(self) -> dict:
+        """The chunks collection's metadata as stored now (another process may have changed it)."""
+        try:
+            return dict(self._client.get_collection(CHUNKS).metadata or {})
+        except Exception as err:  # the collection was deleted or rebuilt under us
+            raise IndexCorruptedError(f"The index in {self.location} changed while in use ({err}); ask again, or restart.") from err
+
+    def present_articles(self, document_ids: list[str]) -> set[str]:
+        """Which of these articles are completely indexed (an article's row is written after all its chunks)."""
+        if not document_ids:
+            return set()
+        return set(self.articles.get(ids=list(dict.fromkeys(document_ids)), include=[])["ids"])

@@ -2,13 +2,14 @@
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from index.build import BuildReport, refresh_lexical, sync_corpus
 from index.chunking import ChunkingConfig
-from index.embedding import Embedder, SentenceTransformerEmbedder
+from index.embedding import Embedder, SentenceTransformerEmbedder, VectorCache
 from index.errors import IndexMissingError
 from index.lexical import LexicalIndex
 from index.store import IndexSpec, Store
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 UPLOADS_PREFIX = "uploads/"
 MAX_PASSAGES = 6  # evidence passages given to an LLM
 SHORTLIST = 14  # sentences embedded per question (measured: evals and `rag bench`, see README)
+FRESHNESS_CHECK_S = 2.0  # how often a question checks whether another process changed the index
 
 
 class Assistant:
@@ -50,6 +52,8 @@ class Assistant:
         self._retriever: HybridRetriever | None = None
         self._llm = None
         self._judge: HeuristicJudge | None = None
+        self._checked = 0.0
+        self.sentence_vectors = VectorCache()  # sentences embedded by earlier questions
 
     @property
     def data_dir(self) -> Path:
@@ -100,11 +104,19 @@ class Assistant:
             return self._store
 
     def _ensure_retriever(self) -> HybridRetriever:
+        """The retriever, its BM25 index kept in step with chunks that another process (re)indexed."""
         store = self._ensure_store()
+        retriever, now = self._retriever, time.monotonic()
+        if retriever is not None and now - self._checked < FRESHNESS_CHECK_S:
+            return retriever
+        self._checked = now
+        if retriever is not None and store.current_info().get("lexical") == retriever.lexical.fingerprint:
+            return retriever
+        lexical: LexicalIndex = refresh_lexical(store, self.data_dir)  # outside the lock: questions go on meanwhile
         with self._lock:
-            if self._retriever is None:
-                lexical: LexicalIndex = refresh_lexical(store, self.data_dir)
+            if self._retriever is None or self._retriever.lexical.fingerprint != lexical.fingerprint:
                 self._retriever = HybridRetriever(store, self.embedder, lexical)
+                self._judge = None
             return self._retriever
 
     # --- asking --------------------------------------------------------------------------
@@ -224,7 +236,7 @@ class Assistant:
         lexical_features(q, cands)
         cands = shortlist(cands, SHORTLIST)
         if cands:
-            score_candidates(q, cands, self.embedder.embed([c.text for c in cands]), query_vector)
+            score_candidates(q, cands, self.sentence_vectors.embed([c.text for c in cands], self.embedder.embed), query_vector)
         ranked = sorted(cands, key=lambda c: c.score, reverse=True)
         features = decision_features(q, ranked[0] if ranked else None, retrieved, retriever.lexical)
         probability = self.abstain.probability(features)

@@ -77,7 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gate", action="store_true", help="exit 1 if a metric is below its threshold in evals/thresholds.json")
 
     p = sub.add_parser("bench", help="speed, memory and retrieval quality against plain llama-index and the raw model", formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog="examples:\n  rag bench                        the seeds: a minute or two\n  rag bench --size 10k --json bench-10k.json\n")
+                       epilog=("examples:\n  rag bench                        the seeds: a few minutes\n"
+                               "  rag bench --size 1k              ~1,000 generated chunks: throughput against llama-index and the raw model\n"
+                               "  rag bench --size 100k --json bench-100k.json\n"
+                               "                                   100,000 chunks: index size, memory, re-index and question latency\n"
+                               "                                   (chunk vectors pooled from cached sentence vectors: see evals/scale.py)\n"))
     p.add_argument("--size", default="seeds", choices=["seeds", "1k", "10k", "100k"], help="corpus: the seeds, or a generated one of about N chunks")
     p.add_argument("--questions", type=int, default=60, help="questions timed (at least 50)")
     p.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every figure here")

@@ -8,10 +8,13 @@ from index.build import sync_corpus, write_lock
 from index.chunking import ChunkingConfig, chunk_article
 from index.documents import load_corpus
 from index.embedding import HashingEmbedder
+from index.lexical import LexicalIndex
 from index.store import IndexSpec, Store
 from rag import (
     Assistant, CorpusError, IndexBusyError, IndexCorruptedError, IndexMismatchError, IndexMissingError, Settings,
 )
+
+from rag.retrieve import HybridRetriever
 
 from .conftest import SEEDS
 
@@ -172,3 +175,59 @@ def test_article_text_is_stitched_back_from_its_chunks(corpus, tmp_path):
         stored = assistant.article(article.document_id)
         assert stored.text == article.text
         assert stored.original_text(0, len(article.original)) == article.original
+
+
+def test_questions_during_reindexing_never_see_half_an_article(corpus, tmp_path, hashing):
+    """One thread keeps rewriting and re-indexing an article while another asks about it."""
+    import threading
+
+    target = corpus / "000_09181bd4437617d1.txt"
+    versions = [target.read_text(encoding="utf-8")]
+    versions.append(versions[0].replace("environmental activists", "ecological protesters") + "\nA closing line was added.\n")
+    writer = Assistant(Settings(corpus=corpus, data_dir=tmp_path / "data"), embedder=hashing)
+    writer.index()
+    reader = Assistant(Settings(corpus=corpus, data_dir=tmp_path / "data"), embedder=hashing)  # like a second process
+    stop, errors, rounds = threading.Event(), [], []
+
+    def reindex():
+        try:
+            while not stop.is_set():
+                target.write_text(versions[(len(rounds) + 1) % 2], encoding="utf-8")
+                rounds.append(writer.index().embedded)
+        except Exception as err:  # reported by the main thread
+            errors.append(err)
+
+    thread = threading.Thread(target=reindex)
+    thread.start()
+    seen = 0
+    try:
+        for _ in range(40):
+            answer = reader.ask("Who blocked the Lachin Corridor, the only road connecting the region to Armenia?")
+            for c in answer.citations + answer.related:
+                if c.source == target.name:
+                    seen += 1
+                    assert any(v[c.start:c.end] == c.quote for v in versions), c
+    finally:
+        stop.set()
+        thread.join(60)
+    assert not errors, errors
+    assert len(rounds) >= 2 and all(n > 0 for n in rounds)  # the article really was replaced, again and again
+    assert seen > 0
+
+
+def test_an_article_whose_chunks_are_written_but_not_its_row_is_not_used(corpus, tmp_path, hashing):
+    """The state a reader can meet while an indexer writes: chunks first, the article's row last."""
+    assistant = Assistant(Settings(corpus=corpus, data_dir=tmp_path / "data"), embedder=hashing)
+    assistant.index()
+    new = tmp_path / "extra" / "zebra.txt"
+    new.parent.mkdir()
+    new.write_text("Zebra crossings in Yerevan\n\nThe city of Yerevan painted 412 zebra crossings in March.\n", encoding="utf-8")
+    article = load_corpus(new.parent)[0][0]
+    chunks = chunk_article(article, hashing.count_tokens)
+    store = assistant._ensure_store()
+    store.put_chunks(article, chunks, hashing.embed([c.embed_text() for c in chunks]))
+    question = "How many zebra crossings did the city of Yerevan paint?"
+    retriever = HybridRetriever(store, hashing, LexicalIndex.build(*store.all_chunk_texts()))  # BM25 has them too
+    assert all(r.chunk.document_id != article.document_id for r in retriever.retrieve(question, 5))
+    store.put_row(article, chunks)
+    assert any(r.chunk.document_id == article.document_id for r in retriever.retrieve(question, 5))  # complete: found
