@@ -24,6 +24,7 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 LEXICAL_DIR = "lexical"
+WRITE_GROUP = 512  # chunks embedded, then written to the store together
 
 
 @dataclass
@@ -104,6 +105,7 @@ def _apply(articles: list[Article], report: BuildReport, store: Store, embedder:
         report.removed.append(source)
 
     todo: list[Article] = []
+    replaced: set[str] = set()  # document ids whose old chunks must go before the new ones are written
     for source, items in by_source.items():
         old = stored.get(source, {})
         if old and set(old.values()) == {items[0].file_hash} and set(old) == {a.document_id for a in items}:
@@ -111,38 +113,45 @@ def _apply(articles: list[Article], report: BuildReport, store: Store, embedder:
             continue
         (report.updated if old else report.added).append(source)
         store.delete_articles([d for d in old if d not in {a.document_id for a in items}])
+        replaced.update(d for d in old if d in {a.document_id for a in items})
         todo.extend(items)
     if not todo:
         return
 
     chunked = [(a, chunk_article(a, embedder.count_tokens, chunking)) for a in todo]
-    texts = [c.embed_text() for _, chunks in chunked for c in chunks]
-    vectors = _embed_all(embedder, texts, progress)
-    report.embedded = len(texts)
-    row = 0
-    for article, chunks in chunked:
-        store.put_article(article, chunks, vectors[row:row + len(chunks)])
-        row += len(chunks)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=sum(len(c) for _, c in chunked), unit="chunk", desc="Embedding", leave=False)
+    # Groups of articles of about WRITE_GROUP chunks: embedded, then written in a few batched store calls
+    # (one call per article cost a third of the indexing time). Each group is complete when written, so
+    # an interrupted run keeps what it finished and the next run goes on from there.
+    group: list[tuple[Article, list]] = []
+    for n, item in enumerate(chunked):
+        group.append(item)
+        if n == len(chunked) - 1 or sum(len(c) for _, c in group) >= WRITE_GROUP:
+            texts = [c.embed_text() for _, chunks in group for c in chunks]
+            vectors = _embed_all(embedder, texts, bar)
+            store.delete_articles([a.document_id for a, _ in group if a.document_id in replaced])
+            store.put_articles([(a, chunks) for a, chunks in group], vectors)
+            report.embedded += len(texts)
+            group = []
+    if bar:
+        bar.close()
 
 
-def _embed_all(embedder: Embedder, texts: list[str], progress: bool, batch: int = 64) -> np.ndarray:
+def _embed_all(embedder: Embedder, texts: list[str], bar=None, batch: int = 64) -> np.ndarray:
     if not texts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     # Similar lengths in one batch waste less padding; restore the order afterwards.
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(texts), unit="chunk", desc="Embedding", leave=False)
     for a in range(0, len(order), batch):
         idx = order[a:a + batch]
         out[idx] = embedder.embed([texts[i] for i in idx])
         if bar:
             bar.update(len(idx))
-    if bar:
-        bar.close()
     return out
 
 

@@ -207,11 +207,8 @@ class Store:
         return {i: self._chunk(i, m, d) for i, m, d in zip(rows["ids"], rows["metadatas"], rows["documents"])}
 
     def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """Chunk ids and cosine similarities of the k nearest chunks."""
-        n = self.chunks.count()
-        if not n:
-            return []
-        rows = self.chunks.query(query_embeddings=[vector.tolist()], n_results=min(k, n), include=["distances"])
+        """Chunk ids and cosine similarities of the k nearest chunks (fewer when the index holds fewer)."""
+        rows = self.chunks.query(query_embeddings=[vector.tolist()], n_results=k, include=["distances"])
         return [(i, 1.0 - float(d)) for i, d in zip(rows["ids"][0], rows["distances"][0])]
 
     @staticmethod
@@ -223,32 +220,40 @@ class Store:
         )
 
     # --- writing -------------------------------------------------------------------------
-    def put_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        """Replace everything stored for this article by its new chunks: the chunks first, the article's row
+    def put_articles(self, items: list[tuple[Article, list[Chunk]]], vectors: np.ndarray) -> None:
+        """Write new articles (``vectors``: their chunks' in order): all the chunks first, the articles' rows
         last, so that a reader never uses an article that is only partly written (see ``present_articles``)."""
-        self.delete_articles([article.document_id])
-        self.put_chunks(article, chunks, vectors)
-        self.put_row(article, chunks)
+        self.put_chunks([(article, c) for article, chunks in items for c in chunks], vectors)
+        rows = [self._row(article, chunks) for article, chunks in items]
+        for a in range(0, len(rows), _BATCH):
+            batch = rows[a:a + _BATCH]
+            self.articles.upsert(ids=[r[0] for r in batch], embeddings=[[1.0]] * len(batch),
+                                 documents=[r[1] for r in batch], metadatas=[r[2] for r in batch])
 
-    def put_chunks(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def put_chunks(self, chunks: list[tuple[Article, Chunk]], vectors: np.ndarray) -> None:
         for a in range(0, len(chunks), _BATCH):
             batch = chunks[a:a + _BATCH]
             self.chunks.add(
-                ids=[c.chunk_id for c in batch],
+                ids=[c.chunk_id for _, c in batch],
                 embeddings=vectors[a:a + _BATCH].tolist(),
-                documents=[c.text for c in batch],
+                documents=[c.text for _, c in batch],
                 metadatas=[
                     {
                         "document_id": c.document_id, "source": article.source, "title": article.title,
                         "start": c.start, "end": c.end, "ordinal": c.ordinal, "clean_start": c.clean_start,
                         "sentences": json.dumps([[s.start, s.end, s.orig_start, s.orig_end] for s in c.sentences]),
                     }
-                    for c in batch
+                    for article, c in batch
                 ],
             )
 
     def put_row(self, article: Article, chunks: list[Chunk]) -> None:
         """The article's row: its metadata and the original text its offsets point into."""
+        document_id, text, meta = self._row(article, chunks)
+        self.articles.upsert(ids=[document_id], embeddings=[[1.0]], documents=[text], metadatas=[meta])
+
+    @staticmethod
+    def _row(article: Article, chunks: list[Chunk]) -> tuple[str, str, dict]:
         base, stop = (chunks[0].start, chunks[-1].end) if chunks else (0, 0)
         if article.document_id == article.source:  # one article per file: keep the whole file
             base, stop = 0, len(article.original)
@@ -261,13 +266,13 @@ class Store:
             "chunk_count": len(chunks), "base": base,
             **{k: v for k, v in (("url", article.url), ("published", article.published), ("outlet", article.outlet)) if v},
         }
-        self.articles.upsert(ids=[article.document_id], embeddings=[[1.0]], documents=[article.original[base:stop]], metadatas=[meta])
+        return article.document_id, article.original[base:stop], meta
 
     def delete_articles(self, document_ids: list[str]) -> None:
-        for document_id in document_ids:
-            self.chunks.delete(where={"document_id": document_id})
-        if document_ids:
-            self.articles.delete(ids=list(document_ids))
+        for a in range(0, len(document_ids), _BATCH):
+            batch = list(document_ids[a:a + _BATCH])
+            self.chunks.delete(where={"document_id": {"$in": batch}})
+            self.articles.delete(ids=batch)
 
     def set_info(self, **info) -> None:
         meta = self.current_info()

@@ -225,7 +225,7 @@ def test_an_article_whose_chunks_are_written_but_not_its_row_is_not_used(corpus,
     article = load_corpus(new.parent)[0][0]
     chunks = chunk_article(article, hashing.count_tokens)
     store = assistant._ensure_store()
-    store.put_chunks(article, chunks, hashing.embed([c.embed_text() for c in chunks]))
+    store.put_chunks([(article, c) for c in chunks], hashing.embed([c.embed_text() for c in chunks]))
     question = "How many zebra crossings did the city of Yerevan paint?"
     retriever = HybridRetriever(store, hashing, LexicalIndex.build(*store.all_chunk_texts()))  # BM25 has them too
     assert all(r.chunk.document_id != article.document_id for r in retriever.retrieve(question, 5))
