@@ -120,7 +120,7 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self.numpy_engine and len(texts) <= SMALL_BATCH:
-            vectors = self._numpy_encoder().encode(texts, batch_size=self.batch_size)
+            vectors = self._numpy_encoder().encode(texts)
         else:
             vectors = self.torch_model().encode(
                 texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
