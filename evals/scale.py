@@ -91,19 +91,22 @@ class PooledEmbedder:
         return self._vectors
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        if not texts or not all(t.startswith(GENERATED_TITLE) for t in texts):
-            self.embedded += len(texts)
-            return self.real.embed(texts)
-        pool = self._pool_vectors()
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        real = [i for i, t in enumerate(texts) if not t.startswith(GENERATED_TITLE)]  # questions, seed articles
+        if real:
+            out[real] = self.real.embed([texts[i] for i in real])
+            self.embedded += len(real)
+        pool = self._pool_vectors() if len(real) < len(texts) else {}
         for row, text in enumerate(texts):
+            if not text.startswith(GENERATED_TITLE):
+                continue
             body = text.split("\n", 1)[-1]
-            pieces = [body[a:b] for a, b in split_sentences(body)]
-            missing = [p for p in pieces if p not in pool]
-            if missing:  # a sentence split differently inside the article: embed it for real
-                pool.update(zip(missing, self.real.embed(missing)))
-                self.embedded += len(missing)
-            mean = np.mean([pool[p] for p in pieces], axis=0)
+            found = [pool[p] for p in (body[a:b] for a, b in split_sentences(body)) if p in pool]
+            if not found:  # no sentence as split in the pool (two joined into one): the real model
+                out[row] = self.real.embed([text])[0]
+                self.embedded += 1
+                continue
+            mean = np.mean(found, axis=0)  # a sentence joined to its neighbour is left out of the mean
             out[row] = mean / max(float(np.linalg.norm(mean)), 1e-12)
-        self.pooled += len(texts)
+            self.pooled += 1
         return out

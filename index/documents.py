@@ -65,14 +65,13 @@ class _Mapped:
     ends: list[int] = field(default_factory=list)
 
     def add(self, chars: str, start: int, end: int | None = None) -> None:
-        for i, ch in enumerate(chars):
-            self.text.append(ch)
-            if end is None:
-                self.starts.append(start + i)
-                self.ends.append(start + i + 1)
-            else:  # an entity or escape: every produced character stands for the whole of it
-                self.starts.append(start)
-                self.ends.append(end)
+        self.text.extend(chars)
+        if end is None:  # verbatim: character i stands for original [start + i, start + i + 1)
+            self.starts.extend(range(start, start + len(chars)))
+            self.ends.extend(range(start + 1, start + len(chars) + 1))
+        else:  # an entity or escape: every produced character stands for the whole of it
+            self.starts.extend([start] * len(chars))
+            self.ends.extend([end] * len(chars))
 
     def string(self) -> str:
         return "".join(self.text)
@@ -264,10 +263,11 @@ def _decode_json_string(line: str, start: int, end: int, base: int) -> _Mapped:
     out = _Mapped()
     i = start
     while i < end:
-        ch = line[i]
-        if ch != "\\":
-            out.add(ch, base + i)
-            i += 1
+        escape = line.find("\\", i, end)
+        if escape != i:  # a run of verbatim characters up to the next escape
+            stop = end if escape == -1 else escape
+            out.add(line[i:stop], base + i)
+            i = stop
             continue
         kind = line[i + 1]
         if kind == "u":
