@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 
 from rag import Assistant, Settings
-from rag.followup import standalone
 from rag.settings import DEFAULT_CORPUS
 
 from .dataset import load_cases
@@ -36,7 +35,7 @@ def main() -> None:
     assistant = Assistant(Settings(corpus=DEFAULT_CORPUS, data_dir=data_dir))
     assistant.index()
     questions = [c for c in load_cases() if c.split == "dev"]
-    X = np.array([[assistant.explain(standalone(q.question, q.previous)).features[f] for f in FEATURES] for q in questions])
+    X = np.array([[assistant.explain(q.question, previous=q.previous).features[f] for f in FEATURES] for q in questions])
     y = np.array([q.answerable for q in questions], dtype=int)
     model = LogisticRegression(C=args.C, class_weight="balanced", max_iter=1000)
     held_out = cross_val_predict(model, X, y, cv=LeaveOneOut(), method="predict_proba")[:, 1]

@@ -79,13 +79,20 @@ class Question:
         return sum(self.weights.values()) or 1.0
 
 
-def analyze(question: str, lexical: LexicalIndex) -> Question:
+CONTEXT_WEIGHT = 0.25  # weight of the terms a follow-up borrowed from the previous question
+
+
+def analyze(question: str, lexical: LexicalIndex, context: str | None = None) -> Question:
+    """``context``: words of the question that came from the conversation (a follow-up's antecedent):
+    they count less, since the sentence that answers may leave them to its neighbours."""
     content = [t for t in dict.fromkeys(terms(question)) if t not in _QUESTION_NOISE]
     capitalised = [m.group(0) for m in _CAPITALISED.finditer(question) if m.start() > 0]
     names = [t for t in dict.fromkeys(terms(" ".join(capitalised))) if t in content]
+    borrowed = set(terms(context)) if context else set()
     return Question(
         text=question, type=question_type(question), terms=content,
-        weights={t: lexical.idf(t) for t in content}, lowered_words=set(words(question)), names=names,
+        weights={t: lexical.idf(t) * (CONTEXT_WEIGHT if t in borrowed else 1.0) for t in content},
+        lowered_words=set(words(question)), names=[t for t in names if t not in borrowed],
     )
 
 
@@ -157,15 +164,17 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
         c.type_ok = 1.0 if question.type == "any" or c.fillers else 0.0
 
 
+TOP_CHUNK_BONUS = 0.3
+
+
 def shortlist(cands: list[Candidate], size: int) -> list[Candidate]:
-    """The candidates worth embedding: every sentence of the best chunk (it may answer in other words)
-    and the best of the rest by their lexical features. Embedding sentences is the costly step of a question."""
+    """The candidates worth embedding (embedding sentences is the costly step of a question): the best
+    ``size`` by their lexical features, with a head start for the sentences of the best chunk (one of
+    them may answer in other words)."""
     if len(cands) <= size:
         return cands
-    top = [c for c in cands if c.retrieved.rank == 0]
-    rest = sorted((c for c in cands if c.retrieved.rank != 0),
-                  key=lambda c: 0.5 * c.coverage + 0.2 * c.context + 0.2 * c.type_ok + 0.1 / (1 + c.retrieved.rank), reverse=True)
-    return top + rest[:max(0, size - len(top))]
+    return sorted(cands, key=lambda c: 0.5 * c.coverage + 0.2 * c.context + 0.2 * c.type_ok + 0.1 / (1 + c.retrieved.rank)
+                  + (TOP_CHUNK_BONUS if c.retrieved.rank == 0 else 0.0), reverse=True)[:size]
 
 
 def score_candidates(question: Question, cands: list[Candidate], sentence_vectors: np.ndarray, query_vector: np.ndarray) -> None:

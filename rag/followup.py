@@ -40,9 +40,17 @@ def _bare(phrase: str) -> str:
 
 def standalone(question: str, previous: str | None) -> str:
     """The question rewritten to stand alone, given the previous standalone question."""
+    return resolve(question, previous)[0]
+
+
+def resolve(question: str, previous: str | None) -> tuple[str, str | None]:
+    """The standalone question, and the antecedent put in for a pronoun (None when nothing was).
+
+    The antecedent is context, not what is asked: in "What does Baku say about the Lachin Corridor?"
+    the answer is what Baku says; it need not name the corridor again (see rag/evidence.py)."""
     question = " ".join(question.split())
     if not previous:
-        return question
+        return question, None
     already = {_bare(n) for n in names(question)}
     candidates = [n for n in names(previous) if _bare(n) not in already and not any(_bare(n) in a or a in _bare(n) for a in already)]
 
@@ -52,12 +60,12 @@ def standalone(question: str, previous: str | None) -> str:
         prior = names(previous)
         if prior:  # "What about Azerbaijan?": the same question about another name
             target = prior[0] if len(prior) == 1 else next((p for p in prior if _same_kind(p, new)), prior[0])
-            return previous.replace(target, new, 1)
-        return f"{previous.rstrip('?')} ({new})?"
+            return previous.replace(target, new, 1), None
+        return f"{previous.rstrip('?')} ({new})?", None
 
     match = _PRONOUN.search(question)
     if not match or not candidates:
-        return question
+        return question, None
     word = match.group(1)
     subject = match.start() == 0 or bool(_SUBJECT_BEFORE.search(question[:match.start()]))
     antecedent = candidates[0] if subject else candidates[-1]
@@ -71,7 +79,7 @@ def standalone(question: str, previous: str | None) -> str:
         replacement = antecedent
     if match.start() == 0:
         replacement = replacement[0].upper() + replacement[1:]
-    return question[:match.start()] + replacement + question[match.end():]
+    return question[:match.start()] + replacement + question[match.end():], antecedent
 
 
 def _object_her(question: str, end: int) -> bool:

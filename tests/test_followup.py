@@ -26,3 +26,22 @@ def test_follow_ups_are_resolved(previous, question, expected):
 ])
 def test_questions_without_a_referent_are_kept(previous, question):
     assert standalone(question, previous) == question
+
+
+def test_the_borrowed_antecedent_is_reported_so_it_weighs_less():
+    from rag.followup import resolve
+
+    assert resolve("What did Russia say about it?", "Who blocked the Lachin Corridor?") == (
+        "What did Russia say about the Lachin Corridor?", "the Lachin Corridor")
+    assert resolve("What about Azerbaijan?", "What did Armenia say?") == ("What did Azerbaijan say?", None)
+    assert resolve("Who blocked the Lachin Corridor?", None) == ("Who blocked the Lachin Corridor?", None)
+
+
+def test_borrowed_terms_count_less_in_the_evidence_features(seeded):
+    from rag.evidence import CONTEXT_WEIGHT, analyze
+
+    lexical = seeded._ensure_retriever().lexical
+    plain = analyze("What did Russia say about the Lachin Corridor?", lexical)
+    follow = analyze("What did Russia say about the Lachin Corridor?", lexical, "the Lachin Corridor")
+    assert follow.weights["lachin"] == CONTEXT_WEIGHT * plain.weights["lachin"]
+    assert follow.weights["russia"] == plain.weights["russia"] and "lachin" not in follow.names
