@@ -163,8 +163,11 @@ class Store:
 
     def article_rows(self) -> list[StoredArticle]:
         """Every article's metadata (without its texts)."""
-        rows = self.articles.get(include=["metadatas"])
-        return [self._article(i, m, None) for i, m in zip(rows["ids"], rows["metadatas"])]
+        out = []
+        for offset in range(0, self.articles.count(), _BATCH):  # pages: one get of 100,000 rows overflows SQLite
+            rows = self.articles.get(include=["metadatas"], limit=_BATCH, offset=offset)
+            out += [self._article(i, m, None) for i, m in zip(rows["ids"], rows["metadatas"])]
+        return out
 
     def get_articles(self, document_ids: list[str], *, with_text: bool = False) -> dict[str, StoredArticle]:
         """Articles with their original text; ``with_text`` also stitches their clean text from the chunks."""

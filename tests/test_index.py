@@ -231,3 +231,19 @@ def test_an_article_whose_chunks_are_written_but_not_its_row_is_not_used(corpus,
     assert all(r.chunk.document_id != article.document_id for r in retriever.retrieve(question, 5))
     store.put_row(article, chunks)
     assert any(r.chunk.document_id == article.document_id for r in retriever.retrieve(question, 5))  # complete: found
+
+
+def test_many_articles_are_read_back_page_by_page(tmp_path, hashing):
+    """Over the store's page size (2,000): one unpaged read of 100,000 articles overflowed SQLite."""
+    import json
+
+    corpus = tmp_path / "many"
+    corpus.mkdir()
+    lines = [json.dumps({"title": f"Note {n}", "text": f"Village number {n} reported {n % 7} new wells this year."}) for n in range(2300)]
+    (corpus / "notes.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assistant = Assistant(Settings(corpus=corpus, data_dir=tmp_path / "data"), embedder=hashing)
+    first = assistant.index()
+    assert first.articles == 2300 == len(assistant.articles())
+    assert len({a.document_id for a in assistant.articles()}) == 2300
+    again = assistant.index()
+    assert again.embedded == 0 and again.unchanged == ["notes.jsonl"]
