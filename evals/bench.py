@@ -249,6 +249,34 @@ def scale_table(result: dict) -> str:
     return "\n".join([f"scale: {result['size']} (generated articles + the seeds)"] + [f"{a:{width}s}  {b:>14s}" for a, b in rows])
 
 
+def bench_chroma_server(corpus: Path, work: Path, questions: list) -> dict:
+    """The same question latency with the chunks on a real `chroma run` server (the scale-out path)."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).parent / "chroma"
+    server = subprocess.Popen([str(exe), "run", "--path", str(work / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        url = f"http://127.0.0.1:{port}"
+        assistant = Assistant(Settings(corpus=corpus, data_dir=work / "via-server", chroma_url=url))
+        assistant.index()
+        figures, _ = time_questions(assistant, None, questions)
+        return {"chroma_url": url, **figures}
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
 def run(size: str = "seeds", questions: int = 60, json_path: Path | None = None, skip_baseline: bool = False) -> dict:
     from index.embedding import default_model_path
 
@@ -273,6 +301,8 @@ def run(size: str = "seeds", questions: int = 60, json_path: Path | None = None,
     if baseline is not None:
         result["llamaindex"].update(theirs)
     result["processes"] = bench_processes(corpus, Path(result["ours"]["data_dir"]), work)
+    if size == "seeds":
+        result["chroma_server"] = bench_chroma_server(corpus, work, cases)
     ours, base = result["ours"], result.get("llamaindex")
     ratios = {
         "index_vs_ceiling": ours["index_chunks_per_s"] / ours["ceiling_chunks_per_s"],
@@ -306,6 +336,9 @@ def table(result: dict) -> str:
         ("question total p50 / p95 (ms)", f"{o['total_ms_p50']:.1f} / {o['total_ms_p95']:.1f}", "-", "-"),
         ("  same, no sentence cached (ms)", f"{o['total_uncached_ms_p50']:.1f} / {o['total_uncached_ms_p95']:.1f}", "-", "-"),
         ("hit@5 (gold questions)", f(o["hit@5"], "{:.3f}"), f(b.get("hit@5"), "{:.3f}"), "-"),
+        *([("via a Chroma server: retrieval p50 / p95 (ms)", f"{result['chroma_server']['retrieval_ms_p50']:.1f} / {result['chroma_server']['retrieval_ms_p95']:.1f}", "-", "-"),
+           ("via a Chroma server: question p50 / p95 (ms)", f"{result['chroma_server']['total_ms_p50']:.1f} / {result['chroma_server']['total_ms_p95']:.1f}", "-", "-")]
+          if "chroma_server" in result else []),
         ("cold `rag ask` (s, median)", f(p["cold_ask_s_median"], "{:.2f}"), "-", "-"),
         ("peak RSS index / serve (MB)", f"{p['peak_rss_index_mb']:.0f} / {p['peak_rss_serve_mb']:.0f}", "-", "-"),
     ]
