@@ -40,12 +40,7 @@ def bench_ours(corpus: Path, work: Path, questions: list, embedder=None) -> tupl
     started = time.perf_counter()
     report = assistant.index()
     index_s = time.perf_counter() - started
-    reindex = []
-    for _ in range(3):
-        started = time.perf_counter()
-        again = assistant.index()
-        reindex.append(time.perf_counter() - started)
-        assert again.embedded == 0
+    reindex = _time_reindex(assistant)
     # the ceiling: the raw model's encode on the very same chunk texts, same batch size and dtype
     store = assistant._ensure_store()
     rows = store.chunks.get(include=["documents", "metadatas"])
@@ -61,6 +56,17 @@ def bench_ours(corpus: Path, work: Path, questions: list, embedder=None) -> tupl
         "reindex_unchanged_s_median": statistics.median(reindex), "data_dir": str(work / "ours"),
     }
     return figures, assistant
+
+
+def _time_reindex(assistant: Assistant, repeats: int = 3) -> list[float]:
+    """Seconds of each re-index of the unchanged corpus (it must embed and change nothing)."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        again = assistant.index()
+        times.append(time.perf_counter() - started)
+        assert again.embedded == 0 and not again.changed
+    return times
 
 
 def time_questions(assistant: Assistant, baseline, questions: list) -> tuple[dict, dict]:
@@ -196,37 +202,15 @@ def bench_scale(size: str, work: Path, questions: list) -> dict:
     started = time.perf_counter()
     report = assistant.index(progress=sys.stderr.isatty())
     index_s = time.perf_counter() - started
-    reindex = []
-    for _ in range(3):
-        started = time.perf_counter()
-        again = assistant.index()
-        reindex.append(time.perf_counter() - started)
-        assert again.embedded == 0 and not again.changed
+    reindex = _time_reindex(assistant)
     disk = sum(f.stat().st_size for f in (work / "scale").rglob("*") if f.is_file())
-    for case in questions[:5]:
-        assistant.ask(case.question)
-    cached, uncached, hits, answerable = [], [], 0, 0
-    for case in questions:
-        started = time.perf_counter()
-        assistant.ask(case.question)
-        cached.append(time.perf_counter() - started)
-    for case in questions:
-        assistant.sentence_vectors.clear()
-        started = time.perf_counter()
-        assistant.ask(case.question)
-        uncached.append(time.perf_counter() - started)
-    retriever = assistant._ensure_retriever()
-    for case in {c.id: c for c in questions if c.answerable}.values():
-        answerable += 1
-        hits += any(r.chunk.source in case.sources for r in retriever.retrieve(case.question, 5))
+    questions_figures, _ = time_questions(assistant, None, questions)
     processes = bench_processes(corpus, work / "scale", work, repeats=3, index_rss=False)
     return {
         "chunks": report.chunks, "articles": report.articles, "index_s": index_s,
         "chunks_embedded_for_real": embedder.embedded, "chunks_pooled": embedder.pooled,
         "reindex_unchanged_s_median": statistics.median(reindex), "index_disk_mb": round(disk / 1e6, 1),
-        "total_ms_p50": 1000 * _pct(cached, 0.5), "total_ms_p95": 1000 * _pct(cached, 0.95),
-        "total_uncached_ms_p50": 1000 * _pct(uncached, 0.5), "total_uncached_ms_p95": 1000 * _pct(uncached, 0.95),
-        "questions": len(questions), "hit@5": hits / answerable if answerable else None,
+        **questions_figures,
         "peak_rss_bench_process_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         **processes,
     }
