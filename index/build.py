@@ -112,8 +112,9 @@ def _apply(articles: list[Article], report: BuildReport, store: Store, embedder:
             report.unchanged.append(source)
             continue
         (report.updated if old else report.added).append(source)
-        store.delete_articles([d for d in old if d not in {a.document_id for a in items}])
-        replaced.update(d for d in old if d in {a.document_id for a in items})
+        new_ids = {a.document_id for a in items}
+        store.delete_articles([d for d in old if d not in new_ids])
+        replaced.update(d for d in old if d in new_ids)
         todo.extend(items)
     if not todo:
         return
@@ -128,15 +129,17 @@ def _apply(articles: list[Article], report: BuildReport, store: Store, embedder:
     # (one call per article cost a third of the indexing time). Each group is complete when written, so
     # an interrupted run keeps what it finished and the next run goes on from there.
     group: list[tuple[Article, list]] = []
+    size = 0
     for n, item in enumerate(chunked):
         group.append(item)
-        if n == len(chunked) - 1 or sum(len(c) for _, c in group) >= WRITE_GROUP:
+        size += len(item[1])
+        if n == len(chunked) - 1 or size >= WRITE_GROUP:
             texts = [c.embed_text() for _, chunks in group for c in chunks]
             vectors = _embed_all(embedder, texts, bar)
             store.delete_articles([a.document_id for a, _ in group if a.document_id in replaced])
             store.put_articles([(a, chunks) for a, chunks in group], vectors)
             report.embedded += len(texts)
-            group = []
+            group, size = [], 0
     if bar:
         bar.close()
 

@@ -227,6 +227,10 @@ class Store:
         """Write new articles (``vectors``: their chunks' in order): all the chunks first, the articles' rows
         last, so that a reader never uses an article that is only partly written (see ``present_articles``)."""
         self.put_chunks([(article, c) for article, chunks in items for c in chunks], vectors)
+        self.put_rows(items)
+
+    def put_rows(self, items: list[tuple[Article, list[Chunk]]]) -> None:
+        """The articles' rows: metadata and the original text their offsets point into (written last)."""
         rows = [self._row(article, chunks) for article, chunks in items]
         for a in range(0, len(rows), _BATCH):
             batch = rows[a:a + _BATCH]
@@ -249,11 +253,6 @@ class Store:
                     for article, c in batch
                 ],
             )
-
-    def put_row(self, article: Article, chunks: list[Chunk]) -> None:
-        """The article's row: its metadata and the original text its offsets point into."""
-        document_id, text, meta = self._row(article, chunks)
-        self.articles.upsert(ids=[document_id], embeddings=[[1.0]], documents=[text], metadatas=[meta])
 
     @staticmethod
     def _row(article: Article, chunks: list[Chunk]) -> tuple[str, str, dict]:
@@ -278,15 +277,12 @@ class Store:
             self.articles.delete(ids=batch)
 
     def set_info(self, **info) -> None:
-        meta = self.current_info()
+        meta = self.info()
         meta.update(info)
         meta.pop("hnsw:space", None)
         self.chunks.modify(metadata=meta)
 
     def info(self) -> dict:
-        return self.current_info()
-
-    def current_info(self) -> dict:
         """The chunks collection's metadata as stored now (another process may have changed it)."""
         try:
             return dict(self._client.get_collection(CHUNKS).metadata or {})

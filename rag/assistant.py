@@ -112,7 +112,7 @@ class Assistant:
         if retriever is not None and now - self._checked < FRESHNESS_CHECK_S:
             return retriever
         self._checked = now
-        if retriever is not None and store.current_info().get("lexical") == retriever.lexical.fingerprint:
+        if retriever is not None and store.info().get("lexical") == retriever.lexical.fingerprint:
             return retriever
         lexical: LexicalIndex = refresh_lexical(store, self.data_dir)  # outside the lock: questions go on meanwhile
         with self._lock:
@@ -227,7 +227,7 @@ class Assistant:
 
     def explain(self, question: str, k: int | None = None, previous: str | None = None) -> "Evidence":
         """What the answerer saw: the ranked sentences and the features of its decision."""
-        searched, context = resolve(self.check_question(question), previous)
+        searched, context = resolve(question, previous)
         return self._evidence(searched, k, context)
 
     def _evidence(self, question: str, k: int | None, context: str | None = None) -> "Evidence":

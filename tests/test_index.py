@@ -177,8 +177,10 @@ def test_article_text_is_stitched_back_from_its_chunks(corpus, tmp_path):
         assert stored.original_text(0, len(article.original)) == article.original
 
 
-def test_questions_during_reindexing_never_see_half_an_article(corpus, tmp_path, hashing):
-    """One thread keeps rewriting and re-indexing an article while another asks about it."""
+def test_questions_during_reindexing_neither_fail_nor_misquote(corpus, tmp_path, hashing):
+    """One thread keeps rewriting and re-indexing an article while another asks about it: no error, and
+    every quote is the text of one version of the file. (The write window is too short to catch here;
+    the next test puts the store in that state on purpose.)"""
     import threading
 
     target = corpus / "000_09181bd4437617d1.txt"
@@ -229,7 +231,7 @@ def test_an_article_whose_chunks_are_written_but_not_its_row_is_not_used(corpus,
     question = "How many zebra crossings did the city of Yerevan paint?"
     retriever = HybridRetriever(store, hashing, LexicalIndex.build(*store.all_chunk_texts()))  # BM25 has them too
     assert all(r.chunk.document_id != article.document_id for r in retriever.retrieve(question, 5))
-    store.put_row(article, chunks)
+    store.put_rows([(article, chunks)])
     assert any(r.chunk.document_id == article.document_id for r in retriever.retrieve(question, 5))  # complete: found
 
 
