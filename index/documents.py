@@ -107,9 +107,18 @@ def scan_corpus(corpus_dir: Path, extra_roots: dict[str, Path] | None = None,
                 continue
             articles.extend(parse_file(path, source, original, digest))
         except CorpusError as err:
-            log.warning("skipping %s: %s", source, err)
+            log.warning("skipping %s: %s", printable(source), err)
             skipped.append(Skipped(source, str(err)))
+        except Exception as err:  # noqa: BLE001 (one unparseable file must never stop the run)
+            reason = f"could not be parsed ({type(err).__name__}: {err}); fix or remove the file and run `rag index` again"
+            log.warning("skipping %s: %s", printable(source), reason)
+            skipped.append(Skipped(source, reason))
     return articles, skipped, unchanged
+
+
+def printable(name: str) -> str:
+    """A file name as it can be shown in a terminal: control characters escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in name)
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -205,27 +214,37 @@ def _article(mapped: _Mapped, original: str, document_id: str, source: str, dige
 def _load_jsonl(original: str, source: str, digest: str) -> list[Article]:
     articles = []
     offset = 0
-    for number, line in enumerate(original.splitlines(keepends=True), start=1):
-        line_start, offset = offset, offset + len(line)
+    # Lines end at "\n" only: U+2028 and other Unicode line breaks are legal inside JSON strings.
+    for number, line in enumerate(original.split("\n"), start=1):
+        line_start, offset = offset, offset + len(line) + 1
         if not line.strip():
             continue
         try:
             record = json.loads(line)
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise ValueError('no string field "text"')
             value_start, value_end = _json_string_span(line, "text")
-        except (json.JSONDecodeError, ValueError) as err:
-            log.warning("%s line %d skipped: %s", source, number, err)
+            mapped = _decode_json_string(line, value_start, value_end, line_start)
+            meta = {k: _plain(record[k]) for k in ("url", "published", "outlet") if record.get(k) not in (None, "")}
+            title = _plain(record["title"]) if record.get("title") not in (None, "") else None
+            article = _article(mapped, original, f"{source}#{number}", source, digest, title=title, **meta)
+        except Exception as err:  # noqa: BLE001 (one bad line is skipped with its reason, the rest indexed)
+            log.warning("%s line %d skipped: %s", printable(source), number, err)
             continue
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            log.warning("%s line %d skipped: no string field \"text\"", source, number)
-            continue
-        mapped = _decode_json_string(line, value_start, value_end, line_start)
-        meta = {k: str(record[k]) for k in ("url", "published", "outlet") if record.get(k) not in (None, "")}
-        article = _article(mapped, original, f"{source}#{number}", source, digest, title=record.get("title") or None, **meta)
         if article is not None:
             articles.append(article)
     if not articles:
         raise CorpusError("holds no line with a JSON object that has a non-empty \"text\" field")
     return articles
+
+
+def _plain(value: object) -> str:
+    """A metadata value as text (a number becomes its digits); lone surrogates become U+FFFD."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _json_string_span(line: str, key: str) -> tuple[int, int]:
@@ -275,8 +294,11 @@ def _decode_json_string(line: str, start: int, end: int, base: int) -> _Mapped:
             width = 6
             if 0xD800 <= code < 0xDC00 and line[i + 6:i + 8] == "\\u":
                 low = int(line[i + 8:i + 12], 16)
-                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                width = 12
+                if 0xDC00 <= low < 0xE000:  # a valid pair; anything else leaves a lone surrogate
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    width = 12
+            if 0xD800 <= code < 0xE000:  # a lone surrogate cannot be stored as UTF-8: one character for one
+                code = 0xFFFD
             out.add(chr(code), base + i, base + i + width)
             i += width
         else:
@@ -366,14 +388,18 @@ class _HTMLText(HTMLParser):
         self._text(data, self._pos(), None)
 
     def handle_entityref(self, name):
-        start = self._pos()
-        end = self.source.index(";", start) + 1 if self.source.find(";", start, start + 40) != -1 else start + len(name) + 1
-        self._text(html.unescape(self.source[start:end]), start, end)
+        self._reference(self._pos(), 1 + len(name))  # "&" name [";"]
 
     def handle_charref(self, name):
-        start = self._pos()
-        end = self.source.index(";", start) + 1
-        self._text(html.unescape(self.source[start:end]), start, end)
+        self._reference(self._pos(), 2 + len(name))  # "&#" name [";"]
+
+    def _reference(self, start: int, length: int) -> None:
+        """A character or entity reference; its end comes from the reference itself (the ";" is optional)."""
+        end = start + length
+        if self.source.startswith(";", end):
+            end += 1
+        text = html.unescape(self.source[start:end])
+        self._text(_LONE_SURROGATE.sub("\ufffd", text), start, end)
 
 
 def _html_text(original: str) -> tuple[_Mapped, str | None]:

@@ -157,3 +157,60 @@ def test_boilerplate_rules_on_single_blocks(block, junk):
     from index.cleaning import junk_reason
 
     assert (junk_reason(block) is not None) == junk
+
+
+# --- one bad file or line never stops the run (issue 9, item 1) ---------------------------------
+@pytest.mark.parametrize("html_text, expected", [
+    ("<p>It cost &#65 dollars per car since May.</p><p>Drivers complained; dollars per car.</p>",
+     "It cost A dollars per car since May.\nDrivers complained; dollars per car."),
+    ("<p>It cost &#65 dollars per car since May.</p>", "It cost A dollars per car since May."),
+    ("<p>Tom &amp Jerry; they met.</p>", "Tom & Jerry; they met."),
+    ("<p>A &#x41 and &#66; and &copy 2024 and &nosuch; end.</p>", "A A and B and © 2024 and &nosuch; end."),
+])
+def test_html_references_end_where_the_reference_ends(tmp_path, html_text, expected):
+    path = tmp_path / "a.html"
+    path.write_text(html_text, encoding="utf-8")
+    (article,) = load_file(path, "a.html")
+    assert article.text == expected
+    for start, ch in enumerate(article.text):  # every clean character still maps into the file
+        a, b = article.original_span(start, start + 1)
+        assert 0 <= a <= b <= len(html_text)
+        if ch != "\n":  # a block break stands for no text
+            assert a < b and (html_text[a:b] == ch or html_text[a] == "&")
+
+
+def test_bad_jsonl_lines_are_skipped_and_the_others_kept(tmp_path):
+    lines = [
+        '{"title": 2024, "text": "A number as a title is still an article."}',
+        '{"title": "Pair", "text": "Broken pair \\udbff\\uffff here."}',
+        '{"title": "Lone", "text": "Lone \\ud800 surrogate."}',
+        '{"title": "Sep", "text": "One line\u2028with a line separator inside."}',
+        '{"title": "No text", "body": "nothing"}',
+        "not json at all",
+        '{"title": "Fine", "text": "The last line is fine."}',
+    ]
+    original = "\n".join(lines) + "\n"
+    path = tmp_path / "a.jsonl"
+    path.write_text(original, encoding="utf-8")
+    articles = load_file(path, "a.jsonl")
+    assert [a.title for a in articles] == ["2024", "Pair", "Lone", "Sep", "Fine"]
+    by_title = {a.title: a for a in articles}
+    assert by_title["Pair"].text == "Broken pair \ufffd\uffff here."
+    assert by_title["Lone"].text == "Lone \ufffd surrogate."
+    assert "line separator inside" in by_title["Sep"].text
+    for a in articles:
+        a.text.encode("utf-8")  # storable
+        start, end = a.original_span(0, len(a.text))
+        assert original[start:end].startswith(a.text[:3])
+
+
+def test_a_malformed_reference_file_no_longer_stops_indexing_or_rebuild(corpus, tmp_path, hashing):
+    from rag import Assistant, Settings
+
+    (corpus / "broken.html").write_text("<p>The toll rose to &#65</p>", encoding="utf-8")
+    (corpus / "lines.jsonl").write_text('{"title": 2024, "text": "Lone \\ud800 line."}\n', encoding="utf-8")
+    assistant = Assistant(Settings(corpus=corpus, data_dir=tmp_path / "data"), embedder=hashing)
+    first = assistant.index()
+    rebuilt = assistant.index(rebuild=True)
+    assert assistant.status().articles == 7 == len(list(corpus.iterdir()))
+    assert not first.skipped and not rebuilt.skipped
