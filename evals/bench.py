@@ -79,12 +79,18 @@ def time_questions(assistant: Assistant, baseline, questions: list) -> tuple[dic
         assistant.ask(case.question)
         if baseline is not None:
             baseline.retrieve(case.question)
-    retrieval, total, uncached, base = [], [], [], []
+    from rag.reader import Window
+
+    retrieval, total, uncached, base, reading = [], [], [], [], []
     for _ in range(2):
         for case in questions:
             started = time.perf_counter()
-            retriever.retrieve(case.question, 5)
+            retrieved = retriever.retrieve(case.question, assistant.settings.top_k)
             retrieval.append(time.perf_counter() - started)
+            windows = [Window(r.chunk.title, [r.chunk.text[s[0]:s[1]] for s in r.chunk.sentences]) for r in retrieved]
+            started = time.perf_counter()
+            assistant.reader.read(case.question, windows)  # the trained reader's share of a question
+            reading.append(time.perf_counter() - started)
             started = time.perf_counter()
             assistant.ask(case.question)
             total.append(time.perf_counter() - started)
@@ -105,6 +111,7 @@ def time_questions(assistant: Assistant, baseline, questions: list) -> tuple[dic
     ours = {
         "retrieval_ms_p50": 1000 * _pct(retrieval, 0.5), "retrieval_ms_p95": 1000 * _pct(retrieval, 0.95),
         "answer_ms_p50": 1000 * _pct(compose, 0.5), "answer_ms_p95": 1000 * _pct(compose, 0.95),
+        "reader_ms_p50": 1000 * _pct(reading, 0.5), "reader_ms_p95": 1000 * _pct(reading, 0.95),
         "total_ms_p50": 1000 * _pct(total, 0.5), "total_ms_p95": 1000 * _pct(total, 0.95),
         "total_uncached_ms_p50": 1000 * _pct(uncached, 0.5), "total_uncached_ms_p95": 1000 * _pct(uncached, 0.95),
         "questions": len(questions), "hit@5": hits / answerable if answerable else None,
@@ -317,6 +324,7 @@ def table(result: dict) -> str:
         ("retrieval p50 / p95 (ms)", f"{o['retrieval_ms_p50']:.1f} / {o['retrieval_ms_p95']:.1f}",
          f"{b['retrieval_ms_p50']:.1f} / {b['retrieval_ms_p95']:.1f}" if b else "-", "-"),
         ("answer composition p50 / p95 (ms)", f"{o['answer_ms_p50']:.1f} / {o['answer_ms_p95']:.1f}", "(none)", "-"),
+        ("  of which the reader p50 / p95 (ms)", f"{o['reader_ms_p50']:.1f} / {o['reader_ms_p95']:.1f}", "(none)", "-"),
         ("question total p50 / p95 (ms)", f"{o['total_ms_p50']:.1f} / {o['total_ms_p95']:.1f}", "-", "-"),
         ("  same, no sentence cached (ms)", f"{o['total_uncached_ms_p50']:.1f} / {o['total_uncached_ms_p95']:.1f}", "-", "-"),
         ("hit@5 (gold questions)", f(o["hit@5"], "{:.3f}"), f(b.get("hit@5"), "{:.3f}"), "-"),

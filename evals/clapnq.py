@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from .dataset import DATA, GoldCase
+from .splits import clapnq_split
 
 CLAPNQ = DATA / "clapnq"
 FILES = {"clapnq_dev_answerable.jsonl": True, "clapnq_dev_unanswerable.jsonl": False}
@@ -40,8 +41,9 @@ def build(corpus_dir: Path) -> list[GoldCase]:
         answers = [o["answer"] for o in record["output"] if o.get("answer")]
         if answerable:
             quotes = list(dict.fromkeys(s for o in record["output"] for s in o.get("selected_sentences", []))) or [passage["sentences"][0]]
-            cases.append(GoldCase(id=record["id"], question=record["input"], answerable=True, kind="clapnq",
+            cases.append(GoldCase(id=record["id"], question=record["input"], answerable=True, kind="clapnq", split=clapnq_split(passage["title"]),
                                   sources=[doc], quotes=quotes, answer=answers[0], references=answers[1:]))
         else:
-            cases.append(GoldCase(id=record["id"], question=record["input"], answerable=False, kind="clapnq"))
+            cases.append(GoldCase(id=record["id"], question=record["input"], answerable=False, kind="clapnq",
+                                  split=clapnq_split(passage["title"])))
     return cases

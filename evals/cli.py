@@ -9,7 +9,7 @@ from rag import Assistant, Settings
 from .dataset import SEEDS_GOLD, load_cases
 from rag.judge import HeuristicJudge, JUDGE_MODEL, JudgeModel
 from .report import table, to_json, write_json, write_report
-from .run import evaluate_case, summarize, verification_summary
+from .run import evaluate_case, reader_summary, summarize, verification_summary
 
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
 
@@ -28,6 +28,12 @@ def run(dataset: str, settings: Settings, *, split: str = "all", json_path: Path
         data_dir = settings.data_dir / "eval-clapnq"
         corpus = data_dir / "corpus"
         cases = build(corpus)
+    elif dataset == "squad2":
+        from .squad import build as build_squad
+
+        data_dir = settings.data_dir / "eval-squad2"
+        corpus = data_dir / "corpus"
+        cases = build_squad(corpus)
     else:
         cases = load_cases(Path(dataset))
         corpus, data_dir = settings.corpus, settings.data_dir / f"eval-{Path(dataset).stem}"
@@ -52,6 +58,7 @@ def run(dataset: str, settings: Settings, *, split: str = "all", json_path: Path
         "split": split, "cases": len(results), "answerable": sum(c.answerable for c in cases),
         "judge": judge.name, "judge_test_balanced_accuracy": judge_info.get("test_balanced_accuracy"),
         "model": assistant.spec.model_id,
+        "reader": reader_summary(results),
     }
     if settings.llm:
         extra["backend"] = results[0].answer.backend if results else settings.llm
@@ -89,6 +96,8 @@ def main(args, settings: Settings) -> int:
     payload = run(args.dataset, settings, split=args.split, json_path=args.json, report_dir=args.report,
                   progress=sys.stderr.isatty(), limit=args.limit, ablation=args.ablation)
     print(payload["table"])
+    confusion = payload["reader"]["confusion"]
+    print("reader decision:", ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in confusion.items()))
     if payload.get("verification"):
         print("verification (LLM drafts before it):", ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in payload["verification"].items()))
     if payload.get("ablation_refusal_rate") is not None:

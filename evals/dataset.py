@@ -19,8 +19,8 @@ class GoldCase(BaseModel):
     id: str
     question: str
     answerable: bool
-    kind: Literal["fact", "multi", "paraphrase", "framing", "followup", "near", "off", "clapnq"]
-    split: Literal["dev", "test"] = "test"  # dev: used to fit the answer/abstain classifier
+    kind: Literal["fact", "multi", "paraphrase", "framing", "followup", "near", "off", "clapnq", "squad2"]
+    split: Literal["train", "dev", "test"] = "test"  # train: fits the reader; dev: its calibration; test: no fitting
     previous: str | None = None  # for a follow-up: the question asked before it
     sources: list[str] = []  # gold articles (sources in the corpus)
     quotes: list[str] = []  # verbatim substrings of a gold article that answer the question

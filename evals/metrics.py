@@ -67,6 +67,18 @@ def best_of(metric: Callable[[str, str], float], prediction: str, references: Se
     return max((metric(prediction, r) for r in references if r), default=0.0)
 
 
+def quote_matches(quote: str, gold_quotes: Sequence[str], keys: Sequence[str] = ()) -> bool:
+    """The cited passage is (part of) a gold answer passage, or contains a key answer string."""
+    norm = " ".join(quote.split()).lower()
+    if not norm:
+        return False
+    for gold in gold_quotes:
+        g = " ".join(gold.split()).lower()
+        if g and (g in norm or norm in g):
+            return True
+    return any(" ".join(k.split()).lower() in norm for k in keys if k.strip())
+
+
 def key_fact_present(answer: str, keys: Sequence[str]) -> float:
     """1 if the answer contains any of the key strings (case-insensitive)."""
     lowered = answer.lower()
@@ -94,6 +106,26 @@ def balanced_accuracy(predicted: Sequence[bool], actual: Sequence[bool]) -> floa
     tpr = sum(positives) / len(positives) if positives else 0.0
     tnr = sum(not p for p in negatives) / len(negatives) if negatives else 0.0
     return 0.5 * (tpr + tnr)
+
+
+def reliability(probabilities: Sequence[float], outcomes: Sequence[bool], bins: int = 10) -> list[dict[str, float]]:
+    """Reliability curve: per probability bin, the mean predicted probability and the observed rate."""
+    out = []
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        members = [(p, o) for p, o in zip(probabilities, outcomes) if lo <= p < hi or (b == bins - 1 and p == 1.0)]
+        if members:
+            out.append({"low": lo, "high": hi, "n": len(members), "predicted": mean([p for p, _ in members]),
+                        "observed": mean([float(o) for _, o in members])})
+    return out
+
+
+def expected_calibration_error(probabilities: Sequence[float], outcomes: Sequence[bool], bins: int = 10) -> float:
+    """ECE: the bins' |predicted - observed|, weighted by how many predictions fall in each."""
+    total = len(probabilities)
+    if not total:
+        return float("nan")
+    return sum(r["n"] / total * abs(r["predicted"] - r["observed"]) for r in reliability(probabilities, outcomes, bins))
 
 
 def mean(values: Sequence[float]) -> float:

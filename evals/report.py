@@ -7,7 +7,7 @@ from pathlib import Path
 from .run import CaseResult
 
 HEADLINE = [
-    "answered_correctly", "article_hit@1", "article_hit@5", "article_mrr@10", "passage_hit@1", "passage_hit@5",
+    "answered_correctly", "answer_sentence_correct", "reader_accuracy@1", "answerable_ece", "article_hit@1", "article_hit@5", "article_mrr@10", "passage_hit@1", "passage_hit@5",
     "passage_mrr@10", "passage_recall@5", "citation_recall", "citation_precision", "uncited_sentences",
     "dangling_citations", "token_f1", "rouge_l", "key_fact", "refusal_precision", "refusal_recall", "refusal_f1",
     "false_refusal_rate",
@@ -60,7 +60,17 @@ def write_report(directory: Path, dataset: str, summary: dict, results: list[Cas
     (directory / "metrics.svg").write_text(_chart(summary), encoding="utf-8")
     lines = [f"# Evaluation: {dataset}", ""]
     for key, value in extra.items():
-        lines.append(f"- {key}: {value}")
+        if key != "reader":
+            lines.append(f"- {key}: {value}")
+    reader = extra.get("reader")
+    if reader:
+        c = reader["confusion"]
+        lines += ["", "## The reader's decision", "", "| | answerable | unanswerable |", "|---|---|---|",
+                  f"| answered | {c['answered_answerable']} | {c['answered_unanswerable']} |",
+                  f"| refused | {c['refused_answerable']} | {c['refused_unanswerable']} |", "",
+                  "Reliability (probability that the corpus answers, by bin):", "",
+                  "| bin | n | predicted | observed |", "|---|---|---|---|"]
+        lines += [f"| {b['low']:.1f}-{b['high']:.1f} | {b['n']} | {b['predicted']:.3f} | {b['observed']:.3f} |" for b in reader["reliability"]]
     lines += ["", "![metrics with 95% bootstrap intervals](metrics.svg)", "", "| metric | value | 95% interval | n |", "|---|---|---|---|"]
     for name in HEADLINE:
         if name in summary:

@@ -103,7 +103,13 @@ def evaluate_case(assistant: Assistant, case: GoldCase, judge: SupportJudge, k: 
     texts = [_norm(r.chunk.text) for r in retrieved]
     passage_hits = [any(q in t for q in quotes) for t in texts]
     found_at = [next((i + 1 for i, t in enumerate(texts) if q in t), None) for q in quotes]
-    answer = assistant.ask(case.question, k=k, previous=case.previous)
+    if assistant.settings.llm is None:  # one reading serves both the answer and the reader's metrics
+        evidence = assistant.explain(case.question, k=k, previous=case.previous)
+        answer = assistant.answer(evidence).model_copy(update={"question": case.question})
+        top = evidence.ranked[0].text if evidence.ranked else ""
+    else:
+        answer = assistant.ask(case.question, k=k, previous=case.previous)
+        top = answer.citations[0].text if answer.citations else ""
     judged = judge_statements(answer, judge) if answer.answered else []
     scores: dict[str, float] = {}
     if case.answerable:
@@ -124,6 +130,9 @@ def evaluate_case(assistant: Assistant, case: GoldCase, judge: SupportJudge, k: 
         if answer.answered:
             first = answer.citations[0]
             scores["answer_article_correct"] = float(first.source in gold or first.document_id in gold)
+        scores["answer_sentence_correct"] = float(answer.answered and m.quote_matches(
+            answer.citations[0].text, case.quotes, case.key))
+        scores["reader_accuracy@1"] = float(m.quote_matches(top, case.quotes, case.key))
     if judged:
         scores["citation_recall"] = m.mean([float(s.supported) for s in judged if s.cited])
         needed = [v for s in judged for v in s.needed.values()]
@@ -150,10 +159,20 @@ def summarize(results: list[CaseResult], *, resamples: int = 1000) -> dict[str, 
     for name, values in sorted(per_metric.items()):
         low, high = m.bootstrap_ci(values, resamples=resamples)
         out[name] = {"value": m.mean(values), "low": low, "high": high, "n": len(values)}
-    # refusal metrics are not per-case means: bootstrap them over resampled cases
+    # refusal and calibration metrics are not per-case means: bootstrap them over resampled cases
     import random
 
     rng = random.Random(1)
+    confidence = [(r.answer.confidence, r.case.answerable) for r in results]
+    ece = m.expected_calibration_error([c for c, _ in confidence], [a for _, a in confidence])
+    draws = []
+    for _ in range(resamples):
+        draw = [confidence[rng.randrange(len(confidence))] for _ in confidence]
+        draws.append(m.expected_calibration_error([c for c, _ in draw], [a for _, a in draw]))
+    draws.sort()
+    if confidence:
+        out["answerable_ece"] = {"value": ece, "low": draws[int(0.025 * resamples)], "high": draws[int(0.975 * resamples) - 1],
+                                 "n": len(confidence)}
     pairs = list(zip(refused, unanswerable))
     point = m.refusal_scores(refused, unanswerable)
     samples = {k: [] for k in point}
@@ -165,6 +184,16 @@ def summarize(results: list[CaseResult], *, resamples: int = 1000) -> dict[str, 
         s = sorted(samples[k])
         out[k] = {"value": v, "low": s[int(0.025 * resamples)], "high": s[int(0.975 * resamples) - 1], "n": len(pairs)}
     return out
+
+
+def reader_summary(results: list[CaseResult]) -> dict:
+    """The reader's decision: a confusion table and the reliability curve of its answerable probability."""
+    table = {"answered_answerable": 0, "refused_answerable": 0, "answered_unanswerable": 0, "refused_unanswerable": 0}
+    for r in results:
+        key = ("refused" if r.refused else "answered") + ("_answerable" if r.case.answerable else "_unanswerable")
+        table[key] += 1
+    curve = m.reliability([r.answer.confidence for r in results], [r.case.answerable for r in results])
+    return {"confusion": table, "reliability": [{k: round(v, 4) if isinstance(v, float) else v for k, v in b.items()} for b in curve]}
 
 
 def verification_summary(results: list[CaseResult]) -> dict[str, float]:

@@ -3,8 +3,14 @@
 A file whose content hash is already in the index is not touched (nothing is embedded); a
 changed file is re-chunked and its chunks replaced; a file gone from the corpus loses its
 chunks. Afterwards the BM25 index is rebuilt if, and only if, the set of chunks changed.
+
+A run interrupted at any point (kill -9) leaves a state the next run repairs: chunks whose article
+has no row, or a row with another file hash, are orphans and are deleted; an article missing some of
+its chunks is indexed again (``_repair``). ``rebuild_corpus`` takes the write lock before anything
+is touched and builds the new index beside the current one (see index/store.py, generations).
 """
 
+import errno
 import fcntl
 import logging
 import time
@@ -16,11 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from .chunking import ChunkingConfig, chunk_article
-from .documents import Article, scan_corpus
+from .documents import Article, printable, scan_corpus
 from .embedding import Embedder
-from .errors import CorpusError, IndexBusyError
+from .errors import CorpusError, IndexBusyError, IndexReadOnlyError
 from .lexical import LexicalIndex
-from .store import Store
+from .store import HTTP_TIMEOUT_S, IndexSpec, Store
 
 log = logging.getLogger(__name__)
 LEXICAL_DIR = "lexical"
@@ -34,6 +40,8 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    repaired: list[str] = field(default_factory=list)  # sources indexed again: an earlier run was interrupted
+    orphans: int = 0  # chunks of no (current) article, deleted by this run
     articles: int = 0
     chunks: int = 0  # in the index afterwards
     embedded: int = 0  # chunks embedded by this run
@@ -41,14 +49,23 @@ class BuildReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
+        return bool(self.added or self.updated or self.removed or self.repaired or self.orphans)
 
 
 @contextmanager
 def write_lock(data_dir: Path, wait: float = 0.0):
     """Only one indexer per data directory; a second one waits up to ``wait`` seconds, then is refused."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / ".index.lock", "w") as handle:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(data_dir / ".index.lock", "a")
+    except OSError as err:
+        if isinstance(err, PermissionError) or err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise IndexReadOnlyError(
+                f"The data directory {data_dir} is read-only ({err.strerror}): `rag index` cannot write there. "
+                "Make it writable, or pass another --data-dir. The index in it is not damaged."
+            ) from err
+        raise
+    with handle:
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -66,30 +83,106 @@ def write_lock(data_dir: Path, wait: float = 0.0):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def check_corpus_dir(corpus_dir: Path) -> None:
+    corpus_dir = Path(corpus_dir)
+    if corpus_dir.is_file():
+        raise CorpusError(
+            f"--corpus {printable(str(corpus_dir))} is a file, not a directory: pass the directory that holds your "
+            f"articles (e.g. --corpus {printable(str(corpus_dir.parent))})."
+        )
+
+
 def sync_corpus(corpus_dir: Path, store: Store, embedder: Embedder, data_dir: Path,
                 chunking: ChunkingConfig = ChunkingConfig(), *, progress: bool = False, lock_wait: float = 0.0,
                 extra_roots: dict[str, Path] | None = None) -> BuildReport:
     """Make the index mirror ``corpus_dir`` (and ``extra_roots``); returns what changed."""
     started = time.perf_counter()
+    check_corpus_dir(corpus_dir)
     with write_lock(Path(data_dir), lock_wait):
-        stored: dict[str, dict[str, str]] = defaultdict(dict)  # source -> {document id: file hash}
-        for row in store.article_rows():
-            stored[row.source][row.document_id] = row.file_hash
-        articles, skipped, unchanged = scan_corpus(
-            corpus_dir, extra_roots, known=lambda source, digest: set(stored.get(source, {}).values()) == {digest})
-        report = BuildReport(skipped=[(s.source, s.reason) for s in skipped], unchanged=unchanged)
-        if not articles and not skipped and not unchanged and not store.count():
-            raise CorpusError(
-                f"Corpus directory {corpus_dir} has no .txt, .md, .html or .jsonl files: add articles there, "
-                "or pass another directory with --corpus."
-            )
-        _apply(articles, report, store, embedder, chunking, progress, {s.source for s in skipped} | set(unchanged), stored)
-        report.chunks = store.count()
-        report.articles = store.article_count()
-        if report.changed or not lexical_is_current(store, Path(data_dir)):
-            refresh_lexical(store, Path(data_dir), force=True)
+        if store.generation is not None:
+            Store.remove_retired(Path(data_dir))
+        report = _sync(corpus_dir, store, embedder, Path(data_dir), chunking, progress, extra_roots)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def rebuild_corpus(corpus_dir: Path, data_dir: Path, spec: IndexSpec, embedder: Embedder,
+                   chunking: ChunkingConfig = ChunkingConfig(), *, progress: bool = False, lock_wait: float = 0.0,
+                   extra_roots: dict[str, Path] | None = None, chroma_url: str | None = None,
+                   timeout: float = HTTP_TIMEOUT_S, info: dict | None = None) -> tuple[Store, BuildReport]:
+    """Build the index afresh. Under the write lock, before anything is deleted (a refused rebuild changes
+    nothing). Embedded: the new index is built beside the current one, which readers keep using until
+    the new one is complete and published; a failed rebuild leaves the current one as it was."""
+    started = time.perf_counter()
+    data_dir = Path(data_dir)
+    check_corpus_dir(corpus_dir)
+    with write_lock(data_dir, lock_wait):
+        if chroma_url:  # one server, no generations: emptied under the lock, then filled
+            store = Store.open(data_dir, spec, create=True, rebuild=True, chroma_url=chroma_url, timeout=timeout)
+            report = _sync(corpus_dir, store, embedder, data_dir, chunking, progress, extra_roots)
+            if info:
+                store.set_info(**info)
+        else:
+            Store.remove_retired(data_dir)
+            store = Store.new_generation(data_dir, spec)
+            try:
+                report = _sync(corpus_dir, store, embedder, data_dir, chunking, progress, extra_roots)
+                if info:
+                    store.set_info(**info)
+            except BaseException:
+                store.discard()
+                raise
+            store.publish()
+    report.seconds = time.perf_counter() - started
+    return store, report
+
+
+def _sync(corpus_dir: Path, store: Store, embedder: Embedder, data_dir: Path, chunking: ChunkingConfig,
+          progress: bool, extra_roots: dict[str, Path] | None) -> BuildReport:
+    stored: dict[str, dict[str, str]] = defaultdict(dict)  # source -> {document id: file hash}
+    rows = store.article_rows()
+    for row in rows:
+        stored[row.source][row.document_id] = row.file_hash
+    repaired, orphans = _repair(store, rows, stored)
+    articles, skipped, unchanged = scan_corpus(
+        corpus_dir, extra_roots, known=lambda source, digest: set(stored.get(source, {}).values()) == {digest})
+    report = BuildReport(skipped=[(s.source, s.reason) for s in skipped], unchanged=unchanged, orphans=orphans)
+    if not articles and not skipped and not unchanged and not store.count():
+        raise CorpusError(
+            f"Corpus directory {corpus_dir} has no .txt, .md, .html or .jsonl files: add articles there, "
+            "or pass another directory with --corpus."
+        )
+    _apply(articles, report, store, embedder, chunking, progress, {s.source for s in skipped} | set(unchanged), stored)
+    report.repaired = sorted(s for s in repaired if s in report.added)
+    report.added = [s for s in report.added if s not in repaired]
+    report.chunks = store.count()
+    report.articles = store.article_count()
+    if report.changed or not lexical_is_current(store, data_dir):
+        refresh_lexical(store, data_dir, force=True)
+    return report
+
+
+def _repair(store: Store, rows, stored: dict[str, dict[str, str]]) -> tuple[set[str], int]:
+    """After an interrupted run: delete orphaned chunks (no article row, or cut from another version of the
+    file than the row's), and forget articles that miss chunks, so that their files are indexed again.
+    Checked in full only when the chunk count differs from the rows' sum (one count otherwise)."""
+    if store.count() == sum(r.chunk_count for r in rows):
+        return set(), 0
+    hashes = {r.document_id: r.file_hash for r in rows}
+    counts: dict[str, int] = defaultdict(int)
+    orphans = []
+    for chunk_id, (document_id, file_hash) in store.chunk_owners().items():
+        if document_id not in hashes or (file_hash is not None and file_hash != hashes[document_id]):
+            orphans.append(chunk_id)
+        else:
+            counts[document_id] += 1
+    store.delete_chunks(orphans)
+    incomplete = {r.source for r in rows if counts[r.document_id] != r.chunk_count}
+    for source in incomplete:  # every article of the file: it is parsed again as a whole
+        store.delete_articles(list(stored.pop(source)))
+    if orphans or incomplete:
+        log.warning("repaired the index: %d orphaned chunks deleted, %d files to index again", len(orphans), len(incomplete))
+    return incomplete, len(orphans)
 
 
 def _apply(articles: list[Article], report: BuildReport, store: Store, embedder: Embedder,
@@ -161,12 +254,17 @@ def _embed_all(embedder: Embedder, texts: list[str], bar=None, batch: int = 64) 
 def lexical_is_current(store: Store, data_dir: Path) -> bool:
     """Whether the BM25 index on disk covers exactly the store's chunks (read without loading it)."""
     wanted = store.info().get("lexical")
-    return bool(wanted) and LexicalIndex.saved_fingerprint(Path(data_dir) / LEXICAL_DIR) == wanted
+    return bool(wanted) and LexicalIndex.saved_fingerprint(lexical_dir(store, data_dir)) == wanted
+
+
+def lexical_dir(store: Store, data_dir: Path) -> Path:
+    """Where the BM25 index of this store lives (one per generation of an embedded index)."""
+    return Path(data_dir) / getattr(store, "lexical_name", LEXICAL_DIR)
 
 
 def refresh_lexical(store: Store, data_dir: Path, *, force: bool = False) -> LexicalIndex:
     """The BM25 index matching the store's chunks: loaded from disk, or rebuilt and saved."""
-    directory = Path(data_dir) / LEXICAL_DIR
+    directory = lexical_dir(store, data_dir)
     wanted = store.info().get("lexical")
     if not force and wanted:
         lexical = LexicalIndex.load(directory)

@@ -6,6 +6,8 @@
     ├── IndexMismatchError        the index was built with another model or chunking (rebuild it)
     ├── IndexCorruptedError       the data directory exists but cannot be opened as an index
     ├── IndexBusyError            another process is writing the same index
+    ├── IndexReadOnlyError        the data directory cannot be written (make it writable)
+    ├── IndexUnavailableError     the Chroma server is down or does not answer in time
     ├── ModelError                the embedding model cannot be loaded from its local path
     └── QuestionError             the question is empty or too long (defined in rag.errors)
 
@@ -39,3 +41,11 @@ class IndexBusyError(RagError):
 
 class ModelError(RagError):
     pass
+
+
+class IndexReadOnlyError(RagError):
+    """The data directory (or the index in it) cannot be written: Chroma needs write access even to read."""
+
+
+class IndexUnavailableError(RagError):
+    """The Chroma server cannot be reached, or did not answer in time."""

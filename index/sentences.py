@@ -28,6 +28,14 @@ def _is_abbreviation(text: str, dot_end: int) -> bool:
     return word in _ABBREVIATIONS or len(word) == 1
 
 
+MAX_QUOTED_SENTENCE = 600  # characters: past this, an unclosed quotation mark no longer holds a sentence together
+
+
+def _inside_quotation(segment: str) -> bool:
+    """A curly quotation opened and not yet closed in this segment (straight quotes are too ambiguous)."""
+    return segment.count("“") > segment.count("”")
+
+
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Spans (start, end) of the sentences of ``text[start:end]``, stripped of outer whitespace."""
     end = len(text) if end is None else end
@@ -41,6 +49,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
             if not _NEXT_START.match(text, stop, line_end):
                 continue
             if text[match.start()] == "." and match.end() - match.start() == 1 and _is_abbreviation(text, match.start() + 1):
+                continue
+            if _inside_quotation(text[cursor:stop]) and stop - cursor < MAX_QUOTED_SENTENCE:
                 continue
             spans.append((cursor, stop))
             cursor = stop

@@ -4,12 +4,29 @@ Two collections in one data directory: ``chunks`` (one row per chunk, with its e
 ``articles`` (one row per article: its metadata and the original text the offsets point into).
 The chunks collection records the embedder and chunking it was built with; opening it with
 other settings raises IndexMismatchError.
+
+Generations (embedded store): the index lives in ``DATA/chroma`` (the first build) or in
+``DATA/chroma-<id>`` named by the file ``DATA/CURRENT``. ``rag index --rebuild`` builds a new
+generation beside the current one and then replaces ``CURRENT`` atomically, so that readers keep
+answering from the old generation until the new one is complete; they switch on their next question
+(see ``Store.is_current``). A retired generation is deleted by a later write, once no reader can
+still be in the middle of a question on it (``RETIRED_GRACE_S``).
+
+Every Chroma call goes through ``_Guarded``: whatever Chroma, SQLite or the HTTP client raise
+becomes one of the project's errors with a message that says what to do (a corrupted database:
+rebuild; a read-only directory: make it writable; a server down or hung: check the server).
 """
 
+import functools
 import json
 import logging
 import os
+import re
 import shutil
+import sqlite3
+import time
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +34,9 @@ import numpy as np
 
 from .chunking import Chunk
 from .documents import Article
-from .errors import IndexCorruptedError, IndexMismatchError, IndexMissingError
+from .errors import (
+    IndexCorruptedError, IndexMismatchError, IndexMissingError, IndexReadOnlyError, IndexUnavailableError, RagError,
+)
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 log = logging.getLogger(__name__)
@@ -26,6 +45,11 @@ SCHEMA = "2"
 CHUNKS = "chunks"
 ARTICLES = "articles"
 _BATCH = 2000
+LEGACY = "chroma"  # the generation of a data directory without a CURRENT file
+CURRENT = "CURRENT"
+RETIRED_GRACE_S = 120.0  # a retired generation is kept this long for questions still running on it
+HTTP_TIMEOUT_S = 10.0  # default timeout of every request to a Chroma server
+_GENERATION = re.compile(r"chroma(-[0-9a-z]+)?")
 
 
 @dataclass(frozen=True)
@@ -52,6 +76,7 @@ class StoredChunk:
     ordinal: int
     clean_start: int  # where the chunk starts in its article's clean text
     sentences: list[tuple[int, int, int, int]]  # chunk-relative clean span, original span
+    file_hash: str | None = None  # of the file version the chunk was cut from (None in indexes written before it was kept)
 
 
 @dataclass
@@ -72,17 +97,164 @@ class StoredArticle:
         return self.original[start - self.base:end - self.base]
 
 
-def _client(data_dir: Path, chroma_url: str | None):
+@functools.cache
+def _timed_api():
+    """chromadb's HTTP API with a timeout on every request (chromadb sets none: a hung server hangs the caller)."""
+    from chromadb.api.fastapi import FastAPI
+
+    class TimedFastAPI(FastAPI):
+        timeout = HTTP_TIMEOUT_S
+
+        def __init__(self, system) -> None:
+            super().__init__(system)
+            self._session.timeout = TimedFastAPI.timeout  # before the first request (tenant check)
+
+    return TimedFastAPI
+
+
+def __getattr__(name: str):
+    if name == "TimedFastAPI":  # chromadb's settings name it by its dotted path, index.store.TimedFastAPI
+        return _timed_api()
+    raise AttributeError(name)
+
+
+def _client(path: Path | None, chroma_url: str | None, timeout: float = HTTP_TIMEOUT_S):
     import chromadb
     from chromadb.config import Settings
 
-    settings = Settings(anonymized_telemetry=False, allow_reset=False)
     if chroma_url:
-        from urllib.parse import urlparse
+        import httpx
 
-        url = urlparse(chroma_url)
-        return chromadb.HttpClient(host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=settings)
-    return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
+        url = urllib.parse.urlparse(chroma_url)
+        # a stopped server accepts the connection and never answers: probe it with a timeout first
+        try:
+            urllib.request.urlopen(chroma_url.rstrip("/") + "/api/v2/heartbeat", timeout=timeout).read()
+        except Exception as err:  # noqa: BLE001 (translated by the caller)
+            raise httpx.ConnectError(f"no heartbeat in {timeout:g} s ({err})") from err
+        _timed_api().timeout = timeout
+        settings = Settings(anonymized_telemetry=False, allow_reset=False, chroma_api_impl="index.store.TimedFastAPI")
+        client = chromadb.HttpClient(host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=settings)
+        client._server._session.timeout = timeout
+        return client
+    settings = Settings(anonymized_telemetry=False, allow_reset=False)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def _forget_client(path: Path) -> None:
+    """Drop Chroma's cached system for this one path (other stores open in this process are untouched)."""
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(str(path), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(path), None)
+
+
+def current_generation(data_dir: Path) -> str:
+    """The name of the directory in ``data_dir`` that holds the current index."""
+    try:
+        name = (Path(data_dir) / CURRENT).read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return LEGACY
+    except (OSError, UnicodeDecodeError) as err:
+        raise IndexCorruptedError(f"{Path(data_dir) / CURRENT} cannot be read ({err}). "
+                                  f"Rebuild the index with `rag index --rebuild --data-dir {data_dir}`.") from err
+    if not _GENERATION.fullmatch(name):
+        raise IndexCorruptedError(f"{Path(data_dir) / CURRENT} names no index ({name[:40]!r}). "
+                                  f"Rebuild it with `rag index --rebuild --data-dir {data_dir}`.")
+    return name
+
+
+def _corrupted(data_dir: Path, detail: str) -> IndexCorruptedError:
+    detail = " ".join(detail.split())
+    return IndexCorruptedError(
+        f"The index in {data_dir} is corrupted ({detail}). "
+        f"Rebuild it with `rag index --rebuild --data-dir {data_dir}` (your corpus files are not touched)."
+    )
+
+
+def _read_only(data_dir: Path, detail: str) -> IndexReadOnlyError:
+    return IndexReadOnlyError(
+        f"The data directory {data_dir} is read-only ({detail}); Chroma must be able to write its files even to "
+        f"answer. Make it writable (e.g. `chmod -R u+w {data_dir}`, or run as its owner), or copy it somewhere writable "
+        "and pass that with --data-dir. The index itself is not damaged: do not rebuild it."
+    )
+
+
+def _check_writable(data_dir: Path, path: Path) -> None:
+    for target in (data_dir, path, path / "chroma.sqlite3"):
+        if target.exists() and not os.access(target, os.W_OK):
+            raise _read_only(data_dir, f"{target} cannot be written")
+
+
+def check_integrity(db: Path, data_dir: Path) -> None:
+    """SQLite's quick_check of chroma.sqlite3: garbage inside the file is found here, not by a later question."""
+    try:
+        con = sqlite3.connect(f"file:{urllib.parse.quote(str(db))}?mode=ro", uri=True, timeout=10)
+        try:
+            rows = con.execute("PRAGMA quick_check(1)").fetchall()
+        finally:
+            con.close()
+    except sqlite3.OperationalError as err:
+        if "locked" in str(err) or "busy" in str(err):
+            return  # a writer holds it for longer than 10 s: it is in use, not known to be broken
+        raise _corrupted(data_dir, f"{db.name}: {err}") from err
+    except sqlite3.DatabaseError as err:
+        raise _corrupted(data_dir, f"{db.name}: {err}") from err
+    if rows != [("ok",)]:
+        raise _corrupted(data_dir, f"{db.name}: integrity check says {rows[0][0] if rows else 'nothing'}")
+
+
+_PROGRAMMING = (TypeError, AttributeError, NameError, KeyError, IndexError, AssertionError)
+
+
+class _Where:
+    def __init__(self, data_dir: Path, location: str, chroma_url: str | None, timeout: float) -> None:
+        self.data_dir, self.location, self.chroma_url, self.timeout = data_dir, location, chroma_url, timeout
+
+    def translate(self, err: Exception) -> RagError:
+        import httpx
+
+        detail = f"{type(err).__name__}: {err}"
+        low = str(err).lower()
+        if isinstance(err, httpx.TimeoutException):
+            return IndexUnavailableError(
+                f"The Chroma server at {self.chroma_url} did not answer within {self.timeout:g} s ({detail}). "
+                "Is it running and responsive (not stopped or overloaded)? Ask again once it is.")
+        if isinstance(err, httpx.HTTPError) or (self.chroma_url and isinstance(err, OSError)):
+            return IndexUnavailableError(
+                f"Cannot use the Chroma server at {self.chroma_url} ({detail}). Is `chroma run` up at that address?")
+        if "readonly" in low or "read-only" in low or isinstance(err, PermissionError):
+            return _read_only(self.data_dir, detail)
+        if "malformed" in low or "not a database" in low or "corrupt" in low:
+            return _corrupted(self.data_dir, detail)
+        if "does not exist" in low or "missing metadata segment" in low:
+            return IndexCorruptedError(
+                f"The index in {self.location} changed while in use ({detail}); ask again, or restart.")
+        return IndexCorruptedError(
+            f"The index in {self.location} failed ({detail}). If this happens again, rebuild it with "
+            f"`rag index --rebuild --data-dir {self.data_dir}` (your corpus files are not touched).")
+
+
+class _Guarded:
+    """A Chroma client or collection whose failures are raised as the project's errors (see _Where)."""
+
+    def __init__(self, target, where: _Where) -> None:
+        self._target = target
+        self._where = where
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._target, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            try:
+                return attr(*args, **kwargs)
+            except (RagError, *_PROGRAMMING):
+                raise
+            except Exception as err:  # noqa: BLE001 (translated into a message that says what to do)
+                raise self._where.translate(err) from err
+
+        return call
 
 
 def _stitch(parts: list[tuple[int, str]]) -> str:
@@ -95,33 +267,39 @@ def _stitch(parts: list[tuple[int, str]]) -> str:
     return text
 
 
-def _forget_clients() -> None:
-    """Drop Chroma's per-process client cache, so that a path can be opened afresh."""
-    from chromadb.api.client import SharedSystemClient
-
-    SharedSystemClient.clear_system_cache()
-
-
 class Store:
-    def __init__(self, client, chunks, articles, spec: IndexSpec, location: str) -> None:
+    def __init__(self, client, chunks, articles, spec: IndexSpec, location: str, *, data_dir: Path | None = None,
+                 generation: str | None = None) -> None:
         self._client = client
         self.chunks = chunks
         self.articles = articles
         self.spec = spec
         self.location = location
+        self.data_dir = data_dir
+        self.generation = generation  # None on a Chroma server
 
     @classmethod
     def open(cls, data_dir: Path, spec: IndexSpec, *, create: bool, rebuild: bool = False,
-             chroma_url: str | None = None) -> "Store":
+             chroma_url: str | None = None, generation: str | None = None,
+             timeout: float = HTTP_TIMEOUT_S) -> "Store":
+        """The current index. ``rebuild`` (Chroma server only; the caller holds the write lock) empties it
+        first; an embedded index is rebuilt beside the current one (``Store.new_generation``)."""
         data_dir = Path(data_dir)
-        location = chroma_url or str(data_dir)
-        if not chroma_url and not create and not (data_dir / "chroma" / "chroma.sqlite3").is_file():
-            raise IndexMissingError(f"No index in {data_dir}: run `rag index` first (add --data-dir {data_dir} if it lives there).")
         if rebuild and not chroma_url:
-            _forget_clients()
-            shutil.rmtree(data_dir / "chroma", ignore_errors=True)  # also recovers a corrupted index
+            raise ValueError("an embedded index is rebuilt beside the current one: use Store.new_generation")
+        path = None
+        if not chroma_url:
+            generation = generation or current_generation(data_dir)
+            path = data_dir / generation
+            if not create and not (path / "chroma.sqlite3").is_file():
+                raise IndexMissingError(f"No index in {data_dir}: run `rag index` first (add --data-dir {data_dir} if it lives there).")
+            _check_writable(data_dir, path)
+            if (path / "chroma.sqlite3").is_file():
+                check_integrity(path / "chroma.sqlite3", data_dir)
+        location = chroma_url or str(data_dir)
+        where = _Where(data_dir, location, chroma_url, timeout)
         try:
-            client = _client(data_dir, chroma_url)
+            client = _Guarded(_client(path, chroma_url, timeout), where)
             names = {c.name if hasattr(c, "name") else c for c in client.list_collections()}
             if rebuild:
                 for name in (CHUNKS, ARTICLES):
@@ -137,9 +315,16 @@ class Store:
         except IndexMissingError:
             raise
         except Exception as err:
-            _forget_clients()
+            if path is not None:
+                _forget_client(path)
+            if isinstance(err, (IndexReadOnlyError, IndexUnavailableError)):
+                raise
+            if isinstance(err, RagError) and isinstance(err.__cause__, Exception):
+                err = err.__cause__
             if chroma_url:
-                raise IndexCorruptedError(f"Cannot use the Chroma server at {chroma_url}: {err}. Is `chroma run` up at that address?") from err
+                raise IndexUnavailableError(f"Cannot use the Chroma server at {chroma_url}: {err}. Is `chroma run` up at that address?") from err
+            if isinstance(err, PermissionError) or "readonly" in str(err).lower():
+                raise _read_only(data_dir, f"{type(err).__name__}: {err}") from err
             raise IndexCorruptedError(
                 f"The index in {data_dir} cannot be opened ({type(err).__name__}: {err}). "
                 f"Rebuild it with `rag index --rebuild --data-dir {data_dir}` (your corpus files are not touched)."
@@ -152,7 +337,75 @@ class Store:
                 f"The index in {location} was built with other settings ({'; '.join(diff)}). "
                 "Rebuild it with `rag index --rebuild`, or use the model and chunking it was built with."
             )
-        return cls(client, chunks, articles, spec, location)
+        return cls(_Guarded(client, where), _Guarded(chunks, where), _Guarded(articles, where), spec, location,
+                   data_dir=data_dir, generation=generation)
+
+    # --- generations (embedded store) ------------------------------------------------------
+    @classmethod
+    def new_generation(cls, data_dir: Path, spec: IndexSpec) -> "Store":
+        """An empty index beside the current one (the caller holds the write lock); ``publish`` makes it current."""
+        data_dir = Path(data_dir)
+        _check_writable(data_dir, data_dir / current_generation(data_dir) if (data_dir / CURRENT).exists() else data_dir)
+        name = f"{LEGACY}-{time.time_ns():x}"
+        return cls.open(data_dir, spec, create=True, generation=name)
+
+    @property
+    def lexical_name(self) -> str:
+        """The BM25 directory that belongs to this index (beside it in the data directory)."""
+        return "lexical" + (self.generation[len(LEGACY):] if self.generation else "")
+
+    def is_current(self) -> bool:
+        """False once another process published a rebuilt index: then open the store afresh."""
+        if self.generation is None:
+            return True
+        try:
+            return current_generation(self.data_dir) == self.generation
+        except RagError:
+            return True  # keep answering from what is open; the next open says what is wrong
+
+    def publish(self) -> str | None:
+        """Make this generation the current one (atomically); returns the generation it replaced."""
+        data_dir = self.data_dir
+        old = current_generation(data_dir)
+        if old == self.generation:
+            return None
+        tmp = data_dir / (CURRENT + ".tmp")
+        with open(tmp, "w", encoding="ascii") as handle:
+            handle.write(self.generation + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        (data_dir / f"retired-{old}").touch()  # before the swap: a crash in between leaves it retired, not lost
+        os.replace(tmp, data_dir / CURRENT)
+        return old
+
+    def discard(self) -> None:
+        """Delete this (unpublished) generation: a rebuild that failed."""
+        if self.generation and self.generation != current_generation(self.data_dir):
+            _forget_client(self.data_dir / self.generation)
+            shutil.rmtree(self.data_dir / self.generation, ignore_errors=True)
+            shutil.rmtree(self.data_dir / self.lexical_name, ignore_errors=True)
+
+    @staticmethod
+    def remove_retired(data_dir: Path, grace: float = RETIRED_GRACE_S) -> list[str]:
+        """Delete retired generations older than ``grace`` seconds, and unfinished rebuilds (the caller holds the
+        write lock, so a generation that is neither current nor retired is a rebuild that crashed)."""
+        data_dir = Path(data_dir)
+        current = current_generation(data_dir)
+        removed = []
+        now = time.time()
+        for path in data_dir.glob(f"{LEGACY}*"):
+            name = path.name
+            if name == current or not _GENERATION.fullmatch(name) or not path.is_dir():
+                continue
+            marker = data_dir / f"retired-{name}"
+            if marker.exists() and now - marker.stat().st_mtime < grace:
+                continue
+            _forget_client(path)
+            shutil.rmtree(path, ignore_errors=True)
+            shutil.rmtree(data_dir / ("lexical" + name[len(LEGACY):]), ignore_errors=True)
+            marker.unlink(missing_ok=True)
+            removed.append(name)
+        return removed
 
     # --- reading -------------------------------------------------------------------------
     def count(self) -> int:
@@ -220,6 +473,7 @@ class Store:
             chunk_id=chunk_id, document_id=meta["document_id"], source=meta["source"], title=meta["title"],
             text=text, start=int(meta["start"]), end=int(meta["end"]), ordinal=int(meta["ordinal"]),
             clean_start=int(meta["clean_start"]), sentences=[tuple(s) for s in json.loads(meta["sentences"])],
+            file_hash=meta.get("file_hash"),
         )
 
     # --- writing -------------------------------------------------------------------------
@@ -247,6 +501,7 @@ class Store:
                 metadatas=[
                     {
                         "document_id": c.document_id, "source": article.source, "title": article.title,
+                        "file_hash": article.file_hash,
                         "start": c.start, "end": c.end, "ordinal": c.ordinal, "clean_start": c.clean_start,
                         "sentences": json.dumps([[s.start, s.end, s.orig_start, s.orig_end] for s in c.sentences]),
                     }
@@ -286,8 +541,23 @@ class Store:
         """The chunks collection's metadata as stored now (another process may have changed it)."""
         try:
             return dict(self._client.get_collection(CHUNKS).metadata or {})
+        except (IndexUnavailableError, IndexReadOnlyError):
+            raise
         except Exception as err:  # the collection was deleted or rebuilt under us
             raise IndexCorruptedError(f"The index in {self.location} changed while in use ({err}); ask again, or restart.") from err
+
+    def chunk_owners(self) -> dict[str, tuple[str, str | None]]:
+        """Every chunk's (document id, file hash it was cut from; None for chunks written before it was kept)."""
+        out: dict[str, tuple[str, str | None]] = {}
+        for offset in range(0, self.chunks.count(), _BATCH):
+            rows = self.chunks.get(include=["metadatas"], limit=_BATCH, offset=offset)
+            for chunk_id, meta in zip(rows["ids"], rows["metadatas"]):
+                out[chunk_id] = (meta["document_id"], meta.get("file_hash"))
+        return out
+
+    def delete_chunks(self, chunk_ids: list[str]) -> None:
+        for a in range(0, len(chunk_ids), _BATCH):
+            self.chunks.delete(ids=list(chunk_ids[a:a + _BATCH]))
 
     def present_articles(self, document_ids: list[str]) -> set[str]:
         """Which of these articles are completely indexed (an article's row is written after all its chunks)."""

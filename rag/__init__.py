@@ -14,6 +14,8 @@ from .errors import (
     IndexCorruptedError,
     IndexMismatchError,
     IndexMissingError,
+    IndexReadOnlyError,
+    IndexUnavailableError,
     ModelError,
     QuestionError,
     RagError,
@@ -23,5 +25,5 @@ from .types import Answer, Citation, IndexStatus
 
 __all__ = [
     "Answer", "Assistant", "Citation", "CorpusError", "IndexBusyError", "IndexCorruptedError", "IndexMismatchError",
-    "IndexMissingError", "IndexStatus", "ModelError", "QuestionError", "RagError", "Settings",
+    "IndexMissingError", "IndexReadOnlyError", "IndexStatus", "IndexUnavailableError", "ModelError", "QuestionError", "RagError", "Settings",
 ]

@@ -1,45 +1,29 @@
 """The default answerer: evidence sentences -> a short answer in which every sentence is cited.
 
-No LLM: the answer is made of the best supporting sentences, quoted whole. Several articles
-that agree are merged on one sentence ([1][2]); articles that give different answers are
-attributed ("According to ..."). Whether to answer at all is decided by a small logistic
-model over the evidence features, fitted on labelled questions (evals/calibrate.py writes
-rag/abstain.json).
+No LLM: the answer is made of the sentences the trained reader (rag/reader.py) ranks best, quoted
+whole (with the sentence before when it opens with a pronoun that names nothing on its own).
+Several articles that state the same fact (the same short answer) are merged on one sentence
+([1][2]); articles that give different answers are attributed ("According to ..."). Whether to
+answer at all is the reader's calibrated probability against its threshold (rag/models/reader).
 """
 
-import json
-import math
-from dataclasses import dataclass
-from importlib import resources
+import re
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 
 from index.store import StoredArticle
 
-from .evidence import Candidate
+from .evidence import Candidate, with_antecedent
 from .types import Answer, Citation
 
 NOT_IN_CORPUS = "The corpus does not say."
 MAX_SENTENCES = 3
 SCORE_MARGIN = 0.08  # a further sentence must score within this of the best one
 RELATED_DENSE, RELATED_COVERAGE = 0.35, 0.34  # below both, a passage is not even "related"
-CORROBORATE_MARGIN = 0.2  # a sentence stating the same fact may score lower and still be cited
+SENTENCE_MIN = 0.5  # a sentence beyond the best is quoted only if the reader thinks it answers, more likely than not
+CORROBORATE_MIN = 0.2  # a sentence with the same short answer as a quoted one may score this low and still corroborate it
+CANDIDATES_CONSIDERED = 12
 AGREE_COSINE = 0.72  # two sentences from different articles this close state the same thing
-
-
-@dataclass(frozen=True)
-class AbstainModel:
-    features: list[str]
-    coef: list[float]
-    intercept: float
-    threshold: float
-
-    @classmethod
-    def load(cls) -> "AbstainModel":
-        data = json.loads(resources.files("rag").joinpath("abstain.json").read_text())
-        return cls(data["features"], data["coef"], data["intercept"], data["threshold"])
-
-    def probability(self, features: dict[str, float]) -> float:
-        z = self.intercept + sum(c * features[f] for f, c in zip(self.features, self.coef))
-        return 1.0 / (1.0 + math.exp(-z))
 
 
 def compose(question: str, ranked: list[Candidate], probability: float, threshold: float,
@@ -47,22 +31,27 @@ def compose(question: str, ranked: list[Candidate], probability: float, threshol
     if not ranked or probability < threshold:
         return refuse(question, ranked, probability, articles)
 
+    ranked = prefer_recent(question, ranked, articles)
     best = ranked[0]
     groups: list[list[Candidate]] = [[best]]  # each group: one stated sentence + corroborating ones
-    for c in ranked[1:]:
-        if c.score < best.score - CORROBORATE_MARGIN:
+    for c in ranked[1:CANDIDATES_CONSIDERED]:
+        if c.score < CORROBORATE_MIN:
             break
         if best.type_ok and not c.type_ok:
             continue
         twin = next((g for g in groups if _same_fact(g[0], c)), None)
-        if twin is not None:
-            if c.document_id not in {x.document_id for x in twin}:
-                twin.append(c)  # another article says the same: cite it on the same sentence
+        if twin is not None:  # another article states the same fact: cite it on the same sentence
+            same_typed = bool(c.fillers & twin[0].fillers) and bool(short_answer(c))  # the same number, date or name
+            if c.document_id not in {x.document_id for x in twin} and (same_typed or c.score >= SENTENCE_MIN):
+                twin.append(c)
             continue
-        if len(groups) < MAX_SENTENCES and c.score >= best.score - SCORE_MARGIN:
+        # a further sentence must answer the question on its own, nearly as well as the best
+        if len(groups) < MAX_SENTENCES and c.score >= max(SENTENCE_MIN, best.score - SCORE_MARGIN):
             groups.append([c])
 
     attribute = len({g[0].document_id for g in groups}) > 1 and _disagree(groups)
+    by_title = attribute and len({_short_title(articles, g[0]) for g in groups}) < len(groups)
+    groups = _without_overlaps([[with_antecedent(c) for c in g] for g in groups])
     citations: list[Citation] = []
     parts: list[str] = []
     for group in groups:
@@ -72,7 +61,7 @@ def compose(question: str, ranked: list[Candidate], probability: float, threshol
             markers.append(f"[{len(citations)}]")
         text = group[0].text
         if attribute:
-            text = f"According to {_short_title(articles, group[0])}: {text}"
+            text = f"According to {_short_title(articles, group[0], by_title)}: {text}"
         parts.append(f"{text} {''.join(markers)}")
     answer = " ".join(parts)
     if attribute:
@@ -87,8 +76,67 @@ def refuse(question: str, ranked: list[Candidate], probability: float, articles:
     return Answer(status="not_in_corpus", answer=NOT_IN_CORPUS, related=related, question=question, confidence=probability)
 
 
+_RECENT = re.compile(r"\b(this (week|month|year)|recent(ly)?|latest|newest|most recent|last (week|month)|"
+                     r"currently|now|nowadays|these days|so far)\b", re.I)
+
+
+def prefer_recent(question: str, ranked: list[Candidate], articles: dict[str, StoredArticle]) -> list[Candidate]:
+    """For "this week", "recently", "latest"…: among the sentences that answer, the newest article's first
+    (articles without a ``published`` date keep their rank, after the dated ones)."""
+    if not _RECENT.search(question):
+        return ranked
+    answering = [c for c in ranked if c.score >= SENTENCE_MIN]
+    when = {id(c): published_date(articles[c.document_id].published) for c in answering if c.document_id in articles}
+    dated = [c for c in answering if when.get(id(c))]
+    if len(dated) < 2:
+        return ranked
+    newest = sorted(dated, key=lambda c: when[id(c)], reverse=True)  # stable: ties keep their rank
+    return newest + [c for c in ranked if all(c is not n for n in newest)]
+
+
+def published_date(value: str | None) -> datetime | None:
+    """An article's ``published`` as a naive datetime (ISO 8601, RFC 2822 or "March 5, 2024"), else None."""
+    if not value:
+        return None
+    text = value.strip()
+    parsers = [datetime.fromisoformat, parsedate_to_datetime] + [
+        lambda t, f=f: datetime.strptime(t, f) for f in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%b. %d, %Y")]
+    for parse in parsers:
+        try:
+            return parse(text).replace(tzinfo=None)
+        except (ValueError, TypeError, IndexError):
+            continue
+    return None
+
+
+def _without_overlaps(groups: list[list[Candidate]]) -> list[list[Candidate]]:
+    """Drop a stated sentence already quoted inside an earlier one (an antecedent pulled in)."""
+    kept: list[list[Candidate]] = []
+    for group in groups:
+        c = group[0]
+        if any(k[0].document_id == c.document_id and k[0].orig_start < c.orig_end and c.orig_start < k[0].orig_end for k in kept):
+            continue
+        kept.append(group)
+    return kept
+
+
+def short_answer(c: Candidate) -> str:
+    """The reader's short answer in a sentence, normalised for comparison ("" when it has none)."""
+    if not c.span:
+        return ""
+    return " ".join(c.text[c.span[0]:c.span[1]].lower().strip(" .,;:\"'“”‘’()").split())
+
+
 def _same_fact(a: Candidate, b: Candidate) -> bool:
-    """The same sentence, a near-paraphrase, or the same typed answer (e.g. the same number)."""
+    """The same sentence, or the same short answer; without short answers, a near-paraphrase that
+    shares its typed fillers (a second source is cited only for the fact it states too)."""
+    if a.document_id == b.document_id and a.orig_start == b.orig_start:
+        return True
+    sa, sb = short_answer(a), short_answer(b)
+    if sa and sb:
+        return sa == sb or (min(len(sa), len(sb)) >= 4 and (sa in sb or sb in sa))
+    if a.fillers and b.fillers and not (a.fillers & b.fillers):
+        return False
     return _similar(a, b) or bool(a.fillers and a.fillers & b.fillers)
 
 
@@ -101,11 +149,13 @@ def _similar(a: Candidate, b: Candidate) -> bool:
 
 
 def _disagree(groups: list[list[Candidate]]) -> bool:
-    """Stated sentences from different articles with typed answers that do not overlap."""
+    """Stated sentences from different articles whose typed answers (a number, a date, a name of the kind
+    asked for) do not overlap. Short answers that differ are not enough: two sentences may answer two
+    sides of one question."""
     stated = [g[0] for g in groups if g[0].fillers]
     for i, a in enumerate(stated):
         for b in stated[i + 1:]:
-            if a.document_id != b.document_id and not (a.fillers & b.fillers):
+            if a.document_id != b.document_id and not (a.fillers & b.fillers) and not _same_fact(a, b):
                 return True
     return False
 
@@ -118,9 +168,10 @@ def distinct(ranked: list[Candidate]) -> list[Candidate]:
     return out
 
 
-def _short_title(articles: dict[str, StoredArticle], c: Candidate) -> str:
+def _short_title(articles: dict[str, StoredArticle], c: Candidate, by_title: bool = False) -> str:
+    """The outlet ("According to CNN"), or the title when ``by_title`` (several sources share an outlet)."""
     article = articles.get(c.document_id)
-    if article and article.outlet:
+    if article and article.outlet and not by_title:
         return article.outlet
     title = article.title if article else c.retrieved.chunk.title
     words = title.split()
@@ -135,6 +186,7 @@ def citation(n: int, c: Candidate, articles: dict[str, StoredArticle]) -> Citati
     return Citation(
         n=n, document_id=chunk.document_id, source=chunk.source, title=article.title if article else chunk.title,
         quote=quote, start=c.orig_start, end=c.orig_end, text=c.text, score=round(c.score, 4),
+        short_answer=c.text[c.span[0]:c.span[1]] if c.span else None,
         text_start=text_start, text_end=text_start + len(c.text),
         url=article.url if article else None, published=article.published if article else None,
         outlet=article.outlet if article else None,

@@ -1,26 +1,30 @@
 """The public entry point: an Assistant indexes a corpus and answers questions with citations."""
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.build import BuildReport, refresh_lexical, sync_corpus
+from index.build import BuildReport, check_corpus_dir, rebuild_corpus, refresh_lexical, sync_corpus
 from index.chunking import ChunkingConfig
 from index.embedding import Embedder, SentenceTransformerEmbedder, VectorCache
 from index.errors import IndexMissingError
 from index.lexical import LexicalIndex
 from index.store import IndexSpec, Store
 
-from .answer import AbstainModel, citation, compose, distinct, refuse
+from .answer import citation, compose, distinct, refuse
 from .judge import HeuristicJudge, JudgeModel
 from .llm import INJECTION, REFUSAL, make_llm, rewrite_followup, stream_answer
 from .verify import check
 from .errors import QuestionError
 from .followup import resolve
-from .evidence import Candidate, analyze, candidates, decision_features, lexical_features, score_candidates, shortlist
+from .evidence import (Candidate, analyze, candidates, decision_features, lexical_features, read, score_candidates,
+                       sentence_features)
+from .reader import sigmoid
+from .reader import Reader
 from .retrieve import HybridRetriever, Retrieved
 from .settings import Settings
 from .types import Answer, Citation, IndexStatus, Removed
@@ -28,7 +32,7 @@ from .types import Answer, Citation, IndexStatus, Removed
 log = logging.getLogger(__name__)
 UPLOADS_PREFIX = "uploads/"
 MAX_PASSAGES = 6  # evidence passages given to an LLM
-SHORTLIST = 8  # sentences embedded per question: 8 and 14 score the same on both gold sets, 8 costs half
+SHORTLIST = 8  # the reader's best sentences embedded per question (agreement between sources, "related")
 FRESHNESS_CHECK_S = 2.0  # how often a question checks whether another process changed the index
 
 
@@ -41,11 +45,11 @@ class Assistant:
     """
 
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None,
-                 chunking: ChunkingConfig = ChunkingConfig(), abstain: AbstainModel | None = None) -> None:
+                 chunking: ChunkingConfig = ChunkingConfig(), reader: Reader | None = None) -> None:
         self.settings = settings or Settings()
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model_path)
         self.chunking = chunking
-        self.abstain = abstain or AbstainModel.load()
+        self.reader = reader or Reader()
         self.spec = IndexSpec(self.embedder.model_id, self.embedder.dim, chunking.describe())
         self._lock = threading.Lock()
         self._store: Store | None = None
@@ -66,12 +70,25 @@ class Assistant:
 
     # --- indexing ----------------------------------------------------------------------
     def index(self, corpus: Path | None = None, *, rebuild: bool = False, progress: bool = False) -> BuildReport:
-        """Make the index mirror the corpus directory (only changed files are embedded)."""
+        """Make the index mirror the corpus directory (only changed files are embedded).
+
+        ``rebuild``: build the index afresh, under the write lock and beside the current one, which
+        questions keep using until the new one is complete (a refused or failed rebuild deletes nothing)."""
+        corpus_dir = Path(corpus or self.settings.corpus)
+        check_corpus_dir(corpus_dir)  # before anything is created
+        info = {"corpus": str(corpus_dir.resolve())}
         with self._lock:
-            store = Store.open(self.data_dir, self.spec, create=True, rebuild=rebuild, chroma_url=self.settings.chroma_url)
-            report = sync_corpus(Path(corpus or self.settings.corpus), store, self.embedder, self.data_dir,
-                                 self.chunking, progress=progress, extra_roots={UPLOADS_PREFIX: self.uploads_dir})
-            store.set_info(corpus=str(Path(corpus or self.settings.corpus).resolve()))
+            if rebuild:
+                store, report = rebuild_corpus(
+                    corpus_dir, self.data_dir, self.spec, self.embedder, self.chunking, progress=progress,
+                    extra_roots={UPLOADS_PREFIX: self.uploads_dir}, chroma_url=self.settings.chroma_url,
+                    timeout=self.settings.chroma_timeout, info=info)
+            else:
+                store = Store.open(self.data_dir, self.spec, create=True, chroma_url=self.settings.chroma_url,
+                                   timeout=self.settings.chroma_timeout)
+                report = sync_corpus(corpus_dir, store, self.embedder, self.data_dir,
+                                     self.chunking, progress=progress, extra_roots={UPLOADS_PREFIX: self.uploads_dir})
+                store.set_info(**info)
             self._store = store
             self._retriever = None  # the BM25 index changed with the chunks
             self._judge = None
@@ -96,13 +113,18 @@ class Assistant:
         self._ensure_retriever()
         if hasattr(self.embedder, "warm_up"):
             self.embedder.warm_up()
+        self.reader.warm_up()
 
     def _ensure_store(self) -> Store:
-        if self._store is not None:  # no lock: questions go on while this process indexes (see index/store.py)
-            return self._store
-        with self._lock:
-            if self._store is None:
-                self._store = Store.open(self.data_dir, self.spec, create=False, chroma_url=self.settings.chroma_url)
+        store = self._store
+        if store is not None and store.is_current():  # no lock: questions go on while this process indexes
+            return store
+        with self._lock:  # none yet, or another process published a rebuilt index: open the current one
+            if self._store is None or not self._store.is_current():
+                self._store = Store.open(self.data_dir, self.spec, create=False, chroma_url=self.settings.chroma_url,
+                                         timeout=self.settings.chroma_timeout)
+                self._retriever = None  # its BM25 index and dense store belong to the old index
+                self._judge = None
             return self._store
 
     def _ensure_retriever(self) -> HybridRetriever:
@@ -125,6 +147,13 @@ class Assistant:
     def check_question(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():
             raise QuestionError("The question is empty: type a question about the articles, e.g. \"Who blocked the Lachin Corridor?\"")
+        try:
+            question.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: invalid UTF-8 in argv or stdin, or a broken "\ud800" escape
+            raise QuestionError(
+                "The question contains bytes that are not valid UTF-8 text (check the terminal's encoding, "
+                "or retype the question)."
+            ) from None
         question = " ".join(question.split())
         limit = self.settings.max_question_chars
         if len(question) > limit:
@@ -151,17 +180,14 @@ class Assistant:
         asked = self.check_question(question)
         searched, context = self._standalone(asked, previous)
         evidence = self._evidence(searched, k, context)
-        articles = self._ensure_retriever().store.get_articles(
-            list(dict.fromkeys(c.document_id for c in evidence.ranked[:10]))
-        )
         update = {"question": asked, "searched": searched}
         if self.settings.llm is None:
-            answer = compose(searched, evidence.ranked, evidence.probability, self.abstain.threshold, articles)
-            yield answer.model_copy(update=update)
+            yield self.answer(evidence).model_copy(update=update)
             return
+        articles = self._articles_of(evidence)
         llm, backend = self._ensure_llm()
         update["backend"] = backend
-        if evidence.probability < self.abstain.threshold:  # the evidence does not answer: no generation
+        if evidence.probability < self.reader.calibration.threshold:  # the evidence does not answer: no generation
             yield refuse(searched, evidence.ranked, evidence.probability, articles).model_copy(update=update)
             return
         candidates = [c for c in distinct(evidence.ranked) if not INJECTION.search(c.text)][:MAX_PASSAGES]
@@ -171,6 +197,19 @@ class Assistant:
             yield delta
         answer = self._verified(text, candidates, evidence, articles)
         yield answer.model_copy(update={**update, "draft": text})
+
+    def answer(self, evidence: "Evidence") -> Answer:
+        """The extractive answer to what ``explain`` found: cited sentences, or a refusal."""
+        articles = self._articles_of(evidence)
+        # a sentence whose article was re-indexed since it was read would be quoted at the wrong offsets: skip it
+        ranked = [c for c in evidence.ranked if c.retrieved.chunk.file_hash is None
+                  or (c.document_id in articles and articles[c.document_id].file_hash == c.retrieved.chunk.file_hash)]
+        answer = compose(evidence.question, ranked, evidence.probability, self.reader.calibration.threshold, articles)
+        return answer.model_copy(update={"searched": evidence.question})
+
+    def _articles_of(self, evidence: "Evidence") -> dict:
+        ids = list(dict.fromkeys(c.document_id for c in evidence.ranked[:10]))
+        return self._ensure_retriever().store.get_articles(ids)
 
     def _verified(self, text: str, candidates: list[Candidate], evidence: "Evidence", articles) -> Answer:
         checked = [] if REFUSAL.match(text.strip()) else check(text, {n: c.text for n, c in enumerate(candidates, 1)}, self._ensure_judge())
@@ -196,13 +235,28 @@ class Assistant:
                       question=evidence.question, removed=removed)
 
     def _standalone(self, question: str, previous: str | None) -> tuple[str, str | None]:
-        """The question to search, and the words a follow-up borrowed from the conversation (if known)."""
+        """The question to search, and the words a follow-up borrowed from the conversation (if known).
+
+        A follow-up is judged by its own length: a long ``previous`` is cut to its end (and then not
+        used at all) rather than refuse a short question as too long."""
+        if previous is not None and not isinstance(previous, str):
+            raise QuestionError("The previous question must be text (or omitted).")
+        if previous:
+            previous = previous.encode("utf-8", "replace").decode("utf-8")  # lone surrogates: never to the tokenizer
+        limit = self.settings.max_question_chars
         if previous and self.settings.llm is not None:
             llm, _ = self._ensure_llm()
-            rewritten = rewrite_followup(llm, question, previous)
-            if rewritten:
+            rewritten = rewrite_followup(llm, question, previous[-limit:])
+            if rewritten and len(" ".join(rewritten.split())) <= limit:
                 return rewritten, None
-        return resolve(question, previous)
+        searched, context = resolve(question, previous)
+        if len(" ".join(searched.split())) > limit and previous:
+            room = max(0, limit - len(question) - 10)
+            tail = previous[-room:].split(None, 1)[-1] if room else ""
+            searched, context = resolve(question, tail) if tail else (question, None)
+            if len(" ".join(searched.split())) > limit:
+                searched, context = question, None
+        return searched, context
 
     def _ensure_llm(self):
         with self._lock:
@@ -238,12 +292,17 @@ class Assistant:
         q = analyze(question, retriever.lexical, context)
         cands = candidates(retrieved)
         lexical_features(q, cands)
-        cands = shortlist(cands, SHORTLIST)
-        if cands:
-            score_candidates(q, cands, self.sentence_vectors.embed([c.text for c in cands], self.embedder.embed), query_vector)
-        ranked = sorted(cands, key=lambda c: c.score, reverse=True)
-        features = decision_features(q, ranked[0] if ranked else None, retrieved, retriever.lexical)
-        probability = self.abstain.probability(features)
+        read(self.reader, question, retrieved, cands)
+        calibration = self.reader.calibration
+        for c in cands:
+            c.logit = calibration.ranker.logit(sentence_features(c)) if c.reader > -math.inf else -math.inf
+            c.score = sigmoid(c.logit) if c.reader > -math.inf else 0.0
+        ranked = sorted(cands, key=lambda c: c.logit, reverse=True)
+        top = ranked[:SHORTLIST]
+        if top:
+            score_candidates(q, top, self.sentence_vectors.embed([c.text for c in top], self.embedder.embed), query_vector)
+        features = decision_features(q, ranked, retrieved, retriever.lexical)
+        probability = calibration.answerable(features) if ranked else 0.0
         log.debug("question %r features %s p=%.3f", question, features, probability)
         return Evidence(question, q.type, retrieved, ranked, features, probability)
 

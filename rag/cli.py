@@ -66,10 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
 
     p = sub.add_parser("eval", help="measure retrieval, grounding and refusals on a gold dataset", formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog="examples:\n  rag eval                                  the seed gold set\n  rag eval --dataset clapnq --report out/   ClapNQ dev (597 passages, 600 questions)\n  rag eval --json metrics.json --gate       fail (exit 1) below the committed thresholds\n")
+                       epilog="examples:\n  rag eval                                  the seed gold set\n  rag eval --dataset clapnq --split test    ClapNQ's test half (597 passages indexed)\n  rag eval --dataset squad2 --split test    SQuAD 2.0 test articles (no fitting saw them)\n  rag eval --json metrics.json --gate       fail (exit 1) below the committed thresholds\n")
     _common(p)
-    p.add_argument("--dataset", default="seeds", help="seeds, clapnq, or a JSONL file of gold cases (see evals/dataset.py) over --corpus")
-    p.add_argument("--split", default="all", choices=["all", "dev", "test"], help="seed gold set: dev (used for calibration), test, or all")
+    p.add_argument("--dataset", default="seeds", help="seeds, clapnq, squad2, or a JSONL file of gold cases (see evals/dataset.py) over --corpus")
+    p.add_argument("--split", default="all", choices=["all", "train", "dev", "test"],
+                   help="train (fitted the reader), dev (its calibration), test (no fitting saw it), or all")
     p.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every metric (with 95%% intervals) and case here")
     p.add_argument("--report", type=Path, default=None, metavar="DIR", help="write a Markdown report with a chart and every failing case")
     p.add_argument("--limit", type=int, default=None, help="only the first N cases (a quick look)")
@@ -136,14 +137,19 @@ def _assistant(settings):
 
 
 def _print_report(report, corpus) -> None:
+    from index.documents import printable  # file names may hold control characters: never print them raw
+
     out = sys.stderr
     for source, reason in report.skipped:
-        print(f"  skipped {source}: {reason}", file=out)
-    for label, items in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
+        print(f"  skipped {printable(source)}: {printable(reason)}", file=out)
+    for label, items in (("added", report.added), ("updated", report.updated), ("removed", report.removed),
+                         ("repaired", getattr(report, "repaired", []))):
         for source in items:
-            print(f"  {label} {source}", file=out)
+            print(f"  {label} {printable(source)}", file=out)
+    if getattr(report, "orphans", 0):
+        print(f"  deleted {report.orphans} orphaned chunks (left by an interrupted run)", file=out)
     print(
-        f"Indexed {corpus}: {len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+        f"Indexed {printable(str(corpus))}: {len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
         f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; {report.embedded} chunks embedded; "
         f"{report.articles} articles, {report.chunks} chunks in the index ({report.seconds:.1f} s).",
         file=out,
@@ -174,6 +180,8 @@ def _ask(args, settings) -> int:
         print(answer.model_dump_json(indent=None) if args.json else format_answer(answer))
         return 0
     interactive = sys.stdin.isatty()
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="surrogateescape")  # invalid UTF-8 reaches check_question, which says so
     if interactive:
         print("Ask about the articles (one question per line; Ctrl-D to quit).", file=sys.stderr)
     while True:
@@ -185,8 +193,10 @@ def _ask(args, settings) -> int:
             continue
         try:
             answer = _stream(assistant, line, args.k, quiet=args.json)
-        except QuestionError as err:
-            print(f"error: {err}", file=sys.stderr)
+        except RagError as err:  # a bad question or an unavailable index: say so, and keep the session
+            if args.json:
+                print(json.dumps({"status": "error", "error": str(err)}), flush=True)
+            print(f"error: {err}", file=sys.stderr, flush=True)
             continue
         print(answer.model_dump_json() if args.json else format_answer(answer) + "\n", flush=True)
 

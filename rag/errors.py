@@ -6,6 +6,8 @@ from index.errors import (  # noqa: F401  (re-exported: the public place to impo
     IndexCorruptedError,
     IndexMismatchError,
     IndexMissingError,
+    IndexReadOnlyError,
+    IndexUnavailableError,
     ModelError,
     RagError,
 )

@@ -1,6 +1,12 @@
 """Sentence-level evidence: which sentences of the retrieved chunks answer the question, and how well.
 
-Features per sentence (all cheap, no model beyond the embedder):
+The trained reader (rag/reader.py) reads every retrieved chunk with the question and gives each
+sentence its log-odds of answering (``Candidate.reader``); that ranks the sentences, and the best
+one's calibrated probability decides answer or refuse. Sentences that are never an answer
+(questions, bylines, social counters, the title itself) are kept as context but not quoted.
+
+Cheap lexical features per sentence, still used to compose the answer (agreement between
+sources, "related" passages) and shown by ``rag ask --explain``:
   dense     cosine of question and sentence embeddings
   coverage  IDF-weighted share of the question's content terms found in the sentence
   context   the same share over the sentence, its neighbours and the title (a name may sit one sentence earlier)
@@ -18,6 +24,7 @@ import numpy as np
 from index.analysis import STOPWORDS, terms, words
 from index.lexical import LexicalIndex
 
+from .reader import Reader, Window
 from .retrieve import Retrieved
 
 # Words that shape a question without naming what it is about.
@@ -112,8 +119,12 @@ class Candidate:
     names: float = 0.0
     type_ok: float = 0.0
     fillers: set[str] = field(default_factory=set)
-    score: float = 0.0
+    score: float = 0.0  # the probability that this sentence answers the question
     vector: np.ndarray | None = None
+    reader: float = -math.inf  # the reader's log-odds that this sentence answers (vs nothing in its chunk)
+    logit: float = -math.inf  # the fitted ranker's log-odds over the reader and the lexical features (``score`` = its sigmoid)
+    span: tuple[int, int] | None = None  # the reader's short answer within ``text``
+    extended: bool = False  # the quote starts one sentence earlier, where its antecedent is named
 
     @property
     def document_id(self) -> str:
@@ -164,26 +175,12 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
         c.type_ok = 1.0 if question.type == "any" or c.fillers else 0.0
 
 
-TOP_CHUNK_BONUS = 0.3
-
-
-def shortlist(cands: list[Candidate], size: int) -> list[Candidate]:
-    """The candidates worth embedding (embedding sentences is the costly step of a question): the best
-    ``size`` by their lexical features, with a head start for the sentences of the best chunk (one of
-    them may answer in other words)."""
-    if len(cands) <= size:
-        return cands
-    return sorted(cands, key=lambda c: 0.5 * c.coverage + 0.2 * c.context + 0.2 * c.type_ok + 0.1 / (1 + c.retrieved.rank)
-                  + (TOP_CHUNK_BONUS if c.retrieved.rank == 0 else 0.0), reverse=True)[:size]
-
-
 def score_candidates(question: Question, cands: list[Candidate], sentence_vectors: np.ndarray, query_vector: np.ndarray) -> None:
-    """Add the embedding similarity to candidates that have their lexical features, and rank-score them."""
+    """Add the embedding similarity (and the sentence vector) to candidates."""
     dense = sentence_vectors @ query_vector
     for c, d, vector in zip(cands, dense, sentence_vectors):
         c.dense = float(d)
         c.vector = vector
-        c.score = 0.4 * c.dense + 0.3 * c.coverage + 0.1 * c.context + 0.1 * c.names + 0.1 * c.type_ok
 
 
 def _window_terms(c: Candidate) -> set[str]:
@@ -207,25 +204,110 @@ def missing_mass(question: Question, retrieved: list[Retrieved]) -> float:
     return 1.0 - _covered(question, present) if question.terms else 1.0
 
 
-def unknown_terms(question: Question, lexical: LexicalIndex) -> list[str]:
-    return [t for t in question.terms if lexical.df.get(t, 0) == 0]
+def sentence_features(c: Candidate) -> dict[str, float]:
+    """What the sentence ranker may use (rag/reader.py's ``Calibration`` names the ones it does)."""
+    return {"reader": max(c.reader, -30.0), "coverage": c.coverage, "context": c.context, "names": c.names,
+            "type_ok": c.type_ok}
 
 
-def decision_features(question: Question, best: Candidate | None, retrieved: list[Retrieved], lexical: LexicalIndex) -> dict[str, float]:
-    """The features the answer/abstain classifier sees (see rag/abstain.json)."""
-    if best is None:
-        return {"dense": 0.0, "coverage": 0.0, "context": 0.0, "names": 0.0, "type_ok": 0.0, "missing": 1.0, "unknown": 1.0}
-    unknown = unknown_terms(question, lexical)
-    return {
-        "dense": best.dense,
-        "coverage": best.coverage,
-        "context": best.context,
-        "names": best.names,
-        "type_ok": best.type_ok,
+def decision_features(question: Question, ranked: list[Candidate], retrieved: list[Retrieved],
+                      lexical: LexicalIndex) -> dict[str, float]:
+    """What the answer/refuse decision may use (rag/reader.py's ``Calibration`` names the ones it does):
+    the best sentence's ranker score and the reader's margin, the lead over the runner-up, and the
+    question's terms that the evidence lacks."""
+    unknown = [t for t in question.terms if lexical.df.get(t, 0) == 0]
+    question_level = {
         "missing": missing_mass(question, retrieved),
         "unknown": sum(question.weights[t] for t in unknown) / question.mass if question.terms else 1.0,
     }
+    if not ranked or ranked[0].reader == -math.inf:
+        return {"best": -30.0, "reader": -30.0, "lead": 0.0, "coverage": 0.0, "names": 0.0, "type_ok": 0.0, **question_level}
+    best = ranked[0]
+    second = next((c.logit for c in ranked[1:] if c.logit > -math.inf), best.logit - 10.0)
+    return {
+        "best": max(best.logit, -30.0),
+        "reader": max(best.reader, -30.0),
+        "lead": min(best.logit - second, 10.0),
+        "coverage": best.coverage,
+        "names": best.names,
+        "type_ok": best.type_ok,
+        **question_level,
+    }
 
 
-def sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+# --- the reader --------------------------------------------------------------------------------
+_COUNTER = re.compile(r"\b\d[\d,.]*\s*[KkMm]?\s+(followers|following|likes|shares|comments|views|subscribers|retweets)\b", re.I)
+_BYLINE = re.compile(r"^\s*(?i:by|written by|reporting by|edited by)\s+[A-Z][\w.'’-]*(\s+(?:and\s+)?[A-Z][\w.'’-]*){0,4}\s*(,.*)?$|"
+                     r"^\s*(?i:updated|published|posted|last updated)\b.{0,40}\d")
+
+
+# Text that addresses an assistant or gives it instructions: never quoted, never passed to an LLM.
+INJECTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b|"
+    r"\byou are now\b|\bsystem prompt\b|\b(reply|respond|answer|say) only with\b|\bnew instructions?\b|"
+    r"\bas an ai\b|<\|im_start\|>|\[/?INST\]|^\W*(assistant|system|user|ai|chatbot)\s*:|"
+    r"\bthe answer to (every|any|all|each) questions?\b|\b(language model|ai assistant|chatbot)s?\b.{0,40}\b(must|should|always)\b",
+    re.I | re.S,
+)
+
+
+def quotable(text: str, title: str, at_top: bool = False) -> bool:
+    """Whether a sentence can be an answer at all: not a question, byline, counter, heading, the title,
+    or text addressed to an assistant. ``at_top``: among the first lines of its article, where a line
+    without a full stop is a headline or its subheading."""
+    stripped = text.strip()
+    if at_top and not re.search(r"[.!?…\"”’')\]]$", stripped):
+        return False
+    if stripped.endswith("?") or _COUNTER.search(stripped) or INJECTION.search(stripped):
+        return False
+    n_words = len(stripped.split())
+    if _BYLINE.match(stripped) and n_words <= 16:
+        return False
+    if _is_title(stripped, title):
+        return False
+    return n_words >= 4 or any(ch.isdigit() for ch in stripped)
+
+
+def _is_title(sentence: str, title: str) -> bool:
+    """The article's title repeated as a line of its text (titles may be cut short with "…")."""
+    s = " ".join(sentence.lower().split()).rstrip(". ")
+    t = " ".join(title.lower().split()).rstrip(".… ")
+    return bool(t) and (s == t or (len(t) >= 30 and s.startswith(t)) or (len(s) >= 30 and t.startswith(s)))
+
+
+def read(reader: Reader, question: str, retrieved: list[Retrieved], cands: list[Candidate]) -> None:
+    """Every candidate's reader margin and short answer, reading each retrieved chunk as one window."""
+    windows = [Window(r.chunk.title, [r.chunk.text[s[0]:s[1]] for s in r.chunk.sentences]) for r in retrieved]
+    best: dict[tuple[str, int], tuple[float, tuple[int, int] | None]] = {}
+    for r, reading in zip(retrieved, reader.read(question, windows)):
+        for i, sentence in enumerate(r.chunk.sentences):
+            key = (r.chunk.document_id, sentence[2])
+            if key not in best or reading.margins[i] > best[key][0]:
+                best[key] = (reading.margins[i], reading.spans[i])
+    for c in cands:
+        margin, span = best.get((c.document_id, c.orig_start), (-math.inf, None))
+        if not quotable(c.text, c.retrieved.chunk.title, at_top=c.retrieved.chunk.ordinal == 0 and c.index <= 2):
+            margin, span = -math.inf, None
+        c.reader, c.span = margin, span
+
+
+# A sentence that opens with a pronoun or "the <noun>" leans on the sentence before it.
+_ANAPHOR = re.compile(r"^\W*(he|she|it|they|his|her|its|their|this|these|those|that|there|the (\w+ )?"
+                      r"(company|park|firm|group|city|town|village|country|organi[sz]ation|agency|team|"
+                      r"government|project|plan|deal|bill|law|ministry|report|study|museum|school|club|"
+                      r"band|show|film|book|man|woman|couple|official|spokesman|spokeswoman|suspect|victim))\b", re.I)
+
+
+def with_antecedent(c: Candidate) -> Candidate:
+    """The candidate, extended back over the previous sentence of its chunk when it opens with an anaphor."""
+    if c.index == 0 or not _ANAPHOR.match(c.text):
+        return c
+    chunk = c.retrieved.chunk
+    prev = chunk.sentences[c.index - 1]
+    if "\n" in chunk.text[prev[1]:chunk.sentences[c.index][0]] or not quotable(chunk.text[prev[0]:prev[1]], chunk.title):
+        return c  # only within a paragraph: across a line break the quote would not be one run of the file
+    start = prev[0]
+    text = chunk.text[start:chunk.sentences[c.index][1]]
+    span = (c.span[0] + (chunk.sentences[c.index][0] - start), c.span[1] + (chunk.sentences[c.index][0] - start)) if c.span else None
+    return Candidate(c.retrieved, c.index - 1, text, prev[2], c.orig_end, c.terms, c.dense, c.coverage, c.context,
+                     c.names, c.type_ok, c.fillers, c.score, c.vector, c.reader, span, extended=True)

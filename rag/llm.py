@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import RagError
+from .evidence import INJECTION  # noqa: F401 (sentences never passed to a model, nor quoted)
 
 SYSTEM = (
     "You answer questions about news articles using only the numbered passages inside <evidence> tags. "
@@ -23,12 +24,6 @@ REWRITE = (
 REFUSAL = re.compile(r"^\W*not in (the )?corpus\W*$", re.I)
 # Evidence sentences that read as instructions to a model are prompt-injection attempts: they are
 # never shown to the LLM, and never count as support.
-INJECTION = re.compile(
-    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b|"
-    r"\byou are now\b|\bsystem prompt\b|\b(reply|respond|answer|say) only with\b|\bnew instructions?\b|"
-    r"\bas an ai\b|<\|im_start\|>|\[/?INST\]",
-    re.I | re.S,
-)
 
 
 class LLMError(RagError):

@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".rag"), description="Where the index lives")
     model_path: Path | None = Field(None, description="Local sentence-transformers model directory (default: packaged MiniLM)")
     chroma_url: str | None = Field(None, description="Use a Chroma server (http://host:port) instead of the embedded store")
+    chroma_timeout: float = Field(10.0, gt=0, description="Seconds to wait for each answer of a Chroma server (a hung server fails the question)")
     top_k: int = Field(5, ge=1, le=50, description="Chunks retrieved per question")
     max_question_chars: int = Field(2000, ge=10)
     llm: str | None = Field(None, description="Optional LLM: an OpenAI-compatible base URL (http://127.0.0.1:11434/v1) or a .gguf file")

@@ -19,6 +19,7 @@ class Citation(BaseModel):
     text_start: int = Field(0, description="Where the passage starts in the article's clean text")
     text_end: int = Field(0, description="Where it ends in the article's clean text")
     score: float = 0.0
+    short_answer: str | None = Field(None, description="The reader's short answer inside the passage (e.g. a name), if any")
     url: str | None = None
     published: str | None = None
     outlet: str | None = None

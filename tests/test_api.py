@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_public_api_is_pinned():
     assert sorted(rag.__all__) == sorted([
         "Answer", "Assistant", "Citation", "CorpusError", "IndexBusyError", "IndexCorruptedError", "IndexMismatchError",
-        "IndexMissingError", "IndexStatus", "ModelError", "QuestionError", "RagError", "Settings",
+        "IndexMissingError", "IndexReadOnlyError", "IndexStatus", "IndexUnavailableError", "ModelError", "QuestionError",
+        "RagError", "Settings",
     ])
     assert issubclass(rag.QuestionError, rag.RagError) and issubclass(rag.IndexMissingError, rag.RagError)
 

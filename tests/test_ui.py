@@ -33,8 +33,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, seeded, seed_dir):
-    """`rag serve` in its own process over a copy of the seed index."""
+def served(tmp_path_factory, seeded, seed_dir):
+    """`rag serve` in its own process over a copy of the seed index: (url, data dir, log file)."""
     root = tmp_path_factory.mktemp("ui")
     data = root / "data"
     shutil.copytree(seed_dir, data)
@@ -55,12 +55,17 @@ def server(tmp_path_factory, seeded, seed_dir):
             time.sleep(0.5)
     else:
         raise RuntimeError("rag serve did not come up in 120 s")
-    yield url
+    yield url, data, root / "serve.log"
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(served):
+    return served[0]
 
 
 @pytest.fixture(scope="module")
@@ -83,15 +88,22 @@ def page(browser, server):
     context.close()
 
 
-def _shot(page, name):
+DOC_SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def _shot(page, name, docs=False, full_page=False):
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+    if docs:  # a state that the documentation shows (docs/screenshots/)
+        DOC_SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(DOC_SHOTS / f"{name}.png"), full_page=full_page)
 
 
 def _ask(page, question):
-    before = page.locator("#chat .message-row, #chat [data-testid='bot']").count()
+    before = page.locator("#chat [data-testid='bot']").count()
     page.fill("#question textarea", question)
     page.click("#ask")
+    page.wait_for_function(f"() => document.querySelectorAll(\"#chat [data-testid='bot']\").length > {before}", timeout=30_000)
     return before
 
 
@@ -113,11 +125,11 @@ def test_answer_with_clickable_citation_and_highlighted_source(page):
     assert "environmental activists" in bot.inner_text()
     link = bot.locator("a.cite").first
     assert link.inner_text() == "[1]"
-    card = page.locator("#src-1")
+    card = page.locator("#src-0-1")
     assert "environmental activists" in card.locator("mark").first.inner_text()
     assert "000_09181bd4437617d1.txt" in card.inner_text()
     link.click()
-    page.wait_for_function("() => document.getElementById('src-1').classList.contains('active')", timeout=5000)
+    page.wait_for_function("() => document.getElementById('src-0-1').classList.contains('active')", timeout=5000)
     card.locator("summary").click()
     assert card.locator(".article-text mark").is_visible()
     assert "Lachin Corridor" in card.locator(".article-text mark").inner_text()
@@ -127,7 +139,7 @@ def test_answer_with_clickable_citation_and_highlighted_source(page):
 def test_off_corpus_question_is_shown_as_not_in_corpus(page):
     _ask(page, "Who won the 2018 FIFA World Cup?")
     bot = _wait_answer(page)
-    assert "Not in the corpus" in bot.inner_text()
+    assert "The corpus does not say." in bot.inner_text()
     assert bot.locator("a.cite").count() == 0
     assert "Sources" not in page.locator("#sources").inner_text().split("\n")[0]
     _shot(page, "not-in-corpus")
@@ -153,14 +165,14 @@ def test_upload_an_article_and_ask_about_it(page, tmp_path):
     _ask(page, "How many quokkas did the Gyumri zoo count?")
     bot = _wait_answer(page)
     assert "41 quokkas" in bot.inner_text()
-    assert "uploads/quokka.txt" in page.locator("#src-1").inner_text()
+    assert "uploads/quokka.txt" in page.locator(".answer-sources.current .source-card").first.inner_text()
 
 
 def test_html_and_script_in_an_article_are_shown_literally(page, tmp_path):
     article = tmp_path / "inject.txt"
     article.write_text(
-        "Pelican report\n\nThe pelican festival <script>window.__pwned = 1</script> drew <img src=x onerror=\"window.__pwned = 2\"> "
-        "900 visitors to Sevan on Friday.\n", encoding="utf-8")
+        "Pelican report\n\nThe pelican festival drew 900 visitors to Sevan on Friday. Its poster read "
+        "<script>window.__pwned = 1</script> and <img src=x onerror=\"window.__pwned = 2\">.\n", encoding="utf-8")
     page.click("#corpus button, #corpus .label-wrap")
     page.set_input_files("#upload input[type=file]", str(article))
     page.wait_for_function("() => document.querySelector('#upload-msg').innerText.includes('Indexed')", timeout=60_000)
@@ -168,8 +180,9 @@ def test_html_and_script_in_an_article_are_shown_literally(page, tmp_path):
     bot = _wait_answer(page)
     page.wait_for_timeout(500)
     assert page.evaluate("() => window.__pwned") is None  # no script and no onerror handler ran
-    assert "<script>window.__pwned = 1</script>" in bot.inner_text()
-    assert '<img src=x onerror="window.__pwned = 2">' in page.locator("#src-1 mark").first.inner_text()
+    assert "900 visitors" in bot.inner_text()
+    card = page.locator(".answer-sources.current .source-card").first.inner_text()  # the quote in its surrounding text
+    assert "<script>window.__pwned = 1</script>" in card and '<img src=x onerror="window.__pwned = 2">' in card
     assert "<script>window.__pwned = 3</script>" in page.locator("#chat [data-testid='user']").last.inner_text()
     _shot(page, "literal-html")
 
@@ -199,12 +212,15 @@ def test_api_endpoint_returns_the_structured_answer(server):
     assert follow["searched"] == "What does Baku say about the Lachin Corridor?"
     refused = client.predict("", "", api_name="/ask")
     assert refused["status"] == "error" and "empty" in refused["error"]
+    assert set(refused) == set(result)  # one shape for answers and errors
 
 
 def test_ten_concurrent_clients_each_get_their_own_answer(server):
     from gradio_client import Client
 
-    questions = [q for q in load_cases() if q.answerable][:10]
+    from .test_answers import KNOWN_MISSES
+
+    questions = [q for q in load_cases() if q.answerable and q.id not in KNOWN_MISSES][:10]  # concurrency, not accuracy
 
     def one(q):
         started = time.perf_counter()
@@ -219,3 +235,242 @@ def test_ten_concurrent_clients_each_get_their_own_answer(server):
         assert result["question"] == q.question
         assert result["citations"][0]["source"] in q.sources
     print(f"10 concurrent clients: p50 {latencies[4]:.2f} s, max {latencies[-1]:.2f} s")
+
+
+# --- issue 10: every defect a new user hit ------------------------------------------------------------------------
+
+def _texts(page, selector):
+    return [t for t in page.locator(selector).all_inner_texts()]
+
+
+def _status_articles(page):
+    page.wait_for_function("() => /\\d+ articles?/.test(document.querySelector('#status')?.innerText || '')", timeout=30_000)
+    return int(re.search(r"(\d+) articles?", page.locator("#status").inner_text()).group(1))
+
+
+def _open_corpus(page):
+    if not page.locator("#upload-msg").count():
+        page.click("#corpus button, #corpus .label-wrap")
+    page.wait_for_selector("#upload-msg", state="attached", timeout=10_000)
+
+
+def _upload(page, files, expect="Indexed", timeout=90_000):
+    _open_corpus(page)
+    page.set_input_files("#upload input[type=file]", files)
+    page.wait_for_function(f"() => (document.querySelector('#upload-msg')?.innerText || '').includes({expect!r})", timeout=timeout)
+
+
+def test_apostrophes_are_shown_as_apostrophes(page):
+    """Item 1: the question and the answer are escaped once, so "Azerbaijan's" never shows as "Azerbaijan&#x27;s"."""
+    _ask(page, "What did Azerbaijan's army do after the ceasefire?")
+    bot = _wait_answer(page)
+    user = page.locator("#chat [data-testid='user']").last.inner_text()
+    assert "Azerbaijan's army" in user
+    for text in [user, bot.inner_text(), page.locator("#sources").inner_text()]:
+        assert "&#x27;" not in text and "&amp;" not in text and "&quot;" not in text
+    _shot(page, "apostrophe", docs=True)
+
+
+def test_copy_and_screen_reader_label_are_plain_text(page):
+    """Item 4: "Copy" gives the answer then its numbered sources, and the aria-label is the text, never markup."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    _ask(page, "How many peacekeepers did Russia deploy in Nagorno-Karabakh?")
+    bot = _wait_answer(page)
+    user_label = page.locator("#chat [data-testid='user']").last.get_attribute("aria-label")
+    bot_label = bot.get_attribute("aria-label")
+    assert "Nagorno-Karabakh" in user_label
+    for label in (user_label, bot_label):
+        assert "<" not in label and "\\" not in label and "href" not in label
+    page.locator("#chat button[aria-label='Copy message']").last.click()
+    page.wait_for_function("() => window.__copied !== undefined", timeout=5000)
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert "<" not in copied and "\\" not in copied and "href" not in copied, copied
+    cards = page.locator(".answer-sources.current .source-card")
+    assert cards.count() >= 1
+    first_file = cards.first.locator(".source-meta").inner_text().split(" · ")[0]
+    assert first_file in copied  # the numbered sources follow the answer: title, file, quote
+    assert ("Sources:" in copied and "[1] " in copied) or "Related passages" in copied
+    assert copied.index(bot.inner_text().split("\n")[-1][:20]) < copied.index(first_file)
+
+
+def test_corpus_status_is_read_on_page_load_and_after_upload(page, browser, server, tmp_path):
+    """Item 2: a new visitor after an upload sees the new counts and the new article, not the counts at start."""
+    before = _status_articles(page)
+    article = tmp_path / "walrus.txt"
+    article.write_text("Walrus sighting in Batumi\n\nA walrus was seen on the beach of Batumi on Monday.\n", encoding="utf-8")
+    _upload(page, str(article))
+    page.wait_for_function(f"() => document.querySelector('#status').innerText.includes('{before + 1} articles')", timeout=10_000)
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    visitor = context.new_page()
+    visitor.goto(server, wait_until="domcontentloaded")
+    assert _status_articles(visitor) == before + 1
+    _open_corpus(visitor)
+    assert "walrus.txt" in visitor.locator("#articles").inner_text()
+    _shot(visitor, "status-after-upload", docs=True)
+    context.close()
+
+
+def test_status_line_shows_no_server_path_or_model(page, served):
+    """Item 12: visitors see the corpus name and counts only."""
+    _, data, _ = served
+    _status_articles(page)
+    status = page.locator("#status").inner_text()
+    assert str(data) not in status and "/" not in status
+    assert "MiniLM" not in status and "@" not in status and "model" not in status
+    assert "seeds" in status and "chunks" in status
+
+
+def test_empty_question_adds_no_bubble(page):
+    """Item 10: pressing Ask with nothing typed does nothing."""
+    page.click("#ask")
+    page.locator("#question textarea").press("Enter")
+    page.wait_for_timeout(1500)
+    assert page.locator("#chat [data-testid='user']").count() == 0
+    assert page.locator("#chat [data-testid='bot']").count() == 0
+
+
+def test_chat_trash_icon_clears_the_sources_too(page):
+    """Item 10: the chat's own clear (trash) button also clears the sources panel."""
+    page.click("button.example >> nth=0")
+    _wait_answer(page)
+    assert page.locator(".answer-sources").count() == 1
+    page.locator("#chat button[aria-label='Clear']").click()
+    page.wait_for_function("() => document.querySelectorAll('.answer-sources').length === 0", timeout=10_000)
+    assert "Sources of the answer appear here" in page.locator("#sources").inner_text()
+    # and the next question starts a new conversation: its links point at its own (first) sources
+    _ask(page, "Who blocked the Lachin Corridor?")
+    bot = _wait_answer(page)
+    assert all(h.startswith("#src-0-") for h in bot.locator("a.cite").evaluate_all("els => els.map(e => e.getAttribute('href'))"))
+
+
+def test_one_refusal_wording_in_the_ui_and_the_api(page, server):
+    """Item 10: the UI and the API both say "The corpus does not say." """
+    from gradio_client import Client
+
+    _ask(page, "Who won the 2018 FIFA World Cup?")
+    bot = _wait_answer(page)
+    result = Client(server, verbose=False).predict("Who won the 2018 FIFA World Cup?", "", api_name="/ask")
+    if result["status"] != "not_in_corpus":
+        pytest.skip("this reader model answers an off-corpus question (a smoke-test model?)")
+    assert result["answer"] in bot.inner_text()
+    assert "Not in the corpus" not in bot.inner_text()
+
+
+def test_layout_label_examples_and_new_conversation(page):
+    """Item 10: no label floats over the messages; example buttons are equally tall; "New conversation" is no example."""
+    page.click("button.example >> nth=1")
+    _wait_answer(page)
+    area = page.locator("#chat .bubble-wrap, #chat [role='log']").first.bounding_box()
+    for label in page.locator("#chat [data-testid='block-label'], #chat label").all():
+        if label.is_visible():
+            box = label.bounding_box()
+            overlaps = not (box["y"] + box["height"] <= area["y"] or box["y"] >= area["y"] + area["height"])
+            assert not overlaps, "the chat's label floats over the messages"
+    heights = [b.bounding_box()["height"] for b in page.locator("#examples button.example").all()]
+    assert max(heights) - min(heights) <= 1, heights
+    clear, example = page.locator("#clear"), page.locator("#examples button.example").first
+    assert page.locator("#examples #clear").count() == 0
+    assert clear.bounding_box()["y"] < page.locator("#chat").bounding_box()["y"]  # a conversation control, above the chat
+    style = "el => getComputedStyle(el).backgroundColor + '|' + getComputedStyle(el).borderTopWidth"
+    assert clear.evaluate(style) != example.evaluate(style)
+    _shot(page, "layout", docs=True)
+
+
+def test_each_answer_keeps_its_own_sources(page):
+    """Item 3: [1] in an earlier answer shows that answer's source 1, not the newest answer's."""
+    _ask(page, "How many peacekeepers did Russia deploy in Nagorno-Karabakh?")
+    _wait_answer(page)
+    first = page.locator("#chat [data-testid='bot']").nth(0)
+    _ask(page, "Who blocked the Lachin Corridor?")
+    _wait_answer(page)
+    first_links = first.locator("a.cite")
+    if first_links.count() == 0:
+        pytest.skip("the first question was not answered by this reader model")
+    link = first_links.last
+    target = link.get_attribute("href")[1:]
+    assert target.startswith("src-0-")
+    link.click()
+    page.wait_for_function(f"() => document.getElementById('{target}').classList.contains('active')", timeout=5000)
+    assert page.locator(".answer-sources.current").get_attribute("data-answer") == "0"
+    card = page.locator(f"#{target}")
+    assert card.is_visible()
+    assert "How many peacekeepers" in page.locator(".answer-sources.current .sources-question").inner_text()
+    page.wait_for_timeout(600)  # the smooth scroll to the card
+    _shot(page, "older-answer-citation", docs=True, full_page=True)
+
+
+def test_upload_names_are_sanitised_and_temp_files_deleted(page, served):
+    """Item 5: odd names are made safe (and the user is told), rejected files leave nothing behind, progress is shown."""
+    _, data, log_file = served
+    _open_corpus(page)
+    page.evaluate("""() => { window.__uploadTexts = [];
+        new MutationObserver(() => window.__uploadTexts.push(document.querySelector('#upload-msg').innerText))
+          .observe(document.querySelector('#upload-msg'), {childList: true, subtree: true, characterData: true}); }""")
+    _upload(page, [
+        {"name": "..\\..\\evil2.txt", "mimeType": "text/plain", "buffer": b"Ibex count\n\nRangers counted 23 ibexes near Meghri.\n"},
+        {"name": ".bashrc.txt", "mimeType": "text/plain", "buffer": b"Lynx count\n\nRangers counted 4 lynxes near Ijevan.\n"},
+        {"name": "big.txt", "mimeType": "text/plain", "buffer": b"a" * 5_000_000},
+        {"name": "blob.txt", "mimeType": "text/plain", "buffer": b"\x00\x01binary" * 100},
+    ])
+    message = page.locator("#upload-msg").inner_text()
+    assert "evil2.txt" in message and "was saved as" in message, message
+    assert "“.bashrc.txt” was saved as “bashrc.txt”" in message
+    assert "big.txt" in message and "blob.txt" in message and "Not added" in message
+    assert "Error" not in page.locator("#upload").inner_text()
+    assert any("Indexing" in t for t in page.evaluate("() => window.__uploadTexts"))  # progress while indexing
+    table = page.locator("#articles").inner_text()
+    assert "uploads/evil2.txt" in table and "uploads/bashrc.txt" in table
+    leftovers = [p.name for p in (data / "gradio-tmp").rglob("*") if p.is_file() and p.name.endswith(("big.txt", "blob.txt", "evil2.txt", "bashrc.txt"))]
+    assert leftovers == []
+    assert "InvalidPathError" not in log_file.read_text()
+    page.locator("#upload-msg").scroll_into_view_if_needed()
+    _shot(page, "upload-renamed", docs=True)
+
+
+def test_full_article_box_scrolls_to_the_passage(page, tmp_path):
+    """Item 7: "Open the full article" shows the highlighted passage, even far down a long article."""
+    filler = "\n\n".join(f"Item {i} of the Vanadzor municipal budget covers routine road repairs and street lighting."
+                         for i in range(60))
+    article = tmp_path / "meteors.txt"
+    article.write_text("Vanadzor budget and the Byurakan meteors\n\n" + filler +
+                       "\n\nThe Byurakan observatory recorded 17 meteors on Sunday night, its director said.\n", encoding="utf-8")
+    _upload(page, str(article))
+    _ask(page, "How many meteors did the Byurakan observatory record on Sunday night?")
+    _wait_answer(page)
+    cards = page.locator(".answer-sources.current .source-card")
+    deep = 0
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        card.locator("summary").click()
+        page.wait_for_timeout(300)
+        box, mark = card.locator(".article-text"), card.locator(".article-text mark").first
+        offset = mark.evaluate("(m) => m.offsetTop - m.closest('.article-text').offsetTop")
+        deep += offset > box.evaluate("b => b.clientHeight")
+        b, m = box.bounding_box(), mark.bounding_box()
+        assert b["y"] <= m["y"] and m["y"] + min(m["height"], 40) <= b["y"] + b["height"], (b, m)
+    assert deep, "no card had its passage below the first screen of the full article"
+    _shot(page, "full-article-scrolled", docs=True)
+
+
+def test_errors_from_the_api_have_the_answer_shape(server):
+    """Item 13: /ask answers and errors share one typed shape (AskResult)."""
+    from gradio_client import Client
+
+    client = Client(server, verbose=False)
+    answer = client.predict("Who blocked the Lachin Corridor?", "", api_name="/ask")
+    for bad in ("", "x" * 5000):
+        error = client.predict(bad, "", api_name="/ask")
+        assert set(error) == set(answer)
+        assert error["status"] == "error" and error["error"] and error["answer"] == error["error"]
+        assert error["citations"] == [] and error["related"] == [] and error["confidence"] == 0.0
+    assert answer["error"] == ""
+
+
+def test_question_in_another_language_says_articles_are_english(page):
+    """Item 14: a Russian question is told that the articles are searched in English."""
+    _ask(page, "Кто заблокировал Лачинский коридор?")
+    bot = _wait_answer(page)
+    assert "searched in English" in bot.inner_text()
+    _shot(page, "non-english-question", docs=True)
+    _ask(page, "Who blocked the Lachin Corridor?")
+    assert "searched in English" not in _wait_answer(page).inner_text()

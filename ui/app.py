@@ -5,9 +5,13 @@ import os
 import re
 import time
 from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
 
 from rag import Assistant, RagError
 from rag.errors import QuestionError
+from rag.types import Answer
 
 from . import format as fmt
 
@@ -41,25 +45,143 @@ a.cite {font-weight: 600; text-decoration: none; cursor: pointer; padding: 0 1px
 .source-context mark, .article-text mark {background: #fde047; color: black; padding: 0 2px}
 .article-text {max-height: 420px; overflow-y: auto; margin-top: 6px}
 table.articles {font-size: .85em; width: 100%}
+.answer-sources {display: none}
+.answer-sources.current {display: block}
+.sources-question {font-size: .85em; opacity: .75; margin-bottom: 6px}
+.badge.related {background: transparent; color: inherit; border: 1px solid rgba(128,128,128,0.6); padding: 0 6px; font-weight: 500}
+.lang-note {border-left: 4px solid #2563eb; background: rgba(37,99,235,0.08); padding: 6px 12px; border-radius: 4px; margin-bottom: 6px}
+#examples {display: grid !important; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); align-items: stretch; gap: 8px}
+#examples > button.example {height: 100%; min-width: 0; margin: 0}
+#chat-head {align-items: center; justify-content: flex-end}
+.visually-hidden {position: absolute !important; width: 1px !important; height: 1px !important; overflow: hidden !important;
+                   clip: rect(0 0 0 0) !important; white-space: nowrap !important}
+#clear {flex: 0 0 auto !important; min-width: 0 !important; width: auto !important; background: transparent; border: none; box-shadow: none;
+        text-decoration: underline; color: var(--body-text-color-subdued)}
 @media (max-width: 900px) { #main-row {flex-direction: column} }
 """
 
-# Clicking a citation marker brings its source card into view and flashes it.
-JS = """
+# In the browser: [n] shows *that answer's* source n; "Copy" copies plain text (answer + numbered sources);
+# screen readers get each message's plain text; "Open the full article" scrolls to the quote; uploaded
+# file names are made safe before Gradio's upload sees them (and the originals are reported).
+JS = r"""
 () => {
-  document.addEventListener('click', (event) => {
-    const link = event.target.closest && event.target.closest('a.cite');
-    if (!link) return;
-    event.preventDefault();
-    event.stopPropagation();
-    const card = document.getElementById((link.getAttribute('href') || '').slice(1));
-    if (!card) return;
+  const showCard = (card) => {
+    const group = card.closest('.answer-sources');
+    if (group && !group.classList.contains('current')) {
+      document.querySelectorAll('.answer-sources.current').forEach((g) => g.classList.remove('current'));
+      group.classList.add('current');
+    }
     card.scrollIntoView({behavior: 'smooth', block: 'center'});
     document.querySelectorAll('.source-card.active').forEach((c) => c.classList.remove('active'));
     card.classList.add('active');
+  };
+  const messages = () => [...document.querySelectorAll("#chat [data-testid='bot'], #chat [data-testid='user']")];
+  const plainText = (message) => {
+    if (message.getAttribute('data-testid') !== 'bot') return message.innerText.trim();
+    const k = [...document.querySelectorAll("#chat [data-testid='bot']")].indexOf(message);
+    const group = document.querySelector(`.answer-sources[data-answer="${k}"]`);
+    return (group && group.dataset.copy) || message.innerText.trim();
+  };
+  const copy = async (text) => {
+    window.__copied = text;
+    try { await navigator.clipboard.writeText(text); return; } catch (e) { /* fall back below */ }
+    const area = document.createElement('textarea');
+    area.value = text; area.style.position = 'fixed'; area.style.left = '-9999px';
+    document.body.appendChild(area); area.select();
+    try { document.execCommand('copy'); } finally { area.remove(); }
+  };
+  document.addEventListener('click', (event) => {
+    const target = event.target;
+    if (!target.closest) return;
+    const link = target.closest('a.cite');
+    if (link) {
+      event.preventDefault();
+      event.stopPropagation();
+      const card = document.getElementById((link.getAttribute('href') || '').slice(1));
+      if (card) showCard(card);
+      return;
+    }
+    const button = target.closest('#chat button');
+    if (button && /^copy message/i.test(button.getAttribute('aria-label') || '')) {
+      const message = messages().filter((m) => m.compareDocumentPosition(button) & Node.DOCUMENT_POSITION_FOLLOWING).pop();
+      if (!message) return;
+      event.preventDefault();
+      event.stopPropagation();
+      copy(plainText(message));
+    }
+  }, true);
+  const label = () => {
+    for (const m of messages()) {
+      const who = m.getAttribute('data-testid') === 'bot' ? 'Assistant' : 'You';
+      const text = `${who}: ${m.innerText.trim()}`;
+      if (m.getAttribute('aria-label') !== text) m.setAttribute('aria-label', text);
+    }
+  };
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; label(); });
+  }).observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['aria-label']});
+  document.addEventListener('toggle', (event) => {
+    const details = event.target;
+    if (!details.matches || !details.matches('details.full-article') || !details.open) return;
+    const box = details.querySelector('.article-text');
+    const mark = box && box.querySelector('mark');
+    if (!mark) return;
+    box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 3;
+  }, true);
+  const cleanName = (name) => {
+    const base = name.split(/[\\/]/).pop().replace(/[^\w.\- ]/g, '_').replace(/^[ .]+|[ .]+$/g, '');
+    return base || 'upload.txt';
+  };
+  const renamedFiles = (files) => {
+    const renamed = [], transfer = new DataTransfer();
+    for (const f of files) {
+      const clean = cleanName(f.name);
+      if (clean !== f.name) renamed.push(`${f.name}\t${clean}`);
+      transfer.items.add(clean === f.name ? f : new File([f], clean, {type: f.type, lastModified: f.lastModified}));
+    }
+    return {renamed, files: transfer.files};
+  };
+  const report = (renamed) => {
+    const box = document.querySelector('#upload-renames textarea, #upload-renames input');
+    if (!box) return;
+    box.value = renamed.join('\n');
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  };
+  document.addEventListener('change', (event) => {
+    const input = event.target;
+    if (!input.matches || !input.matches('#upload input[type=file]') || !input.files) return;
+    const {renamed, files} = renamedFiles(input.files);
+    report(renamed);
+    if (renamed.length) input.files = files;
+  }, true);
+  document.addEventListener('drop', (event) => {
+    const zone = event.target.closest && event.target.closest('#upload');
+    const input = zone && zone.querySelector('input[type=file]');
+    if (!input || !event.dataTransfer || !event.dataTransfer.files.length) return;
+    const {renamed, files} = renamedFiles(event.dataTransfer.files);
+    report(renamed);
+    if (!renamed.length) return;
+    event.preventDefault();
+    event.stopPropagation();
+    input.files = files;
+    input.dispatchEvent(new Event('change', {bubbles: true}));
   }, true);
 }
 """
+
+
+class AskResult(Answer):
+    """What the `/ask` API returns, for an answer and for an error alike (one shape, one type).
+
+    ``status`` is "answered", "not_in_corpus" or "error"; for an error, ``error`` says what was wrong
+    (``answer`` repeats it), and every other field has its answer's default (no citations, confidence 0).
+    """
+
+    status: Literal["answered", "not_in_corpus", "error"]
+    error: str = Field("", description="Why the question could not be answered (status \"error\" only)")
 
 
 def safe_upload_name(name: str) -> str:
@@ -73,139 +195,197 @@ def safe_upload_name(name: str) -> str:
     return base[:120]
 
 
+def _forget_upload(path: Path, temp_root: Path | None) -> None:
+    """Delete Gradio's temporary copy of an uploaded file (and its now empty folder), kept or not."""
+    try:
+        path.unlink(missing_ok=True)
+        if temp_root is not None and path.parent != temp_root and path.parent.parent == temp_root:
+            path.parent.rmdir()  # only if empty
+    except OSError:
+        pass
+
+
 def build_app(assistant: Assistant):
     import gradio as gr
 
     def status_text() -> str:
         try:
             s = assistant.status()
-            return f"**{s.articles} articles · {s.chunks} chunks** · model `{s.model_id}` · index `{s.location}`"
+            return fmt.status_line(Path(s.corpus).name if s.corpus else "", s.articles, s.chunks)
         except RagError as err:
-            return f"Index not available: {fmt.esc(str(err))}"
+            log.warning("status unavailable: %s", err)
+            return "The index is not available yet: the server's operator has to build it (`rag index`)."
 
     def articles_table() -> str:
         try:
             return fmt.articles_html(assistant.articles())
         except RagError as err:
-            return f"<p>{fmt.esc(str(err))}</p>"
+            log.warning("article list unavailable: %s", err)
+            return "<p>The list of articles is not available.</p>"
 
-    def respond(message: str, history: list, previous: str | None):
-        history = list(history or [])
-        shown = fmt.esc_md(message or "")
-        history.append({"role": "user", "content": shown})
+    def corpus_view():
+        """Read on every page load (and after every upload): never the counts of when the server started."""
+        return status_text(), articles_table()
+
+    def respond(message: str, history: list, previous: str | None, groups: list | None):
+        history, groups = list(history or []), list(groups or [])
+        if not (message or "").strip():  # nothing asked: no empty bubble
+            yield history, "", previous, gr.update(), groups
+            return
+        k = len(groups)  # this answer's number: its [n] links point at its own cards
+        history.append({"role": "user", "content": fmt.esc_md(message)})
         history.append({"role": "assistant", "content": "<em>Searching the articles…</em>"})
-        yield history, "", previous, gr.update()
+        yield history, "", previous, gr.update(), groups
+        hint = fmt.language_note(message)
+
+        def failed(text: str):
+            history[-1] = {"role": "assistant", "content": hint + f'<div class="nic">{fmt.esc(text)}</div>'}
+            groups.append(fmt.message_sources_html(text, k, message))
+            return history, "", previous, fmt.sources_panel(groups), groups
+
         try:
             answer, draft = None, ""
             for item in assistant.ask_stream(message, previous=previous):
                 if isinstance(item, str):  # an LLM's draft, shown as it is generated, then verified
                     draft += item
                     history[-1] = {"role": "assistant", "content": f'<div class="draft">{fmt.esc(draft)}</div>'}
-                    yield history, "", previous, gr.update()
+                    yield history, "", previous, gr.update(), groups
                 else:
                     answer = item
         except QuestionError as err:
-            history[-1] = {"role": "assistant", "content": f'<div class="nic">{fmt.esc(str(err))}</div>'}
-            yield history, "", previous, gr.update()
+            yield failed(str(err))
             return
         except RagError as err:
             log.warning("answer failed: %s", err)
-            history[-1] = {"role": "assistant", "content": f'<div class="nic">{fmt.esc(str(err))}</div>'}
-            yield history, "", previous, gr.update()
+            yield failed(str(err))
             return
         cited = {c.document_id for c in answer.citations + answer.related}
         articles = {d: assistant.article(d) for d in cited}
-        note = fmt.searched_note(answer) + fmt.backend_note(answer)
-        sources = fmt.sources_html(answer, articles)
-        for i, part in enumerate(fmt.answer_parts(answer)):
+        note = hint + fmt.searched_note(answer) + fmt.backend_note(answer)
+        groups.append(fmt.sources_html(answer, articles, k, message))
+        sources = fmt.sources_panel(groups)
+        for i, part in enumerate(fmt.answer_parts(answer, k)):
             # a blank line after the notes (HTML blocks) so that the answer is still read as Markdown
             history[-1] = {"role": "assistant", "content": (note + "\n\n" if note else "") + part}
-            yield history, "", answer.searched, sources if i == 0 else gr.update()
+            yield history, "", answer.searched, sources if i == 0 else gr.update(), groups
             time.sleep(STREAM_PAUSE)
 
-    def upload(files):
+    def upload(files, renames: str = ""):
+        """Save, check and index uploaded files; progress first, then what was done (and what was not)."""
         if not files:
-            return "Choose .txt, .md or .html files first.", articles_table(), status_text()
+            yield "Choose .txt, .md or .html files first.", *corpus_view(), gr.update()
+            return
         files = files if isinstance(files, list) else [files]
-        if len(files) > MAX_UPLOAD_FILES:
-            return f"At most {MAX_UPLOAD_FILES} files at a time; {len(files)} were given.", articles_table(), status_text()
-        saved, problems = [], []
-        target = assistant.uploads_dir
-        target.mkdir(parents=True, exist_ok=True)
-        for f in files:
-            path = Path(f if isinstance(f, str) else f.name)
-            original = getattr(f, "orig_name", None) or path.name
-            try:
-                name = safe_upload_name(original)
-                size = path.stat().st_size
-                if size > MAX_UPLOAD_BYTES:
-                    raise ValueError(f"“{original}” is {size / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB")
-                data = path.read_bytes()
-                if b"\x00" in data[:8192]:
-                    raise ValueError(f"“{original}” looks binary; upload text articles")
+        temp_root = Path(os.environ["GRADIO_TEMP_DIR"]).resolve() if os.environ.get("GRADIO_TEMP_DIR") else None
+        paths = [Path(f if isinstance(f, str) else f.name) for f in files]
+        originals = dict(line.split("\t", 1) for line in (renames or "").splitlines() if "\t" in line)
+        originals = {clean: original for original, clean in originals.items()}
+        try:
+            if len(files) > MAX_UPLOAD_FILES:
+                yield f"At most {MAX_UPLOAD_FILES} files at a time; {len(files)} were given.", *corpus_view(), None
+                return
+            saved, notes, problems = [], [], []
+            target = assistant.uploads_dir
+            target.mkdir(parents=True, exist_ok=True)
+            for f, path in zip(files, paths):
+                given = getattr(f, "orig_name", None) or path.name
+                original = originals.get(given, given)
                 try:
-                    data.decode("utf-8")
-                except UnicodeDecodeError:
-                    raise ValueError(f"“{original}” is not UTF-8 text; re-save it as UTF-8") from None
-                destination = (target / name).resolve()
-                if destination.parent != target.resolve():
-                    raise ValueError(f"“{original}” would be written outside the corpus")
-                tmp = destination.with_name("." + destination.name + ".part")
-                tmp.write_bytes(data)
-                os.replace(tmp, destination)
-                saved.append(name)
-            except (ValueError, OSError) as err:
-                problems.append(str(err))
-        message = ""
-        if saved:
-            try:
-                report = assistant.index()
-                message = (f"Indexed {', '.join(saved)}: {len(report.added)} added, {len(report.updated)} updated, "
-                           f"{report.embedded} chunks embedded. You can ask about them now.")
-                problems += [f"{s}: {r}" for s, r in report.skipped if s.startswith("uploads/")]
-            except RagError as err:
-                problems.append(str(err))
-        if problems:
-            message += ("\n\n" if message else "") + "Not added: " + "; ".join(problems)
-        return message, articles_table(), status_text()
+                    name = safe_upload_name(original)
+                    size = path.stat().st_size
+                    if size > MAX_UPLOAD_BYTES:
+                        raise ValueError(f"“{original}” is {size / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB")
+                    data = path.read_bytes()
+                    if b"\x00" in data[:8192]:
+                        raise ValueError(f"“{original}” looks binary; upload text articles")
+                    try:
+                        data.decode("utf-8")
+                    except UnicodeDecodeError:
+                        raise ValueError(f"“{original}” is not UTF-8 text; re-save it as UTF-8") from None
+                    destination = (target / name).resolve()
+                    if destination.parent != target.resolve():
+                        raise ValueError(f"“{original}” would be written outside the corpus")
+                    tmp = destination.with_name("." + destination.name + ".part")
+                    tmp.write_bytes(data)
+                    os.replace(tmp, destination)
+                    saved.append(name)
+                    if name != original:
+                        notes.append(f"“{original}” was saved as “{name}” (folder names, leading dots and unusual "
+                                     "characters are not kept in file names).")
+                except (ValueError, OSError) as err:
+                    problems.append(str(err))
+            message = ""
+            if saved:
+                yield f"Indexing {', '.join(saved)}… (the articles can be asked about when this is done)", gr.update(), gr.update(), gr.update()
+                try:
+                    report = assistant.index()
+                    message = (f"Indexed {', '.join(saved)}: {len(report.added)} added, {len(report.updated)} updated, "
+                               f"{report.embedded} chunks embedded. You can ask about them now.")
+                    problems += [f"{s}: {r}" for s, r in report.skipped if s.startswith("uploads/")]
+                except RagError as err:
+                    problems.append(str(err))
+            if notes:
+                message += ("\n\n" if message else "") + " ".join(notes)
+            if problems:
+                message += ("\n\n" if message else "") + "Not added: " + "; ".join(problems)
+            # the file list is emptied: its temporary copies are deleted, and the message says what became of each
+            yield fmt.esc_md(message), *corpus_view(), None
+        finally:
+            for path in paths:  # Gradio's temporary copies: the kept files were copied, the others are rejected
+                _forget_upload(path, temp_root)
 
     def api_ask(question: str, previous: str = "") -> dict:
-        """Answer a question from the corpus. Returns the structured answer: status, answer, citations, related, searched."""
+        """Answer a question from the corpus.
+
+        Always returns one shape (AskResult): status ("answered", "not_in_corpus" or "error"), answer,
+        citations, related, question, searched, confidence, backend, removed, draft, and error
+        (why the question could not be answered; empty unless status is "error").
+        """
         try:
-            return assistant.ask(question, previous=previous or None).model_dump()
+            answer = assistant.ask(question, previous=previous or None)
+            return AskResult(**answer.model_dump()).model_dump()
         except RagError as err:
-            return {"status": "error", "error": str(err), "answer": "", "citations": [], "related": []}
+            text = str(err)
+            return AskResult(status="error", answer=text, error=text, question=question if isinstance(question, str) else "",
+                             searched="").model_dump()
 
     with gr.Blocks(title="Ask the articles", analytics_enabled=False) as app:
         gr.Markdown("## Ask the articles\nAnswers quote the articles; every sentence links to its source. If the articles do not say, you are told so.")
-        status = gr.Markdown(status_text(), elem_id="status")
+        status = gr.Markdown("Reading the corpus…", elem_id="status")
         previous = gr.State(None)
+        groups = gr.State([])
         with gr.Row(elem_id="main-row"):
             with gr.Column(scale=3, min_width=320):
-                chatbot = gr.Chatbot(label="Conversation", height=520, elem_id="chat", buttons=["copy"], sanitize_html=True,
-                                     placeholder="Ask a question about the indexed news articles.")
+                with gr.Row(elem_id="chat-head"):
+                    clear = gr.Button("↺ New conversation", size="sm", variant="secondary", elem_id="clear", scale=0)
+                chatbot = gr.Chatbot(label="Conversation", show_label=False, height=520, elem_id="chat", buttons=["copy"],
+                                     sanitize_html=True, placeholder="Ask a question about the indexed news articles.")
                 with gr.Row():
                     box = gr.Textbox(show_label=False, placeholder="Ask about the articles…", scale=5, elem_id="question",
                                      max_lines=4, autofocus=True)
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-                with gr.Row(elem_id="examples"):
+                with gr.Row(elem_id="examples", equal_height=True):
                     example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
-                clear = gr.Button("New conversation", size="sm", elem_id="clear")
             with gr.Column(scale=2, min_width=320):
                 sources = gr.HTML(fmt.sources_html(None, {}), elem_id="sources")
                 with gr.Accordion("Articles in the corpus", open=False, elem_id="corpus"):
-                    table = gr.HTML(articles_table(), elem_id="articles")
+                    table = gr.HTML("", elem_id="articles")
                     files = gr.File(label="Add articles (.txt, .md, .html; up to 2 MB each)", file_count="multiple",
                                     file_types=list(UPLOAD_SUFFIXES), elem_id="upload")
+                    renames = gr.Textbox(elem_id="upload-renames", show_label=False, container=False,
+                                         elem_classes=["visually-hidden"], interactive=True)
                     upload_msg = gr.Markdown(elem_id="upload-msg")
 
-        outputs = [chatbot, box, previous, sources]
-        box.submit(respond, [box, chatbot, previous], outputs, api_visibility="private")
-        send.click(respond, [box, chatbot, previous], outputs, api_visibility="private")
+        outputs = [chatbot, box, previous, sources, groups]
+        box.submit(respond, [box, chatbot, previous, groups], outputs, api_visibility="private")
+        send.click(respond, [box, chatbot, previous, groups], outputs, api_visibility="private")
         for button, question in zip(example_buttons, EXAMPLES):
-            button.click(lambda h, p, q=question: (yield from respond(q, h, p)), [chatbot, previous], outputs, api_visibility="private")
-        clear.click(lambda: ([], "", None, fmt.sources_html(None, {})), None, outputs, api_visibility="private")
-        files.upload(upload, files, [upload_msg, table, status], api_visibility="private")
+            button.click(lambda h, p, g, q=question: (yield from respond(q, h, p, g)), [chatbot, previous, groups], outputs,
+                         api_visibility="private")
+        clear.click(lambda: ([], "", None, fmt.sources_panel([]), []), None, outputs, api_visibility="private")
+        chatbot.clear(lambda: (None, fmt.sources_panel([]), []), None, [previous, sources, groups], api_visibility="private")
+        files.upload(upload, [files, renames], [upload_msg, status, table, files], api_visibility="private")
+        app.load(corpus_view, None, [status, table], api_visibility="private")
         gr.api(api_ask, api_name="ask")
     return app
 

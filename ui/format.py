@@ -1,33 +1,48 @@
-"""Answer -> what the chat and the sources panel show. Pure functions, all text escaped.
+"""Answer -> what the chat and the sources panel show. Pure functions, all text escaped once.
 
 Article text and questions are data, never markup: everything that comes from a user or an
-article goes through ``esc`` (HTML-escaped, and Markdown-escaped where Markdown is rendered).
+article is escaped exactly once, where it becomes HTML (``esc``) or Markdown (``esc_md``).
+Each answer of a conversation has a number ``k`` (its position among the assistant's messages):
+its [n] links point at ``#src-k-n``, the cards of *its own* sources, so an older answer's
+citation never lands on a newer answer's card.
 """
 
 import html
 import re
+import unicodedata
 
+from rag.answer import NOT_IN_CORPUS
 from rag.types import Answer, Citation
 
 CONTEXT_CHARS = 350
+MAX_KEPT_ANSWERS = 30  # the sources of this many latest answers stay reachable from their [n]
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 _MARKER = re.compile(r"\[(\d+)\]")
+REFUSAL_DETAIL = "The indexed articles do not answer this question"
+ENGLISH_ONLY_NOTE = ("The articles are searched in English, and this question does not look like English: "
+                     "ask it in English for an answer.")
 
 
 def esc(text: str) -> str:
+    """Text inside HTML (element content or a quoted attribute)."""
     return html.escape(text, quote=True)
 
 
 def esc_md(text: str) -> str:
-    """Text shown literally inside rendered Markdown (HTML and Markdown syntax both inert)."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", esc(text))
+    """Text shown literally inside rendered Markdown (HTML and Markdown syntax both inert).
+
+    HTML-escaped once (``<``, ``>``, ``&`` only: quotes are plain text in Markdown), then the Markdown
+    specials are backslash-escaped; the entities made by the first step contain none of them, so
+    nothing is escaped twice (an apostrophe stays an apostrophe).
+    """
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(text, quote=False))
 
 
-def answer_parts(answer: Answer) -> list[str]:
-    """The chat message of an answer, as growing prefixes (for streaming sentence by sentence)."""
+def answer_parts(answer: Answer, k: int = 0) -> list[str]:
+    """The chat message of answer ``k``, as growing prefixes (for streaming sentence by sentence)."""
     if not answer.answered:
         body = (
-            '<div class="nic"><strong>Not in the corpus.</strong> The indexed articles do not answer this question'
+            f'<div class="nic"><strong>{esc(NOT_IN_CORPUS)}</strong> {REFUSAL_DETAIL}'
             + (" — the closest passages are shown under <em>Related</em>, they are not an answer." if answer.related else ".")
             + "</div>"
         )
@@ -35,15 +50,62 @@ def answer_parts(answer: Answer) -> list[str]:
     pieces = re.split(r"(?<=\])\s+(?=[^\[])", answer.answer)
     out, text = [], ""
     for piece in pieces:
-        text += (" " if text else "") + _with_links(piece)
+        text += (" " if text else "") + _with_links(piece, k)
         out.append(text)
     return out
 
 
-def _with_links(piece: str) -> str:
+def _with_links(piece: str, k: int = 0) -> str:
     escaped = esc_md(piece)
-    # the markers were escaped to \[n\]; turn them into links to the source cards
-    return re.sub(r"\\\[(\d+)\\\]", lambda m: f'<a class="cite" href="#src-{m.group(1)}">[{m.group(1)}]</a>', escaped)
+    # the markers were escaped to \[n\]; turn them into links to this answer's source cards
+    return re.sub(r"\\\[(\d+)\\\]",
+                  lambda m: f'<a class="cite" href="#src-{k}-{m.group(1)}">[{m.group(1)}]</a>', escaped)
+
+
+def plain_answer(answer: Answer) -> str:
+    """The answer as plain text (what a screen reader or the clipboard gets): no markup, no escapes."""
+    if not answer.answered:
+        return f"{NOT_IN_CORPUS} {REFUSAL_DETAIL}."
+    return answer.answer
+
+
+def copy_text(answer: Answer) -> str:
+    """What "copy" puts on the clipboard: the answer, then the numbered sources (title, file, quote)."""
+    lines = [plain_answer(answer)]
+    cards = answer.citations if answer.answered else answer.related
+    if cards:
+        lines += ["", "Sources:" if answer.answered else "Related passages (they do not answer the question):"]
+        for c in cards:
+            lines.append(f"[{c.n}] {c.title} ({c.source})")
+            lines.append(f"    “{c.text}”")
+    return "\n".join(lines)
+
+
+_ENGLISH = set("the a an of in on at to is are was were be been did do does what who whom whose when where why how "
+               "which many much and or for with by from about has have had not it its this that".split())
+_FOREIGN = set("le la les des du est que qui quoi quand où comment pourquoi combien une un et "
+               "el los las qué quién cuándo dónde cómo cuántos por es y del "
+               "der die das und ist wer wie wann warum wo nicht den dem ein eine "
+               "il che chi perché dove sono della "
+               "quem não onde são uma".split())
+
+
+def looks_non_english(question: str) -> bool:
+    """True for a question in another script (Cyrillic, Arabic, CJK, …) or with more non-English words than English ones."""
+    letters = [ch for ch in question if ch.isalpha()]
+    if not letters:
+        return False
+    other_script = sum(1 for ch in letters if not unicodedata.name(ch, "").startswith("LATIN"))
+    if other_script / len(letters) > 0.3:
+        return True
+    words = re.findall(r"[^\W\d_]+", question.lower())
+    english = sum(w in _ENGLISH for w in words)
+    foreign = sum(w in _FOREIGN for w in words)
+    return foreign >= 2 and foreign > english
+
+
+def language_note(question: str) -> str:
+    return f'<div class="lang-note">{esc(ENGLISH_ONLY_NOTE)}</div>' if looks_non_english(question) else ""
 
 
 def searched_note(answer: Answer) -> str:
@@ -61,19 +123,59 @@ def backend_note(answer: Answer) -> str:
     return f'<div class="backend">Written by {esc(answer.backend)}{detail}.</div>'
 
 
-def sources_html(answer: Answer | None, articles: dict) -> str:
-    """Source cards: the quote highlighted in its surrounding article text; the full article on demand."""
+EMPTY_SOURCES = '<div class="sources-empty">Sources of the answer appear here.</div>'
+
+
+def sources_html(answer: Answer | None, articles: dict, k: int = 0, question: str = "") -> str:
+    """The sources of answer ``k``: cards with the quote highlighted in its surrounding article text.
+
+    Wrapped in one ``.answer-sources`` group per answer; the group carries the answer's plain-text
+    copy (``data-copy``) that the chat's copy button puts on the clipboard.
+    """
     if answer is None:
-        return '<div class="sources-empty">Sources of the answer appear here.</div>'
-    cards = answer.citations if answer.answered else answer.related
+        return EMPTY_SOURCES
+    cards = answer.citations if answer.answered else _distinct_related(answer.related)
+    asked = f'<div class="sources-question">For: “{esc(question)}”</div>' if question else ""
     if not cards:
-        return '<div class="sources-empty">No passage of the corpus comes close to this question.</div>'
-    head = "Sources" if answer.answered else "Related passages (they do not answer the question)"
-    body = "".join(_card(c, articles.get(c.document_id), related=not answer.answered) for c in cards)
-    return f'<div class="sources"><h3>{head}</h3>{body}</div>'
+        body = '<div class="sources-empty">No passage of the corpus comes close to this question.</div>'
+    else:
+        head = "Sources" if answer.answered else "Related passages (they do not answer the question)"
+        body = f"<h3>{head}</h3>" + "".join(
+            _card(c, articles.get(c.document_id), related=not answer.answered, k=k) for c in cards)
+    if cards:  # the heading first, then which question these sources are for
+        head_end = body.index("</h3>") + len("</h3>")
+        body = body[:head_end] + asked + body[head_end:]
+    else:
+        body = asked + body
+    return f'<div class="answer-sources sources" data-answer="{k}" data-copy="{esc(copy_text(answer))}">{body}</div>'
 
 
-def _card(c: Citation, article, related: bool) -> str:
+def message_sources_html(text: str, k: int, question: str = "") -> str:
+    """The (empty) sources group of a message that is not an answer (an error), so that numbering stays aligned."""
+    asked = f'<div class="sources-question">For: “{esc(question)}”</div>' if question else ""
+    return (f'<div class="answer-sources sources" data-answer="{k}" data-copy="{esc(text)}">{asked}'
+            '<div class="sources-empty">No sources: the question was not answered.</div></div>')
+
+
+def sources_panel(groups: list[str]) -> str:
+    """Every answer's sources group; the newest is shown (a click on an older [n] shows that answer's)."""
+    if not groups:
+        return EMPTY_SOURCES
+    *older, newest = groups[-MAX_KEPT_ANSWERS:]
+    return "".join(older) + newest.replace('class="answer-sources sources"', 'class="answer-sources sources current"', 1)
+
+
+def _distinct_related(related: list[Citation]) -> list[Citation]:
+    """Related passages whose shown article text does not repeat a card already shown."""
+    kept: list[Citation] = []
+    for c in related:
+        if any(k.document_id == c.document_id and abs(k.text_start - c.text_start) < 2 * CONTEXT_CHARS for k in kept):
+            continue
+        kept.append(c)
+    return kept
+
+
+def _card(c: Citation, article, related: bool, k: int = 0) -> str:
     text = getattr(article, "text", "") or c.text
     start, end = (c.text_start, c.text_end) if text[c.text_start:c.text_end] == c.text else (0, 0)
     if end:
@@ -93,10 +195,10 @@ def _card(c: Citation, article, related: bool) -> str:
     meta = " · ".join(esc(x) for x in (c.source, c.outlet, c.published) if x)
     if c.url:
         meta += f' · <a href="{esc(c.url)}" target="_blank" rel="noopener noreferrer">original</a>'
-    label = "•" if related else f"[{c.n}]"
+    badge = '<span class="badge related">Related</span>' if related else f'<span class="badge">[{c.n}]</span>'
     return (
-        f'<div class="source-card" id="src-{c.n}" data-n="{c.n}">'
-        f'<div class="source-title"><span class="badge">{label}</span> {esc(c.title)}</div>'
+        f'<div class="source-card" id="src-{k}-{c.n}" data-n="{c.n}">'
+        f'<div class="source-title">{badge} {esc(c.title)}</div>'
         f'<div class="source-meta">{meta} · characters {c.start}–{c.end}</div>'
         f'<div class="source-context">{context}</div>'
         f'<details class="full-article"><summary>Open the full article</summary><div class="article-text">{full}</div></details>'
@@ -115,3 +217,10 @@ def articles_html(rows) -> str:
         f"<tr><td>{esc(r.title)}</td><td><code>{esc(r.source)}</code></td><td>{r.chunk_count}</td></tr>" for r in rows
     )
     return f'<table class="articles"><thead><tr><th>Title</th><th>Source</th><th>Chunks</th></tr></thead><tbody>{lines}</tbody></table>'
+
+
+def status_line(corpus: str, articles: int, chunks: int) -> str:
+    """The corpus status every visitor sees: its name and counts only (no server path, no model hash)."""
+    name = re.split(r"[\\/]", corpus.rstrip("\\/"))[-1] if corpus else ""
+    counts = f"{articles:,} article{'s' if articles != 1 else ''} · {chunks:,} chunk{'s' if chunks != 1 else ''}"
+    return f"**{esc_md(name)}** · {counts}" if name else f"**{counts}**"

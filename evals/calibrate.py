@@ -1,0 +1,256 @@
+"""Fit the sentence ranker and the answer/refuse decision on dev splits, through the whole pipeline.
+
+    python -m evals.calibrate --reader build/reader --out build/reader
+
+For every ``dev`` question of the seed gold set, ClapNQ and SQuAD 2.0 (evals/splits.py), the
+assistant retrieves and reads as it does for users (Assistant.explain). Fitted, each dataset
+weighted equally (logistic regressions):
+  * the ranker: does this sentence answer? From the reader's margin alone, or with the lexical
+    features (rag/evidence.py ``sentence_features``), whichever puts a gold sentence first more
+    often in 5-fold cross-validation (extra features must earn a point to be kept);
+  * the decision (at most ``--max-false-refusal`` of any dev set's answerable questions refused):
+    is the question answerable? Besides each dev set's own unanswerable questions,
+    its answerable ones are asked again of the corpus without their gold article (near misses: the
+    rest of the corpus, often the rest of the same page, is still there). From the best sentence's
+    ranker score alone, or
+    with the question-level features (``decision_features``), chosen the same way on mean balanced
+    accuracy; then the threshold with the best mean balanced accuracy.
+Written into ``--out``/reader.json (never into the installed package: copy the directory to
+rag/models/reader/ to ship it). Test splits are not read.
+"""
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from rag import Assistant, Settings
+from rag.reader import Reader
+from rag.settings import DEFAULT_CORPUS
+
+from .dataset import load_cases
+
+
+def _without(corpus: Path, removed: set[str], target: Path) -> Path:
+    """A copy of a corpus without some of its articles ("file" or "file.jsonl#line")."""
+    import shutil
+
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for path in sorted(corpus.iterdir()):
+        if path.name in removed:
+            continue
+        if path.suffix == ".jsonl":
+            lines = path.read_text(encoding="utf-8").split("\n")
+            kept = [line for n, line in enumerate(lines, start=1) if f"{path.name}#{n}" not in removed]
+            (target / path.name).write_text("\n".join(kept), encoding="utf-8")
+        elif path.is_file():
+            shutil.copy(path, target / path.name)
+    return target
+
+
+def _near_misses(name: str, corpus: Path, cases: list, work: Path) -> list[tuple[Path, list]]:
+    """Answerable dev questions asked of the corpus without their gold article: near misses to refuse
+    (the rest of the corpus, often the rest of the same page, is still there)."""
+    import random
+
+    single = [c for c in cases if c.answerable and len(c.sources) == 1 and not c.previous]
+    if name == "seeds":  # five articles: one reduced corpus per gold article
+        by_source: dict[str, list] = {}
+        for c in single:
+            by_source.setdefault(c.sources[0], []).append(c)
+        return [(_without(corpus, {s}, work / f"without-{i}"), [_unanswerable(c) for c in group])
+                for i, (s, group) in enumerate(sorted(by_source.items()))]
+    gold = sorted({c.sources[0] for c in single})
+    removed = set(random.Random(7).sample(gold, len(gold) // 2))
+    chosen = [_unanswerable(c) for c in single if c.sources[0] in removed]
+    return [(_without(corpus, removed, work / "without-half"), chosen)]
+
+
+def _unanswerable(case):
+    return case.model_copy(update={"answerable": False, "sources": [], "quotes": [], "id": case.id + "-ablated"})
+
+
+def _dev_sets(work: Path) -> dict[str, tuple[Path, list]]:
+    from .clapnq import build as build_clapnq
+    from .squad import build as build_squad
+
+    sets = {"seeds": (DEFAULT_CORPUS, [c for c in load_cases() if c.split == "dev"])}
+    sets["clapnq"] = (work / "clapnq" / "corpus", [c for c in build_clapnq(work / "clapnq" / "corpus") if c.split == "dev"])
+    sets["squad2"] = (work / "squad2" / "corpus", [c for c in build_squad(work / "squad2" / "corpus", ("dev",)) if c.split == "dev"])
+    return sets
+
+
+def balanced(pred: np.ndarray, y: np.ndarray) -> float:
+    return float(0.5 * (pred[y == 1].mean() + (~pred[y == 0]).mean()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reader", type=Path, required=True, help="directory of the reader to calibrate (reader.int8.onnx, reader.json)")
+    parser.add_argument("--out", type=Path, required=True, help="where to write the calibrated reader (may equal --reader)")
+    parser.add_argument("--data-dir", type=Path, default=Path("build/calibrate"), help="indexes of the dev corpora")
+    parser.add_argument("--max-false-refusal", type=float, default=0.25,
+                        help="the threshold may refuse at most this share of any dev set's answerable questions")
+    parser.add_argument("--reuse", action="store_true", help="refit from the features the last run saved in --data-dir")
+    args = parser.parse_args(argv)
+    from sklearn.linear_model import LogisticRegression
+
+    from sklearn.model_selection import GroupKFold, StratifiedKFold
+
+    from rag.evidence import sentence_features
+
+    from .metrics import quote_matches
+
+    reader = Reader(args.reader)
+    questions = []  # per dev question: dataset, answerable, candidate features, candidate labels, question-level features
+    runs = []
+    saved = args.data_dir / "dev-features.json"
+    for name, (corpus, cases) in ({} if args.reuse else _dev_sets(args.data_dir)).items():
+        runs.append((name, corpus, cases, args.data_dir / name / "index"))
+        for i, (reduced, near) in enumerate(_near_misses(name, corpus, cases, args.data_dir / name / "near")):
+            runs.append((name, reduced, near, args.data_dir / name / f"near-index-{i}"))
+    for name, corpus, cases, index_dir in runs:
+        assistant = Assistant(Settings(corpus=corpus, data_dir=index_dir), reader=reader)
+        assistant.index(progress=sys.stderr.isatty())
+        for case in cases:
+            ev = assistant.explain(case.question, previous=case.previous)
+            cands = [c for c in ev.ranked if c.reader > -np.inf]
+            questions.append({
+                "dataset": name, "answerable": case.answerable,
+                "features": [sentence_features(c) for c in cands],
+                "lexical": [(c.coverage, c.names, c.type_ok) for c in cands],
+                "labels": [case.answerable and quote_matches(c.text, case.quotes, case.key) for c in cands],
+                "missing": ev.features["missing"], "unknown": ev.features["unknown"],
+            })
+        print(f"{name}: {len(cases)} dev questions", file=sys.stderr)
+    if args.reuse:
+        questions = json.loads(saved.read_text())
+    else:
+        saved.write_text(json.dumps(questions))
+    names = sorted({q["dataset"] for q in questions})
+    size = {n: sum(q["dataset"] == n for q in questions) for n in names}
+
+    # 1. the ranker, on the candidates of answerable questions whose gold sentence was retrieved
+    ranked_qs = [i for i, q in enumerate(questions) if any(q["labels"])]
+    sentence_names = list(questions[ranked_qs[0]]["features"][0])
+
+    def cand_matrix(idx, feats):
+        return np.array([[f[k] for k in feats] for i in idx for f in questions[i]["features"]])
+
+    def cand_labels(idx):
+        return np.array([lab for i in idx for lab in questions[i]["labels"]], dtype=int)
+
+    def cand_weights(idx):
+        return np.array([1.0 / size[questions[i]["dataset"]] / len(questions[i]["labels"]) for i in idx for _ in questions[i]["labels"]])
+
+    def fit_ranker(idx, feats):
+        return LogisticRegression(C=1.0, max_iter=2000).fit(cand_matrix(idx, feats), cand_labels(idx), sample_weight=cand_weights(idx) * 1000)
+
+    def top1(model, idx, feats) -> float:
+        per = {n: [] for n in names}
+        for i in idx:
+            scores = model.decision_function(np.array([[f[k] for k in feats] for f in questions[i]["features"]]))
+            per[questions[i]["dataset"]].append(float(questions[i]["labels"][int(np.argmax(scores))]))
+        return float(np.mean([np.mean(v) for v in per.values() if v]))
+
+    def cv_top1(feats) -> float:
+        groups = np.array(ranked_qs)
+        out = []
+        for train, test in GroupKFold(5).split(groups, groups=groups):
+            out.append(top1(fit_ranker(list(groups[train]), feats), list(groups[test]), feats))
+        return float(np.mean(out))
+
+    ranker_options = {"reader only": ["reader"], "reader and lexical features": sentence_names}
+    ranker_scores = {k: cv_top1(v) for k, v in ranker_options.items()}
+    for k, v in ranker_scores.items():
+        print(f"ranker on {k}: 5-fold mean accuracy@1 {v:.4f}")
+    ranker_choice = max(ranker_scores, key=lambda k: ranker_scores[k] - (0.01 if k != "reader only" else 0.0))
+    ranker_features = ranker_options[ranker_choice]
+    ranker = fit_ranker(ranked_qs, ranker_features)
+
+    # 2. the decision, on every question, from its best sentence under that ranker
+    rows = []
+    for q in questions:
+        if q["features"]:
+            logits = ranker.decision_function(np.array([[f[k] for k in ranker_features] for f in q["features"]]))
+            order = np.argsort(-logits)
+            best = int(order[0])
+            second = float(logits[order[1]]) if len(order) > 1 else float(logits[best]) - 10.0
+            cov, nam, typ = q["lexical"][best]
+            rows.append({"best": max(float(logits[best]), -30.0), "reader": q["features"][best]["reader"],
+                         "lead": min(float(logits[best]) - second, 10.0), "coverage": cov, "names": nam, "type_ok": typ,
+                         "missing": q["missing"], "unknown": q["unknown"]})
+        else:
+            rows.append({"best": -30.0, "reader": -30.0, "lead": 0.0, "coverage": 0.0, "names": 0.0, "type_ok": 0.0,
+                         "missing": q["missing"], "unknown": q["unknown"]})
+    y = np.array([q["answerable"] for q in questions], dtype=int)
+    group = np.array([names.index(q["dataset"]) for q in questions])
+    weights = np.array([len(y) / len(names) / size[q["dataset"]] for q in questions])
+
+    def matrix(features: list[str]) -> np.ndarray:
+        return np.array([[r[k] for k in features] for r in rows], dtype=float)
+
+    def mean_balanced(p: np.ndarray, t: float) -> float:
+        """Mean balanced accuracy over the dev sets, or -1 where some set's false refusals pass the cap."""
+        worst = max(float((p[(group == i) & (y == 1)] < t).mean()) for i in range(len(names)))
+        if worst > args.max_false_refusal:
+            return -1.0 + (1.0 - worst) / 10  # outside the cap: only the least bad
+        return float(np.mean([balanced(p[group == i] >= t, y[group == i]) for i in range(len(names))]))
+
+    def fit(features: list[str]):
+        return LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(matrix(features), y, sample_weight=weights)
+
+    def cross_validated(features: list[str]) -> float:
+        p = np.zeros(len(y))
+        for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(matrix(features), y * 10 + group):
+            model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
+            model.fit(matrix(features)[train], y[train], sample_weight=weights[train])
+            p[test] = model.predict_proba(matrix(features)[test])[:, 1]
+        return max(mean_balanced(p, t) for t in np.linspace(0.05, 0.95, 91))
+
+    options = {"best sentence only": ["best"], "all decision features": list(rows[0])}
+    scores = {k: cross_validated(v) for k, v in options.items()}
+    for k, v in scores.items():
+        print(f"decision on {k}: 5-fold mean balanced accuracy {v:.4f}")
+    chosen = max(scores, key=lambda k: (scores[k] - (0.01 if k != "best sentence only" else 0.0)))
+    features = options[chosen]
+    model = fit(features)
+    p = model.predict_proba(matrix(features))[:, 1]
+    threshold = float(max(np.linspace(0.05, 0.95, 91), key=lambda t: mean_balanced(p, t)))
+    per_dataset = {}
+    for i, name in enumerate(names):
+        pred, yy = p[group == i] >= threshold, y[group == i]
+        per_dataset[name] = {"n": int(len(yy)), "balanced_accuracy": round(balanced(pred, yy), 4),
+                             "refusal_recall": round(float((~pred[yy == 0]).mean()), 4),
+                             "false_refusal_rate": round(float((~pred[yy == 1]).mean()), 4)}
+        print(f"{name:8s} {per_dataset[name]}")
+    print(f"ranker: {ranker_choice}; decision: {chosen}, threshold {threshold:.2f}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.out.resolve() != args.reader.resolve():
+        for f in args.reader.iterdir():
+            if f.name in ("reader.int8.onnx", "tokenizer.json", "MODEL_CARD.md"):
+                shutil.copy(f, args.out / f.name)
+    meta = dict(reader.meta)
+    meta["calibration"] = {
+        "ranker": {"features": ranker_features, "coef": [round(float(c), 5) for c in ranker.coef_[0]],
+                   "intercept": round(float(ranker.intercept_[0]), 5), "choice": ranker_choice,
+                   "cross_validated_accuracy_at_1": {k: round(v, 4) for k, v in ranker_scores.items()}},
+        "decision": {"features": features, "coef": [round(float(c), 5) for c in model.coef_[0]],
+                     "intercept": round(float(model.intercept_[0]), 5), "choice": chosen,
+                     "cross_validated_mean_balanced_accuracy": {k: round(v, 4) for k, v in scores.items()}},
+        "threshold": round(threshold, 3),
+        "fitted_on": "dev splits of seeds, clapnq and squad2 (evals/splits.py), whole pipeline",
+        "dev": per_dataset,
+    }
+    (args.out / "reader.json").write_text(json.dumps(meta, indent=2) + "\n")
+    print(f"wrote {args.out / 'reader.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

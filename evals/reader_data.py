@@ -1,0 +1,155 @@
+"""Labelled data for the reader: (question, paragraph split into sentences, which sentences answer).
+
+Sources (see rag/models/reader/MODEL_CARD.md for licences):
+  squad2   ../shared/benchmarks/squad2 (two public parts of SQuAD 2.0, CC BY-SA 4.0): a sentence
+           that holds an answer span is positive; every other sentence of the paragraph is a negative,
+           and every sentence of an unanswerable question's paragraph too (near misses on purpose).
+  clapnq   evals/data/clapnq (Apache-2.0 / CC BY-SA 3.0): the annotators' selected sentences are
+           positive; unanswerable questions come with an on-topic passage that does not answer.
+  seeds    the seed gold set's ``dev`` split (answerable cases): sentences holding a gold quote.
+
+Splits are by article (title), never by question (evals/splits.py), so that no paragraph is on
+both sides; of the seed gold set only ``dev`` cases are used, all for training (its test split
+stays unseen).
+Paragraphs are split into sentences with the same splitter that indexing uses.
+"""
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.sentences import split_sentences
+
+from .clapnq import CLAPNQ, FILES
+from .dataset import SEEDS_GOLD, load_cases
+from .splits import clapnq_split, squad_split
+
+
+def shared_dir() -> Path:
+    """../shared beside the project (or RAG_SHARED_DIR)."""
+    env = os.environ.get("RAG_SHARED_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+SQUAD_FILES = ("train-first10-v2.0.json", "dev-half-v2.0.json")
+
+
+@dataclass
+class Example:
+    question: str
+    title: str
+    sentences: list[str]
+    positives: set[int]  # indices of sentences that answer
+    split: str  # train | dev | test
+    dataset: str  # squad2 | clapnq | seeds
+    article: str
+    span: tuple[int, int, int] | None = None  # (sentence, char start, char end) of a short answer
+    others: list[list[str]] = field(default_factory=list)  # other paragraphs of the same article (negatives)
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.positives)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    return split_sentences(text)
+
+
+def squad(root: Path | None = None) -> list[Example]:
+    root = root or shared_dir() / "benchmarks" / "squad2"
+    out: list[Example] = []
+    for name in SQUAD_FILES:
+        data = json.loads((root / name).read_text(encoding="utf-8"))["data"]
+        for article in data:
+            title = article["title"].replace("_", " ")
+            split = squad_split(article["title"])
+            paragraphs = []
+            for p in article["paragraphs"]:
+                spans = _sentences(p["context"])
+                paragraphs.append((p, spans, [p["context"][a:b] for a, b in spans]))
+            for index, (p, spans, texts) in enumerate(paragraphs):
+                others = [t for j, (_, _, t) in enumerate(paragraphs) if j != index]
+                for qa in p["qas"]:
+                    positives: set[int] = set()
+                    span = None
+                    for ans in ([] if qa.get("is_impossible") else qa["answers"]):
+                        a0, a1 = ans["answer_start"], ans["answer_start"] + len(ans["text"])
+                        for i, (s0, s1) in enumerate(spans):
+                            if s0 < a1 and a0 < s1:
+                                positives.add(i)
+                                if span is None and s0 <= a0 and a1 <= s1:
+                                    span = (i, a0 - s0, a1 - s0)
+                    if not qa.get("is_impossible") and not positives:
+                        continue  # an answer outside every sentence (whitespace): unusable
+                    out.append(Example(qa["question"].strip(), title, texts, positives, split, "squad2",
+                                       article["title"], span, others))
+    return out
+
+
+def clapnq() -> list[Example]:
+    out: list[Example] = []
+    for name, answerable in FILES.items():
+        for line in (CLAPNQ / name).read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            passage = record["passages"][0]
+            text = passage["text"]
+            spans = _sentences(text)
+            positives: set[int] = set()
+            if answerable:
+                for selected in {s for o in record["output"] for s in o.get("selected_sentences", [])}:
+                    at = text.find(selected.strip())
+                    if at < 0:
+                        continue
+                    for i, (s0, s1) in enumerate(spans):
+                        if s0 < at + len(selected.strip()) and at < s1:
+                            positives.add(i)
+                if not positives:
+                    continue
+            question = record["input"].strip()
+            question = question[0].upper() + question[1:] + ("" if question.endswith("?") else "?")
+            out.append(Example(question, passage["title"], [text[a:b] for a, b in spans], positives,
+                               clapnq_split(passage["title"]), "clapnq", passage["title"]))
+    return out
+
+
+def seeds(corpus: Path | None = None) -> list[Example]:
+    """Answerable dev cases of the seed gold set, on their gold articles."""
+    from index.documents import load_file  # noqa: PLC0415 (the loader is only needed here)
+
+    corpus = corpus or Path(__file__).resolve().parent.parent / "seeds"
+    out: list[Example] = []
+    for case in load_cases(SEEDS_GOLD):
+        if case.split != "dev" or not case.answerable or case.previous:
+            continue
+        for source in case.sources:
+            path = corpus / source
+            if not path.is_file():
+                continue
+            for article in load_file(path, source):
+                spans = _sentences(article.text)
+                texts = [article.text[a:b] for a, b in spans]
+                positives = {i for i, t in enumerate(texts) if any(q in t or t in q for q in case.quotes)}
+                if not positives:
+                    continue
+                # a window of the article around the answer, like a retrieved chunk
+                first = max(0, min(positives) - 3)
+                last = min(len(texts), max(positives) + 4)
+                out.append(Example(case.question, article.title, texts[first:last],
+                                   {i - first for i in positives}, "train", "seeds", source))
+    return out
+
+
+def load_all() -> list[Example]:
+    return squad() + clapnq() + seeds()
+
+
+if __name__ == "__main__":
+    from collections import Counter
+
+    examples = load_all()
+    counts = Counter((e.dataset, e.split, e.answerable) for e in examples)
+    for key in sorted(counts):
+        print(*key, counts[key])

