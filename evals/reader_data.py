@@ -54,10 +54,6 @@ class Example:
         return bool(self.positives)
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    return split_sentences(text)
-
-
 def squad(root: Path | None = None) -> list[Example]:
     root = root or shared_dir() / "benchmarks" / "squad2"
     out: list[Example] = []
@@ -68,7 +64,7 @@ def squad(root: Path | None = None) -> list[Example]:
             split = squad_split(article["title"])
             paragraphs = []
             for p in article["paragraphs"]:
-                spans = _sentences(p["context"])
+                spans = split_sentences(p["context"])
                 paragraphs.append((p, spans, [p["context"][a:b] for a, b in spans]))
             for index, (p, spans, texts) in enumerate(paragraphs):
                 others = [t for j, (_, _, t) in enumerate(paragraphs) if j != index]
@@ -96,7 +92,7 @@ def clapnq() -> list[Example]:
             record = json.loads(line)
             passage = record["passages"][0]
             text = passage["text"]
-            spans = _sentences(text)
+            spans = split_sentences(text)
             positives: set[int] = set()
             if answerable:
                 for selected in {s for o in record["output"] for s in o.get("selected_sentences", [])}:
@@ -129,7 +125,7 @@ def seeds(corpus: Path | None = None) -> list[Example]:
             if not path.is_file():
                 continue
             for article in load_file(path, source):
-                spans = _sentences(article.text)
+                spans = split_sentences(article.text)
                 texts = [article.text[a:b] for a, b in spans]
                 positives = {i for i, t in enumerate(texts) if any(q in t or t in q for q in case.quotes)}
                 if not positives:

@@ -17,7 +17,7 @@ sources, "related" passages) and shown by ``rag ask --explain``:
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -124,7 +124,6 @@ class Candidate:
     reader: float = -math.inf  # the reader's log-odds that this sentence answers (vs nothing in its chunk)
     logit: float = -math.inf  # the fitted ranker's log-odds over the reader and the lexical features (``score`` = its sigmoid)
     span: tuple[int, int] | None = None  # the reader's short answer within ``text``
-    extended: bool = False  # the quote starts one sentence earlier, where its antecedent is named
 
     @property
     def document_id(self) -> str:
@@ -306,8 +305,7 @@ def with_antecedent(c: Candidate) -> Candidate:
     prev = chunk.sentences[c.index - 1]
     if "\n" in chunk.text[prev[1]:chunk.sentences[c.index][0]] or not quotable(chunk.text[prev[0]:prev[1]], chunk.title):
         return c  # only within a paragraph: across a line break the quote would not be one run of the file
-    start = prev[0]
-    text = chunk.text[start:chunk.sentences[c.index][1]]
-    span = (c.span[0] + (chunk.sentences[c.index][0] - start), c.span[1] + (chunk.sentences[c.index][0] - start)) if c.span else None
-    return Candidate(c.retrieved, c.index - 1, text, prev[2], c.orig_end, c.terms, c.dense, c.coverage, c.context,
-                     c.names, c.type_ok, c.fillers, c.score, c.vector, c.reader, span, extended=True)
+    shift = chunk.sentences[c.index][0] - prev[0]
+    span = (c.span[0] + shift, c.span[1] + shift) if c.span else None
+    return replace(c, index=c.index - 1, text=chunk.text[prev[0]:chunk.sentences[c.index][1]], orig_start=prev[2],
+                   span=span)

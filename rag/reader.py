@@ -42,7 +42,6 @@ class Reading:
 
     margins: list[float]  # per sentence: log-odds that it answers, against "nothing here answers"
     spans: list[tuple[int, int] | None]  # per sentence: the short answer's character span in it, if any
-    null: float
 
 
 @dataclass(frozen=True)
@@ -178,7 +177,7 @@ def _reading(enc: Encoded, count: int, logits: np.ndarray, null: float, start: n
         margins.append(float(logits[s] - null))
         positions = np.flatnonzero(of == s)
         spans.append(_best_span(positions, start, end, enc.offsets))
-    return Reading(margins, spans, null)
+    return Reading(margins, spans)
 
 
 MAX_SPAN_TOKENS = 12
