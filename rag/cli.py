@@ -5,10 +5,11 @@ import json
 import logging
 import os
 import sys
+import time
 import textwrap
 from pathlib import Path
 
-from .errors import IndexMissingError, QuestionError, RagError
+from .errors import IndexBusyError, IndexMissingError, QuestionError, RagError
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -163,11 +164,25 @@ def _index(args, settings) -> int:
     return 0
 
 
+FIRST_BUILD_WAIT_S = 600  # how long a command waits for another process's first build of the index
+
+
 def _ensure_index(assistant, settings) -> None:
     if assistant.has_index():
         return
     print(f"No index in {settings.data_dir} yet: building it from {settings.corpus} (one time).", file=sys.stderr)
-    _print_report(assistant.index(progress=sys.stderr.isatty()), settings.corpus)
+    waited = 0.0
+    while True:
+        try:
+            _print_report(assistant.index(progress=sys.stderr.isatty()), settings.corpus)
+            return
+        except IndexBusyError:  # another process (e.g. `rag serve` started just before) is building it: wait for it
+            if waited == 0:
+                print("Another process is building the index; waiting for it to finish…", file=sys.stderr)
+            if waited >= FIRST_BUILD_WAIT_S:
+                raise
+            time.sleep(2.0)
+            waited += 2.0
 
 
 def _ask(args, settings) -> int:

@@ -68,3 +68,31 @@ def test_help_has_examples(tmp_path):
     for args in (["--help"], ["ask", "--help"], ["index", "--help"], ["serve", "--help"]):
         result = run(args, cwd=tmp_path)
         assert result.returncode == 0 and "example" in result.stdout
+
+
+@pytest.mark.slow
+def test_ask_waits_for_another_process_building_the_first_index(tmp_path):
+    """`rag serve` and `rag ask` started together on a fresh machine: the second waits, then answers."""
+    import threading
+    import time
+
+    from index.build import write_lock
+
+    data = tmp_path / "data"
+    data.mkdir()
+    released = threading.Event()
+
+    def hold():
+        with write_lock(data):  # another indexer, as far as `rag ask` can tell
+            time.sleep(4)
+        released.set()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    time.sleep(0.5)
+    out = run(["ask", "--json", "--data-dir", str(data), "--corpus", str(SEEDS), "Who blocked the Lachin Corridor?"], tmp_path)
+    holder.join()
+    assert released.is_set()
+    assert out.returncode == 0, out.stderr
+    assert "waiting for it to finish" in out.stderr
+    assert json.loads(out.stdout)["status"] == "answered"
