@@ -378,6 +378,15 @@ class Store:
         os.replace(tmp, data_dir / CURRENT)
         return old
 
+    def reopened(self) -> "Store":
+        """This index opened afresh. An embedded Chroma client keeps its own in-memory copy of the vector
+        index, which never sees chunks that another process wrote or deleted (its counts and rows do):
+        a long-running reader reopens after another process changed the index. A server needs nothing."""
+        if self.generation is None:
+            return self
+        _forget_client(self.data_dir / self.generation)
+        return Store.open(self.data_dir, self.spec, create=False, generation=self.generation)
+
     def discard(self) -> None:
         """Delete this (unpublished) generation: a rebuild that failed."""
         if self.generation and self.generation != current_generation(self.data_dir):

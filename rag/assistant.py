@@ -138,8 +138,13 @@ class Assistant:
             return retriever
         lexical: LexicalIndex = refresh_lexical(store, self.data_dir)  # outside the lock: questions go on meanwhile
         with self._lock:
+            if retriever is not None and self._retriever is retriever:
+                # another process changed the chunks (this one's index() drops the retriever): this
+                # process's copy of the vector index is stale, reopen it (under the lock: no write of ours between)
+                self._store = self._store.reopened()
+                self._retriever = None
             if self._retriever is None or self._retriever.lexical.fingerprint != lexical.fingerprint:
-                self._retriever = HybridRetriever(store, self.embedder, lexical)
+                self._retriever = HybridRetriever(self._store, self.embedder, lexical)
                 self._judge = None
             return self._retriever
 
