@@ -7,6 +7,7 @@ wherever the real model is not the point.
 
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -448,3 +449,49 @@ def test_control_characters_in_file_names_are_escaped_in_the_report(corpus, tmp_
     err = capsys.readouterr().err
     assert "added evil\\x1b[2J\\rname.txt" in err and "skipped bad\\x07.txt" in err
     assert "\x1b" not in err and "\r" not in err and "\x07" not in err
+
+
+# --- done when: kill -9 at random points, then a re-run equals a fresh build --------------------------------
+def _long_town_article(town: str, crates: int) -> str:
+    """A town article of several chunks, so that a build writes several groups a kill can fall between."""
+    rng = random.Random(f"long {town}")
+    extra = "\n\n".join(
+        " ".join(f"In week {week * 9 + day} the {town} market sold {rng.randint(10, 999)} baskets of "
+                 f"{rng.choice(['pears', 'plums', 'quinces', 'cherries', 'walnuts', 'figs', 'grapes'])}."
+                 for day in range(9))
+        for week in range(5))
+    return town_article(town, crates) + "\n" + extra + "\n"
+
+
+def test_an_indexer_killed_at_random_points_leaves_nothing_a_re_run_does_not_repair(tmp_path, hashing):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    names = towns(300)
+    for i, town in enumerate(names):
+        (corpus / f"{town}.txt").write_text(_long_town_article(town, 1000 + i), encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", INDEX, str(corpus), str(fresh)], cwd=ROOT, env=_env(), check=True, timeout=600)
+    duration = time.monotonic() - started
+    reference = _assistant(corpus, fresh, hashing)
+    expected = _chunk_ids(reference)
+    assert len(expected) > 2 * 512  # several groups of chunks (about 512 each) to fall between
+    questions = [question(t) for t in names[::60]]
+    answers = [reference.ask(q).answer for q in questions]
+    rng = random.Random(9)
+    partial = 0
+    for trial in range(10):
+        data = tmp_path / f"killed-{trial}"
+        writer = subprocess.Popen([sys.executable, "-c", INDEX, str(corpus), str(data)], cwd=ROOT, env=_env())
+        time.sleep(rng.uniform(0.2, duration))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(30)
+        if (data / "chroma").exists() or (data / "CURRENT").exists():
+            killed = _assistant(corpus, data, hashing)
+            partial += killed.has_index() and len(_chunk_ids(killed)) < len(expected)
+        subprocess.run([sys.executable, "-c", INDEX, str(corpus), str(data)], cwd=ROOT, env=_env(), check=True, timeout=600)
+        repaired = _assistant(corpus, data, hashing)
+        assert _chunk_ids(repaired) == expected, f"trial {trial}"
+        _consistent(repaired)
+        assert [repaired.ask(q).answer for q in questions] == answers, f"trial {trial}"
+    assert partial >= 3, f"only {partial} of 10 kills fell inside the build"
