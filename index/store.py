@@ -187,12 +187,20 @@ def _check_writable(data_dir: Path, path: Path) -> None:
 
 def check_integrity(db: Path, data_dir: Path) -> None:
     """SQLite's quick_check of chroma.sqlite3: garbage inside the file is found here, not by a later question."""
-    try:
-        con = sqlite3.connect(f"file:{urllib.parse.quote(str(db))}?mode=ro", uri=True, timeout=10)
+    def quick_check(mode: str) -> list:
+        con = sqlite3.connect(f"file:{urllib.parse.quote(str(db))}?mode={mode}", uri=True, timeout=10)
         try:
-            rows = con.execute("PRAGMA quick_check(1)").fetchall()
+            return con.execute("PRAGMA quick_check(1)").fetchall()
         finally:
             con.close()
+
+    try:
+        try:
+            rows = quick_check("ro")
+        except sqlite3.OperationalError as err:
+            if "readonly" not in str(err) or not os.access(db, os.W_OK):
+                raise
+            rows = quick_check("rw")  # a writer killed mid-transaction left a hot journal: rolling it back writes
     except sqlite3.OperationalError as err:
         if "locked" in str(err) or "busy" in str(err):
             return  # a writer holds it for longer than 10 s: it is in use, not known to be broken

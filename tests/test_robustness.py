@@ -203,6 +203,25 @@ def test_a_failed_rebuild_keeps_the_old_index(corpus, tmp_path, hashing):
 
 
 # --- item 4: orphaned chunks after kill -9 --------------------------------------------------------------
+def test_a_writer_killed_mid_transaction_leaves_a_journal_that_the_next_open_rolls_back(corpus, tmp_path, hashing):
+    data = tmp_path / "data"
+    _assistant(corpus, data, hashing).index()
+    db = data / "chroma" / "chroma.sqlite3"
+    # a writer inside a transaction (its rollback journal on disk) is killed with SIGKILL
+    subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        import os, signal, sqlite3
+        con = sqlite3.connect({str(db)!r}, isolation_level=None)
+        con.execute("PRAGMA cache_size = 1")  # changed pages spill into the file: its journal is "hot"
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("UPDATE embedding_metadata SET string_value = string_value || '-x'")
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)], cwd=ROOT, timeout=60)
+    assert (data / "chroma" / "chroma.sqlite3-journal").exists()
+    reader = _assistant(corpus, data, hashing)  # was: "The index … is corrupted (attempt to write a readonly database)"
+    assert reader.status().articles == 5 and reader.ask(QUESTION).answered
+    assert not (data / "chroma" / "chroma.sqlite3-journal").exists()
+
+
 def test_chunks_orphaned_by_a_killed_indexer_are_removed_by_the_next_run(corpus, tmp_path, hashing):
     data = tmp_path / "data"
     target = corpus / "000_09181bd4437617d1.txt"
