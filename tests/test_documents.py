@@ -1,6 +1,7 @@
 """Loading and cleaning: junk removed, offsets into the original file exact, every format."""
 
 import json
+import random
 
 import pytest
 
@@ -214,3 +215,19 @@ def test_a_malformed_reference_file_no_longer_stops_indexing_or_rebuild(corpus, 
     rebuilt = assistant.index(rebuild=True)
     assert assistant.status().articles == 7 == len(list(corpus.iterdir()))
     assert not first.skipped and not rebuilt.skipped
+
+
+def test_a_large_plain_file_keeps_its_offsets_as_a_few_runs(tmp_path):
+    """A 19.9 MB file peaked at 2.7 GB while parsed (two Python ints per character): the offsets are runs now."""
+    rng = random.Random(3)
+    paragraphs = [" ".join(f"Word{rng.randint(0, 999)} and more words here." for _ in range(40)) for _ in range(1500)]
+    text = "Large file\n\n" + "\n\n".join(f"  {p}  " for p in paragraphs) + "\n"  # stripped blanks: runs restart
+    (tmp_path / "large.txt").write_text(text, encoding="utf-8")
+    [article], skipped = load_corpus(tmp_path)
+    assert not skipped and len(text) > 1_500_000
+    assert len(article.offsets.at) <= 2 * (len(paragraphs) + 1) + 2  # a run per paragraph and one per joining newline
+    for i in rng.sample(range(len(article.text)), 2000):
+        a, b = article.original_span(i, i + 1)
+        assert text[a:b] == article.text[i] or article.text[i] == "\n"
+    a, b = article.original_span(0, len(article.text))
+    assert text[a:b].strip() == text.strip()
