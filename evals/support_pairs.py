@@ -1,13 +1,20 @@
 """The judge's labelled calibration set, made from the seed articles, and fitting the judge on it.
 
-    python -m evals.support_pairs            # (re)write evals/data/support_pairs.v1.jsonl
-    python -m evals.support_pairs --fit      # fit the judge on its train part, report on its test part
+    python -m evals.support_pairs            # (re)write evals/data/support_pairs.v2.jsonl
+    python -m evals.support_pairs --fit      # fit the judge on its fit part, write rag/judge.json
+    python -m evals.judge_eval               # the judge on the test part, per class of pair
 
 Supported pairs: a sentence with its own passage (the sentence and the next one), verbatim or
-trimmed (a leading clause removed), plus hand-written paraphrases. Unsupported pairs: the same
-sentence with one fact changed (a number, a name, a date, a place, a negation), or paired with
-a passage of another article. The split into train/test is by source sentence, so a sentence
-and its perturbations never straddle it.
+trimmed (a leading clause removed), with an alias ("Moscow" for Russia, "Karabakh" for
+Nagorno-Karabakh, a surname for a full name) or a pronoun for its subject, plus hand-written
+paraphrases ("6,500 people died" for "claimed more than 6,500 lives"). Unsupported pairs, the
+adversarial cases of issue 13: the same sentence with one fact changed (a number, a name, a date, a
+place, a negation); invented claims on the passage's topic (made with the passage's own names, or
+another sentence of the same article that the passage does not restate); generic filler ("The
+situation remains tense and negotiations continue."); a passage of another article. The split into
+fit ("train") and test is by source sentence, so a sentence and its variants never straddle it;
+invented templates and filler sentences are split by their own text, so the test part holds
+templates and fillers that fitting never saw.
 """
 
 import argparse
@@ -22,7 +29,7 @@ from index.sentences import split_sentences
 
 from .dataset import DATA
 
-PAIRS = DATA / "support_pairs.v1.jsonl"
+PAIRS = DATA / "support_pairs.v2.jsonl"
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 _NAME_SWAPS = {
@@ -61,7 +68,82 @@ PARAPHRASES = [
     ("The conflict goes back to 1988.", "The conflict over the area dates back to 1988"),
     ("Eighteen Armenian and twelve Azerbaijani soldiers have reportedly died since fighting resumed.", "According to reports, 18 Armenian and 12 Azerbaijani soldiers have been killed since the conflict resumed."),
     ("Lavrov criticised attempts to undermine the OSCE Minsk Group.", "The Russian diplomat also spoke out against attempts to undermine the role of the OSCE Minsk Group"),
+    # issue 13's misses, and more of the same kind: synonyms, reordering, compression
+    ("In the 2020 war, 6,500 people died.", "In 2020, Armenia and Azerbaijan fought a war over the long-contested enclave which claimed more than 6,500 lives."),
+    ("More than 6,500 people were killed when Armenia and Azerbaijan went to war in 2020.", "In 2020, Armenia and Azerbaijan fought a war over the long-contested enclave which claimed more than 6,500 lives."),
+    ("Around 30,000 people died in the conflict that followed the 1991 breakaway.", "Ethnic Armenian separatists in Nagorno-Karabakh broke away from Azerbaijan as the Soviet Union collapsed in 1991"),
+    ("It declared independence in 1991.", "It declared independence in 1991, triggering a full-scale war"),
+    ("It is mainly populated by ethnic Armenians.", "This region is internationally recognized as part of Azerbaijan, but is mainly populated by ethnic Armenians."),
+    ("The region is internationally recognised as Azerbaijani territory.", "This region is internationally recognized as part of Azerbaijan"),
+    ("Baku denies the allegations.", "The government in Baku denies the allegations"),
+    ("Azerbaijan says the protesters oppose illegal mining in Armenia.", "The government in Baku denies the allegations, saying the protesters are opposing illegal mining operations in Armenia."),
+    ("Azerbaijani forces fired on a car carrying pro-Armenian police officers, killing three people.", "Azerbaijani forces opened fire on a car carrying pro-Armenian law enforcement officers in the region on Sunday, killing three people"),
+    ("The Russian peacekeepers intervened to stop Sunday's confrontation.", "the Russian Defense Ministry said its peacekeeping troops had intervened to stop Sunday’s confrontation"),
+    ("Zakharova said the ceasefire had been violated repeatedly in recent days.", "She also stated that in recent days, the cease-fire agreements agreed upon by the two sides have been repeatedly violated."),
+    ("The Kremlin said Putin had spoken with Pashinyan twice about the situation.", "The Kremlin said on Saturday that President Vladimir Putin had discussed the situation with Armenian leader Nikol Pashinyan twice"),
+    ("Moscow asked Azerbaijan to withdraw its troops.", "Russia urged Azerbaijan to pull back troops."),
+    ("Armenia warned of a possible humanitarian catastrophe in Karabakh after the gas was cut off.", "Armenia has also warned of a possible “humanitarian catastrophe” in Karabakh after gas supplies to the disputed region were cut off following repair work."),
+    ("Azerbaijani drones killed three people and wounded 15, the region's defence ministry said.", "On Saturday, the breakaway region’s defense ministry said in a statement that Azerbaijani drones had killed three people and wounded another 15."),
+    ("The fighting ended on Nov. 10, 2020, with an agreement brokered by Russia.", "The fighting ended with a Russian-brokered agreement on Nov. 10, 2020"),
+    ("Moscow has around 2,000 peacekeepers in and around Nagorno-Karabakh.", "Moscow has deployed around 2,000 peacekeepers in and around the breakaway region of Nagorno-Karabakh"),
+    ("The six-week war left 6,500 dead on both sides.", "The six-week war last fall that ended in a rout for the Armenian military and sparked mass protests in the country left 6,500 people dead on both sides."),
+    ("The war last fall ended in a rout for Armenia's military and sparked mass protests.", "The six-week war last fall that ended in a rout for the Armenian military and sparked mass protests in the country"),
+    ("Russia's peacekeepers saw one truce violation in the previous 24 hours, the Defense Ministry said Thursday.", "Russia’s Defense Ministry said Thursday that its peacekeepers had observed one truce violation in the previous 24 hours."),
+    ("Russia's President and its Defence and Foreign Ministries called on both countries to stop the hostilities immediately.", "Russia's President along with the Defence and Foreign Ministries called on Armenia and Azerbaijan to immediately cease hostilities"),
+    ("Fighting resumed on Friday night, and each side blamed the other.", "The hostilities in the region restarted on Friday night, with Armenia and Azerbaijan both blaming each other for the ceasefire violations."),
+    ("Baku has since called for a ceasefire.", "A ceasefire has since been called for by Baku."),
+    ("Since 1994 it has been controlled by Armenian military and separatist forces.", "but has been under the control of Armenian military and separatist forces since 1994."),
+    ("Azerbaijan's Foreign Ministry said the shootout began when its soldiers checked vehicles suspected of carrying weapons.", "On Sunday, Azerbaijan’s Foreign Ministry said a shootout occurred when Azerbaijani soldiers went to check vehicles suspected of transporting weapons"),
+    ("Aliyev also met the EU's envoy Toivo Klaar.", "Later, Aliyev also met with EU Special Representative for the South Caucasus Toivo Klaar"),
 ]
+
+# Aliases that keep a sentence supported: (pattern, replacement). Metonyms only where the name is the subject.
+_ALIASES = [
+    (r"\bNagorno-Karabakh\b", "Karabakh"), (r"^Russia\b", "Moscow"), (r"^Azerbaijan\b", "Baku"), (r"^Armenia\b", "Yerevan"),
+    (r"\bPresident Vladimir Putin\b", "Putin"), (r"\bVladimir Putin\b", "Putin"), (r"\b(President )?Ilham Aliyev\b", "Aliyev"),
+    (r"\b(Armenian leader |Armenian Prime Minister )?Nikol Pashinian\b", "Pashinian"),
+    (r"\b(Armenian leader |Armenian Prime Minister )?Nikol Pashinyan\b", "Pashinyan"), (r"\bMaria Zakharova\b", "Zakharova"),
+    (r"\bSergei Lavrov\b", "Lavrov"), (r"\bThe Kremlin\b", "Moscow"), (r"\bRussian troops\b", "Moscow's troops"),
+    (r"\bcease-fire\b", "ceasefire"), (r"\bthe enclave\b", "Nagorno-Karabakh"),
+]
+# A sentence's subject replaced by the pronoun a reader resolves from the passage.
+_PRONOUNS = [
+    (r"^(?:The )?(?:Russian |Azerbaijani |Armenian )?(?:Defen[cs]e|Foreign) Ministry\b", "It"), (r"^Russia\b", "It"),
+    (r"^Armenia\b", "It"), (r"^Azerbaijan\b", "It"), (r"^Moscow\b", "It"), (r"^The Kremlin\b", "It"),
+    (r"^Nagorno-Karabakh\b", "It"), (r"^This region\b", "It"), (r"^Lavrov\b", "He"), (r"^Aliyev\b", "He"),
+    (r"^Maria Zakharova\b", "She"), (r"^Armenia[’']s\b", "Its"), (r"^Russia[’']s\b", "Its"), (r"^Azerbaijan[’']s\b", "Its"),
+    (r"^The (?:Russian )?ministry\b", "It"), (r"^Azerbaijani forces\b", "They"), (r"^Two Azerbaijani servicemen\b", "Two of their servicemen"),
+]
+# Invented claims on a passage's topic, written with the passage's own names ({a}, {b}): nothing in the seeds says them.
+INVENTED = [
+    "{a} was paid to block the road.", "{a} secretly agreed to hand the region over to {b}.",
+    "{a} announced new sanctions against {b}.", "{a} apologised to {b} for the attack.",
+    "{a} plans to hold a referendum on the region next year.", "{a} threatened to walk out of the peace talks.",
+    "{a} recalled its ambassador from {b}.", "{a} admitted responsibility for the clash.",
+    "{a} promised to rebuild the villages destroyed in the fighting.", "{a} accused {b} of paying the protesters.",
+    "{a} offered {b} compensation for the dead.", "{a} closed its airspace to flights from {b}.",
+    "{a} praised the peacekeepers for ending the blockade.", "{a} signed a trade deal with {b} on the same day.",
+    "{a} said that {b} had used chemical weapons.", "{a} denied that any soldiers had died.",
+    "{a} expelled journalists who reported on the clash.", "{a} asked the United Nations to send observers.",
+    "The protesters were paid to block the road.", "{a} won the war in less than a week.",
+    "{a} blamed {b} for cutting off the electricity.", "{a} sent doctors and medicine to the region.",
+    "{a} arrested the soldiers who opened fire.", "{a} held a minute of silence for the victims.",
+]
+# Generic filler: true-sounding, on topic, and supported by no passage.
+GENERIC = [
+    "The situation remains tense and negotiations continue.", "Both sides have expressed their positions on the matter.",
+    "The international community is following the events closely.", "The conflict has a long and complex history.",
+    "Further developments are expected in the coming days.", "Experts say the situation could change at any moment.",
+    "This is supported by the passage.", "The answer can be found in the evidence.",
+    "Many questions about the future of the region remain unanswered.", "The events have drawn attention from around the world.",
+    "Officials are working to find a lasting solution.", "The issue continues to be a source of debate.",
+    "Diplomatic efforts are ongoing to resolve the dispute.", "The outcome of the talks remains uncertain.",
+    "Observers warn that the crisis may deepen.", "Details of the agreement have not been made public.",
+    "The article describes the events in detail.", "Both governments want peace and stability in the region.",
+    "Local residents are worried about what will happen next.", "The humanitarian situation is a matter of concern for everyone.",
+]
+_ENTITIES = ["Russia", "Armenia", "Azerbaijan", "Moscow", "Baku", "Yerevan", "the Kremlin", "Putin", "Aliyev", "Pashinyan",
+             "Lavrov", "Zakharova", "Turkey", "the OSCE", "the United States", "Blinken", "Bono", "Klaar"]
 
 
 def _split(key: str) -> str:
@@ -113,6 +195,24 @@ def _negate(sentence: str) -> str | None:
     return None
 
 
+def _rewrite(sentence: str, table: list[tuple[str, str]], first: bool = False) -> str | None:
+    """The sentence with every (or only the first matching) alias of the table applied, or None if none applies."""
+    out = sentence
+    for pattern, replacement in table:
+        out = re.sub(pattern, replacement, out)
+        if first and out != sentence:
+            break
+    return out if out != sentence else None
+
+
+def _shared(sentence: str, passage: str) -> float:
+    """Share of a sentence's content terms found in a passage: a "topical" negative must not restate the passage."""
+    from index.analysis import terms
+
+    s_terms = set(terms(sentence))
+    return len(s_terms & set(terms(passage))) / len(s_terms) if s_terms else 0.0
+
+
 def make_pairs() -> list[dict]:
     articles, _ = load_corpus(SEEDS)
     rng = random.Random(0)
@@ -134,8 +234,8 @@ def make_pairs() -> list[dict]:
                 pairs.append({"sentence": s, "passage": p, "supported": label, "kind": kind, "source": source, "split": split})
 
         add(sentence, True, "verbatim")
-        if "," in sentence:
-            head, tail = sentence.split(",", 1)
+        if ", " in sentence:
+            head, tail = sentence.split(", ", 1)
             if len(tail.split()) >= 6 and len(head.split()) <= 8:
                 add(tail.strip()[0].upper() + tail.strip()[1:], True, "trimmed")
         add(_swap_number(sentence), False, "number")
@@ -146,8 +246,26 @@ def make_pairs() -> list[dict]:
         others = [p for s, _, p in sentences if s != source]
         pairs.append({"sentence": sentence, "passage": rng.choice(others), "supported": False, "kind": "unrelated",
                       "source": source, "split": split})
+        add(_rewrite(sentence, _ALIASES), True, "alias")
+        add(_rewrite(sentence, _PRONOUNS, first=True), True, "pronoun")
+        present = [e for e in _ENTITIES if re.search(rf"\b{re.escape(e.split()[-1])}\b", passage)] or ["Russia"]
+        for template in rng.sample(INVENTED, 2):
+            a = rng.choice(present)
+            b = rng.choice([e for e in _ENTITIES if e != a and e.split()[-1] not in a] if len(present) < 2
+                           else [e for e in present if e != a])
+            claim = template.format(a=a, b=b)
+            pairs.append({"sentence": claim[0].upper() + claim[1:], "passage": passage, "supported": False,
+                          "kind": "invented", "source": source, "split": _split(template)})
+        far = [s for src, s, _ in sentences if src == source and s not in passage and passage not in s
+               and _shared(s, passage) < 0.5]
+        if far:
+            pairs.append({"sentence": rng.choice(far), "passage": passage, "supported": False, "kind": "topical",
+                          "source": source, "split": split})
+        filler = rng.choice(GENERIC)
+        pairs.append({"sentence": filler, "passage": passage, "supported": False, "kind": "generic", "source": source,
+                      "split": _split(filler)})
     for paraphrase, original in PARAPHRASES:
-        match = next(((s, p) for src, s, p in sentences if original in s or original in p), None)
+        match = next(((s, p) for src, s, p in sentences if original in p), None)  # p: the sentence and a neighbour
         if match is None:
             raise ValueError(f"paraphrase source not found: {original}")
         pairs.append({"sentence": paraphrase, "passage": match[1], "supported": True, "kind": "paraphrase", "source": "",
@@ -155,48 +273,58 @@ def make_pairs() -> list[dict]:
     return pairs
 
 
+EVIDENCE = {"coverage", "bigrams", "cosine"}  # the judge's features that speak for support; the rest are penalties
+
+
 def fit(pairs: list[dict]) -> dict:
+    """Fit the judge's logistic model on the fit part, pick its threshold there, report the test part per class.
+
+    The threshold is the lowest at which no adversarial class of the fit part (invented, generic,
+    swapped) passes more than 3%: issue 13 asks for at most 5% on the test part, and a lenient
+    judge is the failure that shows wrong answers to users; a strict one only refuses."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    from rag import Assistant, Settings
+    from rag.judge import FEATURES, JUDGE_MODEL, JudgeModel
 
-    from rag.judge import FEATURES, HeuristicJudge, JUDGE_MODEL
-    from .metrics import balanced_accuracy
+    from .judge_eval import CLASSES, evaluate, seed_judge
 
-    import tempfile
-    assistant = Assistant(Settings(corpus=SEEDS, data_dir=Path(tempfile.mkdtemp(prefix="rag-judge-"))))
-    assistant.index()
-    lexical = assistant._ensure_retriever().lexical
-    judge = HeuristicJudge(assistant.embedder.embed, lexical.idf)
-    X = np.array([[judge.features(p["sentence"], p["passage"])[f] for f in FEATURES] for p in pairs])
+    judge = seed_judge(JudgeModel([0.0] * len(FEATURES), 0.0, 0.5))
+    rows = [judge.features(p["sentence"], p["passage"]) for p in pairs]
+    X = np.array([[r[f] for f in FEATURES] for r in rows])
+    gate = np.array([r["coverage"] > 0 for r in rows])  # the judge's own rule: no shared term, no support
     y = np.array([p["supported"] for p in pairs], dtype=int)
     train = np.array([p["split"] == "train" for p in pairs])
-    model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000).fit(X[train], y[train])
-    prob = model.predict_proba(X)[:, 1]
-    test = ~train
-    pred = prob >= 0.5
-    report = {
-        "judge": judge.name, "features": FEATURES, "coef": [round(float(c), 4) for c in model.coef_[0]],
-        "intercept": round(float(model.intercept_[0]), 4), "threshold": 0.5,
+    # evidence may only raise the score and a penalty only lower it: a feature fitted with the other sign
+    # (collinear with coverage, as v1's bigram weight of -5.03 was) is dropped and the rest refitted
+    sign = np.array([1.0 if f in EVIDENCE else -1.0 for f in FEATURES])
+    used = np.ones(len(FEATURES), dtype=bool)
+    while True:
+        model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=5000).fit(X[train & gate][:, used], y[train & gate])
+        coef = np.zeros(len(FEATURES))
+        coef[used] = model.coef_[0]
+        wrong = used & (coef * sign < 0)
+        if not wrong.any():
+            break
+        used &= ~wrong
+    prob = np.where(gate, 1.0 / (1.0 + np.exp(-(X @ coef + model.intercept_[0]))), 0.0)
+    threshold = 0.5
+    for t in np.arange(0.5, 0.99, 0.01):
+        threshold = round(float(t), 2)
+        if all(np.mean(prob[train & np.array([p["kind"] in CLASSES[c] for p in pairs])] >= t) <= 0.03
+               for c in ("invented", "generic", "swapped")):
+            break
+    test = [i for i in range(len(pairs)) if not train[i]]
+    report = evaluate([float(prob[i]) for i in test], [pairs[i] for i in test], threshold)
+    model_json = {
+        "judge": judge.name, "features": FEATURES, "coef": [round(float(c), 4) for c in coef],
+        "intercept": round(float(model.intercept_[0]), 4), "threshold": threshold,
         "fitted_on": f"{PAIRS.name} train ({int(train.sum())} pairs)",
-        "test_pairs": int(test.sum()),
-        "test_balanced_accuracy": round(balanced_accuracy(pred[test].tolist(), y[test].astype(bool).tolist()), 4),
-        "test_confusion": {
-            "supported_judged_supported": int((pred & (y == 1) & test).sum()),
-            "supported_judged_unsupported": int((~pred & (y == 1) & test).sum()),
-            "unsupported_judged_supported": int((pred & (y == 0) & test).sum()),
-            "unsupported_judged_unsupported": int((~pred & (y == 0) & test).sum()),
-        },
-        "test_accuracy_by_kind": {},
+        "test_pairs": len(test), "test_balanced_accuracy": report["balanced_accuracy"],
+        "test_classes": {k: {m: v[m] for m in ("pairs", "pass_rate", "balanced_accuracy")} for k, v in report["classes"].items()},
     }
-    kinds = sorted({p["kind"] for p in pairs})
-    for kind in kinds:
-        idx = [i for i, p in enumerate(pairs) if p["kind"] == kind and test[i]]
-        if idx:
-            report["test_accuracy_by_kind"][kind] = round(float(np.mean([pred[i] == y[i] for i in idx])), 4)
-    JUDGE_MODEL.write_text(json.dumps(report, indent=1) + "\n")
-    return report
+    JUDGE_MODEL.write_text(json.dumps(model_json, indent=1) + "\n")
+    return model_json
 
 
 def main() -> None:

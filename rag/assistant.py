@@ -18,7 +18,7 @@ from index.store import IndexSpec, Store
 from .answer import citation, compose, distinct, refuse
 from .judge import HeuristicJudge, JudgeModel
 from .llm import INJECTION, REFUSAL, make_llm, rewrite_followup, stream_answer
-from .verify import check
+from .verify import check, cited_order, final_text, recited_records, removed_records
 from .errors import QuestionError
 from .followup import resolve
 from .evidence import (Candidate, analyze, candidates, decision_features, lexical_features, read, score_candidates,
@@ -27,7 +27,7 @@ from .reader import sigmoid
 from .reader import Reader
 from .retrieve import HybridRetriever, Retrieved
 from .settings import Settings
-from .types import Answer, Citation, IndexStatus, Removed
+from .types import Answer, IndexStatus, Recited, Removed
 
 log = logging.getLogger(__name__)
 UPLOADS_PREFIX = "uploads/"
@@ -218,26 +218,17 @@ class Assistant:
 
     def _verified(self, text: str, candidates: list[Candidate], evidence: "Evidence", articles) -> Answer:
         checked = [] if REFUSAL.match(text.strip()) else check(text, {n: c.text for n, c in enumerate(candidates, 1)}, self._ensure_judge())
-        keep = [c for c in checked if c.verdict == "supported" or self.settings.verify == "flag"]
-        removed = [Removed(text=c.text, reason=c.verdict) for c in checked if c.verdict != "supported"]
-        if not any(c.verdict == "supported" for c in keep):
+        flag = self.settings.verify == "flag"
+        removed = [Removed(**r) for r in removed_records(checked)]
+        if not any(c.verdict == "supported" for c in checked):
             answer = refuse(evidence.question, evidence.ranked, evidence.probability, articles)
             return answer.model_copy(update={"removed": removed})
-        renumber: dict[int, int] = {}
-        citations: list[Citation] = []
-        parts = []
-        for sentence in keep:
-            markers = []
-            for old in dict.fromkeys(sentence.cited):
-                if old not in renumber and 1 <= old <= len(candidates):
-                    renumber[old] = len(citations) + 1
-                    citations.append(citation(renumber[old], candidates[old - 1], articles))
-                if old in renumber:
-                    markers.append(f"[{renumber[old]}]")
-            flag = "" if sentence.verdict == "supported" else " (unverified)"
-            parts.append(f"{sentence.text}{flag} {''.join(markers)}".strip())
-        return Answer(status="answered", answer=" ".join(parts), citations=citations, confidence=evidence.probability,
-                      question=evidence.question, removed=removed)
+        order = cited_order(checked, len(candidates), flag)
+        renumber = {old: n for n, old in enumerate(order, start=1)}
+        citations = [citation(renumber[old], candidates[old - 1], articles) for old in order]
+        return Answer(status="answered", answer=final_text(checked, renumber, flag), citations=citations,
+                      confidence=evidence.probability, question=evidence.question, removed=removed,
+                      recited=[Recited(**r) for r in recited_records(checked)])
 
     def _standalone(self, question: str, previous: str | None) -> tuple[str, str | None]:
         """The question to search, and the words a follow-up borrowed from the conversation (if known).

@@ -24,6 +24,7 @@ examples:
   rag ask --json -k 8 "How many troops did Russia send?"
   rag ask                                     ask questions typed in the terminal
   rag serve                                   the chat UI on http://127.0.0.1:7860
+  rag check claims.jsonl                      does each passage support its sentence? (JSON lines)
 
 settings: flags beat RAG_* environment variables (RAG_DATA_DIR, RAG_CORPUS, RAG_MODEL_PATH,
 RAG_CHROMA_URL) which beat a .env file in the current directory.
@@ -89,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every figure here")
     p.add_argument("--skip-baseline", action="store_true", help="do not build the llama-index baseline")
 
+    p = sub.add_parser("check", help="judge whether passages support sentences (anyone's answers), one JSON line each",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=CHECK_EPILOG)
+    _common(p)
+    p.add_argument("file", metavar="FILE.jsonl", help='lines {"sentence": str, "passage": str} (optionally "question"); - for stdin')
+
     p = sub.add_parser("serve", help="the chat UI in the browser", formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="examples:\n  rag serve\n  rag serve --port 8080 --corpus ~/articles\n")
     _common(p)
@@ -115,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = _settings(args)
-        return {"index": _index, "ask": _ask, "status": _status, "serve": _serve, "eval": _eval, "bench": _bench}[args.command](args, settings)
+        return {"index": _index, "ask": _ask, "status": _status, "serve": _serve, "eval": _eval, "bench": _bench,
+                "check": _check}[args.command](args, settings)
     except QuestionError as err:
         return _fail(args, err, code=2)
     except RagError as err:
@@ -199,6 +206,7 @@ def _ask(args, settings) -> int:
         sys.stdin.reconfigure(errors="surrogateescape")  # invalid UTF-8 reaches check_question, which says so
     if interactive:
         print("Ask about the articles (one question per line; Ctrl-D to quit).", file=sys.stderr)
+    previous = None  # in a terminal, a conversation: "Who blocked it?" follows the question before (as in the chat UI)
     while True:
         try:
             line = input("? " if interactive else "")
@@ -207,19 +215,21 @@ def _ask(args, settings) -> int:
         if not line.strip():
             continue
         try:
-            answer = _stream(assistant, line, args.k, quiet=args.json)
+            answer = _stream(assistant, line, args.k, quiet=args.json, previous=previous)
         except RagError as err:  # a bad question or an unavailable index: say so, and keep the session
             if args.json:
                 print(json.dumps({"status": "error", "error": str(err)}), flush=True)
             print(f"error: {err}", file=sys.stderr, flush=True)
             continue
+        if interactive:  # piped lines stay independent questions (a batch), as before
+            previous = answer.searched or None
         print(answer.model_dump_json() if args.json else format_answer(answer) + "\n", flush=True)
 
 
-def _stream(assistant, question: str, k, quiet: bool):
+def _stream(assistant, question: str, k, quiet: bool, previous: str | None = None):
     """Ask; an LLM's draft is shown on stderr as it is generated, the verified answer is returned."""
     answer, drafting = None, False
-    for item in assistant.ask_stream(question, k=k):
+    for item in assistant.ask_stream(question, k=k, previous=previous):
         if isinstance(item, str):
             if not quiet:
                 if not drafting:
@@ -273,6 +283,42 @@ def _bench(args, settings) -> int:
     if args.json:
         print(f"\nAll figures: {args.json}")
     return 0
+
+
+CHECK_EPILOG = """\
+example:
+  $ cat claims.jsonl
+  {"sentence": "Russia sent 2,000 troops to Nagorno-Karabakh.", "passage": "In November 2020, Russia sent 2,000 troops to Nagorno-Karabakh."}
+  {"sentence": "Russia sent 9,000 troops.", "passage": "In November 2020, Russia sent 2,000 troops to Nagorno-Karabakh."}
+  $ rag check claims.jsonl
+  {"line": 1, "verdict": "supported", "score": 0.9271}
+  {"line": 2, "verdict": "unsupported", "score": 0.0}
+
+The judge is the one that verifies LLM answers (rag/judge.py); its word weights come from the index in
+--data-dir (built from --corpus on first use). A bad line is reported on stderr with its number and
+skipped; the exit status is then 1. "question" is accepted but not used: the judge checks support only.
+"""
+
+
+def _check(args, settings) -> int:
+    """`rag check FILE.jsonl`: the LLM path's support judge over sentences another system wrote."""
+    from .judge import check_lines, for_assistant
+
+    source = sys.stdin if args.file == "-" else None
+    if source is None and not Path(args.file).is_file():
+        raise RagError(f"No such file: {args.file}")
+    assistant = _assistant(settings)
+    _ensure_index(assistant, settings)
+    judge = for_assistant(assistant)
+    bad = 0
+    with (source or open(args.file, encoding="utf-8", errors="replace", newline="")) as lines:
+        for number, result, error in check_lines((line for line in lines), judge):
+            if error:
+                bad += 1
+                print(f"{args.file}:{number}: skipped: {error}", file=sys.stderr, flush=True)
+            else:
+                print(json.dumps({"line": number, **result}), flush=True)
+    return 1 if bad else 0
 
 
 def _serve(args, settings) -> int:

@@ -1,22 +1,35 @@
 """Follow-up questions -> standalone questions, without an LLM.
 
 "What did Russia say about it?" after "Who blocked the Lachin Corridor?" becomes "What did
-Russia say about the Lachin Corridor?". The method: find the referring word (a pronoun, "there",
-or an elliptical "What about X?"), pick its antecedent among the named phrases of the previous
-standalone question (capitalised spans, e.g. "the Lachin Corridor", "Nikol Pashinyan") that the
-new question does not already name: the first one when the pronoun is a subject, the last one
-when it is an object. No antecedent, no rewrite: the question is searched as asked.
+Russia say about the Lachin Corridor?". The method: find a word that really refers back (a
+pronoun, "there", a demonstrative standing alone, or an elliptical "What about X?"), then pick
+its antecedent among the noun phrases of the previous standalone question: its subject phrase
+("the spokeswoman of the Russian Foreign Ministry" in "Who is the spokeswoman of …?", "Armenia
+and Azerbaijan" in "When did Armenia and Azerbaijan sign …?") or one of its names. The
+antecedent must agree with the pronoun (a person for he/she, plural for they, a place for
+there). When that leaves no antecedent, or several equally good ones, the question is searched
+as asked: a wrong rewrite is worse than none, since the user sees what was searched.
 """
 
 import re
 
-_NAME = re.compile(r"\b(?:the\s+)?(?:[A-Z][\w’'.-]*[\w]|[A-Z]{2,})(?:\s+(?:of\s+the\s+|of\s+|for\s+the\s+)?(?:[A-Z][\w’'.-]*[\w]|[A-Z]{2,}))*")
+_WORD = r"(?:[A-Z][\w’'.-]*\w|[A-Z]{2,})"
+_NAME = re.compile(rf"\b(?:the\s+)?{_WORD}(?:\s+(?:of\s+the\s+|of\s+|for\s+the\s+)?{_WORD})*")
 _ELLIPSIS = re.compile(r"^\s*(?:and\s+|what\s+about\s+|how\s+about\s+|and\s+what\s+about\s+)(?P<x>.+?)\s*\??\s*$", re.I)
 _PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those|there|he|him|his|she|her)\b", re.I)
-_SUBJECT_BEFORE = re.compile(r"\b(did|does|do|is|was|were|are|has|have|had|will|would|can|could|should)\s+$", re.I)
+_AUX = r"(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should)"
+_SUBJECT_BEFORE = re.compile(rf"\b{_AUX}\s+$", re.I)
+_COPULA_Q = re.compile(r"^(?:who|what)\s+(?:is|was|are|were)\s+(?P<np>(?:the\s+|a\s+|an\s+)?[A-Z].*?)\s*\??$", re.I)
+_AUX_Q = re.compile(rf"^(?:(?:when|where|why|how|what|which|whom|who)\s+(?:[\w,-]+\s+){{0,2}})?{_AUX}\s+(?P<rest>.+)$", re.I)
 _QUESTION_START = {"who", "what", "when", "where", "why", "how", "which", "whom", "whose", "did", "does", "do", "is", "was", "are", "were", "can"}
 _POSSESSIVE = {"its", "their", "his", "her"}
 _PLURAL = {"they", "them", "their", "these", "those"}
+_PERSONAL = {"he", "him", "his", "she", "her"}
+_DEMONSTRATIVE = {"this", "that", "these", "those"}
+_NEXT_IS_VERB = re.compile(rf"^\s*(?:{_AUX}|'s|’s|means?|meant|happened|led|caused)\b|^\s*[?.!,]?\s*$", re.I)
+_PERSON_NOUN = re.compile(r"\b(?:spokes(?:wo)?man|spokesperson|minister|president|prime minister|representative|leader|envoy|"
+                          r"ambassador|secretary|chief|official|commander|director|mayor|premier)\b", re.I)
+_NATIONALITY = re.compile(r"(?:ian|ese|ish|i)$")  # Russian, Azerbaijani; not Azerbaijan or Pashinyan
 
 
 def names(text: str) -> list[str]:
@@ -34,8 +47,66 @@ def names(text: str) -> list[str]:
     return found
 
 
+def subject_phrase(question: str) -> tuple[str | None, bool]:
+    """The previous question's subject phrase, and whether it names a person ("Who is X?").
+
+    "Who is X?" / "What is X?" -> X; "When did X <verb> …?" -> X, where X is a run of names joined
+    by "and"/"of", with up to two lowercase nouns after a possessive ("Russia's defense ministry")
+    or one plural noun after a nationality ("Azerbaijani troops"). A question whose subject is its wh-word
+    ("Who blocked …?") has none."""
+    question = question.strip()
+    copula = _COPULA_Q.match(question)
+    if copula:
+        return copula.group("np").rstrip("?. "), question.lower().startswith("who")
+    aux = _AUX_Q.match(question)
+    if not aux:
+        return None, False
+    words, taken, lowercase_left, plural_only = aux.group("rest").rstrip("?. ").split(), [], 0, False
+    for word in words:
+        bare = word.strip(",;:")
+        if bare in ("the", "The") and not taken or (taken and bare in ("and", "of", "for", "the")):
+            taken.append(bare)
+        elif bare[:1].isupper():
+            taken.append(bare)
+            possessive = bool(re.search(r"[’']s$", bare))
+            lowercase_left, plural_only = (2, False) if possessive else (1, True) if _NATIONALITY.search(bare) else (0, False)
+        elif lowercase_left and bare.isalpha() and (not plural_only or bare.endswith("s")):
+            taken.append(bare)
+            lowercase_left -= 1
+        else:
+            break
+    while taken and taken[-1] in ("and", "of", "for", "the"):
+        taken.pop()
+    if not any(w[:1].isupper() for w in taken):
+        return None, False
+    return " ".join(taken), False
+
+
 def _bare(phrase: str) -> str:
     return re.sub(r"^the\s+", "", phrase, flags=re.I).lower()
+
+
+def _plural(phrase: str) -> bool:
+    return " and " in phrase or (phrase.split()[-1].islower() and phrase.endswith("s") and not phrase.endswith("ss"))
+
+
+def _person(phrase: str, who: bool) -> bool:
+    """He/she can mean this phrase: asked "Who is …?", a person's title, or a bare name (not "the …")."""
+    return who or bool(_PERSON_NOUN.search(phrase)) or not (phrase.lower().startswith("the ") or _plural(phrase))
+
+
+def _referring(question: str) -> re.Match | None:
+    """The first word that refers back: never "that" as a conjunction ("the accusation that …"), a
+    determiner ("that village") or an existential "there" ("Were there …?")."""
+    for match in _PRONOUN.finditer(question):
+        word, before, after = match.group(1).lower(), question[:match.start()], question[match.end():]
+        if word in _DEMONSTRATIVE and not (_SUBJECT_BEFORE.search(before) or _NEXT_IS_VERB.match(after)):
+            continue
+        if word == "there" and (re.match(r"\s*(?:is|are|was|were|be|been|have|has)\b", after, re.I)
+                                or re.search(r"\b(?:is|are|was|were)\s+$", before, re.I)):
+            continue
+        return match
+    return None
 
 
 def standalone(question: str, previous: str | None) -> str:
@@ -51,8 +122,7 @@ def resolve(question: str, previous: str | None) -> tuple[str, str | None]:
     question = " ".join(question.split())
     if not previous:
         return question, None
-    already = {_bare(n) for n in names(question)}
-    candidates = [n for n in names(previous) if _bare(n) not in already and not any(_bare(n) in a or a in _bare(n) for a in already)]
+    previous = " ".join(previous.split())
 
     ellipsis = _ELLIPSIS.match(question)
     if ellipsis and not _PRONOUN.search(ellipsis.group("x")):
@@ -63,23 +133,57 @@ def resolve(question: str, previous: str | None) -> tuple[str, str | None]:
             return previous.replace(target, new, 1), None
         return f"{previous.rstrip('?')} ({new})?", None
 
-    match = _PRONOUN.search(question)
-    if not match or not candidates:
+    match = _referring(question)
+    if not match:
         return question, None
-    word = match.group(1)
+    antecedent = _antecedent(question, match, previous)
+    if antecedent is None:  # unsure: searched as asked
+        return question, None
+    word = match.group(1).lower()
     subject = match.start() == 0 or bool(_SUBJECT_BEFORE.search(question[:match.start()]))
-    antecedent = candidates[0] if subject else candidates[-1]
-    if word.lower() in _PLURAL and len(candidates) >= 2:
-        antecedent = f"{candidates[0]} and {candidates[1]}"
-    if word.lower() == "there":
+    if word == "there":
         replacement = f"in {antecedent}"
-    elif word.lower() in _POSSESSIVE and not (word.lower() == "her" and not subject and _object_her(question, match.end())):
+    elif word in _POSSESSIVE and not (word == "her" and not subject and _object_her(question, match.end())):
         replacement = f"{antecedent}’s"
     else:
         replacement = antecedent
     if match.start() == 0:
         replacement = replacement[0].upper() + replacement[1:]
     return question[:match.start()] + replacement + question[match.end():], antecedent
+
+
+def _antecedent(question: str, match: re.Match, previous: str) -> str | None:
+    """The one phrase of ``previous`` the referring word can mean, or None when there is not exactly one."""
+    word, start = match.group(1).lower(), match.start()
+    if word in _DEMONSTRATIVE:  # "What did that trigger?": an event, not a noun phrase of the question
+        return None
+    if re.match(r"\s+\w+(?:ed|en)\b", question[match.end():]) and re.search(r"\b(?:is|are|was|were)\s+$", question[:start], re.I):
+        return None  # "were they used": the thing used is the previous *answer*, which is not known here
+    already = {_bare(n) for n in names(question)}
+    subject, who = subject_phrase(previous)
+    actor = subject is not None and not _COPULA_Q.match(previous)  # someone who did something, not "What is X?"
+    if subject and any(_bare(subject) == a or a in _bare(subject) for a in already):
+        subject = None
+    objects = [n for n in names(previous) if not (subject and (_bare(n) in _bare(subject)))
+               and not any(_bare(n) == a or _bare(n) in a or a in _bare(n) for a in already)]
+    if word in _PERSONAL:
+        options = [subject] if subject and _person(subject, who) else [n for n in objects if _person(n, False)]
+        return options[0] if len(options) == 1 else None
+    if word in _PLURAL:
+        options = [p for p in ([subject] if subject else []) + objects if _plural(p)]
+        return options[0] if len(options) == 1 else None
+    if word == "there":
+        places = [n for n in objects if re.search(rf"\b(?:in|to|from|near|at|into|over|controls?)\s+{re.escape(n)}", previous)]
+        options = places or ([] if subject else objects)
+        return options[-1] if options else None
+    singular = [p for p in ([subject] if subject else []) + objects if not _plural(p) and not (p == subject and who)]
+    is_subject = start == 0 or bool(_SUBJECT_BEFORE.search(question[:start]))
+    if subject in singular and (is_subject or word == "its" or len(singular) == 1):
+        return subject
+    if actor and not is_subject:  # "What did Armenia say about it?" after "… did Russia deploy …": "it" is the deed
+        return None
+    options = [p for p in singular if p != subject]
+    return options[0] if len(options) == 1 else None
 
 
 def _object_her(question: str, end: int) -> bool:

@@ -29,7 +29,15 @@ class Removed(BaseModel):
     """A generated sentence that verification removed (or flagged), and why."""
 
     text: str
-    reason: Literal["uncited", "dangling", "unsupported"]
+    reason: Literal["uncited", "dangling", "unsupported", "format"]  # format: a draft with no text (markers only)
+
+
+class Recited(BaseModel):
+    """A generated sentence kept under another passage than the one its draft cited (draft numbering)."""
+
+    text: str
+    draft_cited: list[int]
+    cited: list[int]
 
 
 class Answer(BaseModel):
@@ -45,6 +53,7 @@ class Answer(BaseModel):
     backend: str = Field("extractive", description="What wrote the answer: the extractive answerer or the named LLM")
     removed: list[Removed] = Field(default_factory=list, description="Generated sentences that failed verification")
     draft: str = Field("", description="The LLM's text before verification (empty for the extractive answerer)")
+    recited: list[Recited] = Field(default_factory=list, description="Generated sentences re-cited to the passage that supports them")
 
     @property
     def answered(self) -> bool:

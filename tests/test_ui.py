@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -188,7 +189,8 @@ def test_html_and_script_in_an_article_are_shown_literally(page, tmp_path):
 
 
 def test_narrow_screen_layout(browser, server):
-    context = browser.new_context(viewport={"width": 420, "height": 900})
+    """Between a phone and a desktop (800 px) the sources are stacked below the chat (phones get a drawer)."""
+    context = browser.new_context(viewport={"width": 800, "height": 900})
     page = context.new_page()
     page.goto(server, wait_until="domcontentloaded")
     page.wait_for_selector("#question textarea", timeout=30_000)
@@ -474,3 +476,232 @@ def test_question_in_another_language_says_articles_are_english(page):
     _shot(page, "non-english-question", docs=True)
     _ask(page, "Who blocked the Lachin Corridor?")
     assert "searched in English" not in _wait_answer(page).inner_text()
+
+
+# --- issue 10, items 6, 9, 11, 15 and issue 9, items 6 and 9 ------------------------------------------------------
+
+def test_question_asked_while_an_upload_is_indexed_waits_for_it(page, tmp_path):
+    """Item 6: asked while its article is being indexed, a question is told so and answered once indexing is done."""
+    filler = "\n\n".join(f"Paragraph {i} of the Armavir annual report lists routine repairs to fences, paths and the "
+                         f"visitor centre number {i}, with costs in drams." for i in range(1500))
+    article = tmp_path / "flamingos.txt"
+    article.write_text("Armavir reserve annual report\n\n" + filler +
+                       "\n\nThe Armavir reserve counted 312 flamingos on Wednesday, its warden said.\n", encoding="utf-8")
+    _open_corpus(page)
+    page.set_input_files("#upload input[type=file]", str(article))
+    page.wait_for_function("() => (document.querySelector('#upload-msg')?.innerText || '').includes('Indexing')", timeout=30_000)
+    page.evaluate("""() => { window.__botTexts = [];
+        new MutationObserver(() => { const b = [...document.querySelectorAll("#chat [data-testid='bot']")].pop();
+                                     if (b) window.__botTexts.push(b.innerText); })
+          .observe(document.querySelector('#chat'), {childList: true, subtree: true, characterData: true}); }""")
+    _ask(page, "How many flamingos did the Armavir reserve count on Wednesday?")
+    assert "Indexed" not in page.locator("#upload-msg").inner_text(), "indexing ended before the question: no test"
+    page.wait_for_function("() => document.querySelector('#upload-msg').innerText.includes('Indexed')", timeout=120_000)
+    bot = _wait_answer(page, timeout=120_000)
+    page.wait_for_function("() => /312 flamingos|does not say|ask again/.test([...document.querySelectorAll(\"#chat [data-testid='bot']\")].pop().innerText)",
+                           timeout=60_000)
+    seen = page.evaluate("() => window.__botTexts")
+    assert any("“flamingos.txt” is being indexed" in t for t in seen), seen[-3:]
+    assert "312 flamingos" in bot.inner_text()
+    assert "does not say" not in bot.inner_text()
+
+
+def test_mobile_question_stays_in_view_and_sources_are_one_tap_away(browser, server):
+    """Item 11: at 390x844, after an answer the question is still on screen, and the sources open with one tap."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(server, wait_until="domcontentloaded")
+    page.wait_for_selector("#question textarea", timeout=30_000)
+    _ask(page, "How many peacekeepers did Russia deploy in Nagorno-Karabakh?")
+    _wait_answer(page)
+    _ask(page, "Who blocked the Lachin Corridor?")
+    bot = _wait_answer(page)
+    page.wait_for_timeout(500)
+
+    def on_screen(locator):
+        box = locator.bounding_box()
+        chat = page.locator("#chat").bounding_box()
+        return box and 0 <= box["y"] and box["y"] + 20 <= 844 and chat["y"] - 1 <= box["y"] <= chat["y"] + chat["height"]
+
+    question = page.locator("#chat [data-testid='user']").last
+    assert "Lachin" in question.inner_text()
+    assert on_screen(question), (question.bounding_box(), page.locator("#chat").bounding_box())
+    assert on_screen(bot)  # the answer's start, below its question
+    tab = page.locator("#sources-tab")
+    assert tab.is_visible() and tab.bounding_box()["y"] + tab.bounding_box()["height"] <= 844
+    assert "Sources (" in tab.inner_text()
+    assert not page.locator(".answer-sources.current .source-card").first.is_visible()  # no sources 1,000 px down
+    _shot(page, "mobile-answer", docs=True)
+    tab.tap()
+    card = page.locator(".answer-sources.current .source-card").first
+    page.wait_for_timeout(400)  # the drawer slides in
+    box = card.bounding_box()
+    assert card.is_visible() and 0 <= box["y"] < 844, box
+    assert "environmental activists" in card.inner_text()
+    _shot(page, "mobile-sources-drawer", docs=True)
+    page.locator("#sources-tab").tap()
+    page.wait_for_timeout(400)
+    assert not card.is_visible() or card.bounding_box()["y"] >= 844
+    bot.locator("a.cite").first.tap()  # a citation opens the drawer at its card
+    page.wait_for_timeout(600)
+    assert page.locator(".source-card.active").bounding_box()["y"] < 844
+    context.close()
+
+
+class _Row:
+    def __init__(self, i):
+        self.title, self.source, self.chunk_count = f"Harvest report {i} from Gavar orchard {i % 97}", f"gen/{i:06d}.txt", 1 + i % 3
+
+
+class _StubAssistant:
+    """The article panel's view of an assistant with 100,000 articles (nothing else is asked of it here)."""
+
+    def __init__(self, rows, data_dir):
+        self.rows, self.data_dir, self.uploads_dir = rows, data_dir, data_dir / "uploads"
+
+    def status(self):
+        from rag.types import IndexStatus
+
+        return IndexStatus(location="", corpus="generated", model_id="stub", articles=len(self.rows), chunks=2 * len(self.rows))
+
+    def articles(self):
+        return self.rows
+
+
+def test_article_panel_pages_and_searches_100k_articles(browser, tmp_path):
+    """Item 15: 100,000 articles are shown 50 at a time, with next/previous pages and a search, not as one table."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from ui.app import build_app, launch
+
+    app = build_app(_StubAssistant([_Row(i) for i in range(100_000)], tmp_path))
+    port = _free_port()
+    launch(app, port=port, prevent_thread_lock=True)
+    try:
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
+        page.wait_for_selector("#question textarea", timeout=30_000)
+        _open_corpus(page)
+        page.wait_for_function("() => document.querySelectorAll('#articles tbody tr').length > 0", timeout=30_000)
+        assert page.locator("#articles tbody tr").count() == 50
+        assert "1–50 of 100,000 articles" in page.locator("#articles").inner_text()
+        assert len(page.locator("#articles").inner_html()) < 20_000
+        page.click("#articles-next")
+        page.wait_for_function("() => document.querySelector('#articles').innerText.includes('51–100 of 100,000')", timeout=10_000)
+        assert "gen/000050.txt" in page.locator("#articles").inner_text()
+        page.fill("#article-search input, #article-search textarea", "gen/099999")
+        page.wait_for_function("() => document.querySelector('#articles').innerText.includes('1–1 of 1 articles')", timeout=10_000)
+        assert page.locator("#articles tbody tr").count() == 1
+        page.fill("#article-search input, #article-search textarea", "orchard 13")
+        page.wait_for_function("() => document.querySelector('#articles').innerText.includes('articles matching “orchard 13”')",
+                               timeout=10_000)
+        page.click("#articles-prev")  # already on the first page: stays there
+        page.wait_for_timeout(500)
+        assert "page 1 of" in page.locator("#articles").inner_text()
+        rows = page.locator("#articles tbody tr").all_inner_texts()
+        assert rows and all("orchard" in t and "13" in t for t in rows), rows  # every word of the search, anywhere
+        page.locator("#corpus").evaluate("el => el.scrollIntoView({block: 'start'})")
+        _shot(page, "article-panel-paged", docs=True)
+        context.close()
+    finally:
+        app.close()
+
+
+def test_every_example_is_answered_correctly(seeded):
+    """Item 9: each example button shown to users is answered, first, with the fact it asks for."""
+    from ui.app import EXAMPLES
+
+    facts = {
+        "Who blocked the Lachin Corridor?": "environmental activists",
+        "How many peacekeepers did Russia deploy in Nagorno-Karabakh?": "2,000 peacekeepers",
+        "What did Baku say about Russia's accusation?": "regretted the one-sided statement",
+        "When did the fighting of 2020 end?": "Nov. 10, 2020",
+    }
+    assert set(EXAMPLES) == set(facts), "a new example needs its expected fact here"
+    for question in EXAMPLES:
+        answer = seeded.ask(question)
+        assert answer.answered, question
+        assert facts[question] in answer.citations[0].quote, (question, answer.answer)
+
+
+def _post_upload(url, files, chunked=False, declared=None):
+    """POST files to Gradio's raw upload route: (status, body); status 0 if the server hung up while we were sending.
+
+    ``declared``: announce this Content-Length but send only the first 64 KB (the refusal must come from
+    the headers alone, before the body is read)."""
+    import http.client
+    import uuid
+    from urllib.parse import urlparse
+
+    boundary = uuid.uuid4().hex
+    body = b"".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n"
+                    f"Content-Type: text/plain\r\n\r\n".encode() + data + b"\r\n" for name, data in files)
+    body += f"--{boundary}--\r\n".encode()
+    where = urlparse(url)
+    conn = http.client.HTTPConnection(where.hostname, where.port, timeout=60)
+    conn.putrequest("POST", "/gradio_api/upload")
+    conn.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
+    if chunked:
+        conn.putheader("Transfer-Encoding", "chunked")
+    else:
+        conn.putheader("Content-Length", str(declared or len(body)))
+    conn.endheaders()
+    try:
+        if chunked:
+            conn.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+        else:
+            conn.send(body[:65536] if declared else body)
+        response = conn.getresponse()
+        return response.status, response.read()
+    except (ConnectionError, http.client.HTTPException):
+        return 0, b""
+    finally:
+        conn.close()
+
+
+def test_raw_upload_route_caps_requests_and_leaves_no_files(served):
+    """Issue 9 item 6: 100 x 1 MB in one request, a 39 MB file or a request of unknown size is refused, and no file stays."""
+    url, data, _ = served
+    temp = data / "gradio-tmp"
+
+    def files_in_temp():
+        return sorted(p for p in temp.rglob("*") if p.is_file()) if temp.exists() else []
+
+    before = files_in_temp()
+    many = [(f"many{i}.txt", b"m" * 1_000_000) for i in range(100)]
+    assert _post_upload(url, many, declared=100 * 1_000_200)[0] == 413  # refused on its headers
+    assert _post_upload(url, many)[0] in (413, 0)  # sent anyway: refused (or hung up on) unread
+    assert _post_upload(url, [("huge.txt", b"h" * 39_000_000)])[0] in (413, 0)  # one file over Gradio's per-file cap
+    assert _post_upload(url, [("chunked.txt", b"c" * 1000)], chunked=True)[0] == 411
+    time.sleep(1)
+    assert files_in_temp() == before
+    status, body = _post_upload(url, [("fine.txt", b"A small article.\n")])  # a normal upload still works
+    assert status == 200 and b"fine.txt" in body
+    for path in files_in_temp():
+        if path.name == "fine.txt":
+            path.unlink()  # (an upload that no event handled is deleted by Gradio's delete_cache after 5 minutes)
+
+
+def test_long_and_repeated_upload_names(page, served):
+    """Issue 9 item 9: a long name keeps its (checked) extension and is indexed; the same name twice keeps both."""
+    _, data, _ = served
+    long_txt, tricky = "L" * 140 + ".txt", "N" * 114 + ".jsonl.txt"
+    _upload(page, [
+        {"name": long_txt, "mimeType": "text/plain", "buffer": b"Heron count\n\nRangers counted 37 herons near Sevan.\n"},
+        {"name": tricky, "mimeType": "text/plain", "buffer": b"Stork count\n\nRangers counted 12 storks near Armash.\n"},
+    ])
+    saved = sorted(p.name for p in (data / "uploads").iterdir() if p.name.startswith(("LLLL", "NNNN")))
+    assert saved == sorted(["L" * 116 + ".txt", "N" * 114 + ".j.txt"]), saved
+    table = page.locator("#articles")
+    page.fill("#article-search input, #article-search textarea", "LLLLLLLL")
+    page.wait_for_function("() => document.querySelector('#articles').innerText.includes('.txt')", timeout=10_000)
+    assert "L" * 116 + ".txt" in table.inner_text()
+    page.fill("#article-search input, #article-search textarea", "")
+    for count, expect in (("Rangers counted 8 cranes near Vardenis.", "Indexed cranes.txt"),
+                          ("Rangers counted 9 cranes near Vardenis, a second count.", "Indexed cranes (2).txt")):
+        _upload(page, [{"name": "cranes.txt", "mimeType": "text/plain", "buffer": f"Crane count\n\n{count}\n".encode()}],
+                expect=expect)
+    message = page.locator("#upload-msg").inner_text()
+    assert "“cranes (2).txt”" in message and "both are kept" in message, message
+    assert (data / "uploads" / "cranes.txt").read_text().endswith("8 cranes near Vardenis.\n")
+    assert "second count" in (data / "uploads" / "cranes (2).txt").read_text()

@@ -1,5 +1,7 @@
 """Pure formatting of the chat UI (ui/format.py): escaping once, plain-text copies, status line, language hint."""
 
+import pytest
+
 from rag.types import Answer, Citation
 from ui import format as fmt
 
@@ -65,3 +67,62 @@ def test_non_english_questions_are_recognised():  # item 14
     assert not fmt.looks_non_english("Who blocked the Lachin Corridor?")
     assert not fmt.looks_non_english("What did Nikol Pashinyan say in Yerevan?")
     assert "searched in English" in fmt.language_note("Кто заблокировал Лачинский коридор?")
+
+
+def test_only_http_urls_become_links():  # issue 9 item 9: a JSONL url "javascript:…" ran in the app's origin
+    for url in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,<script>1</script>", "vbscript:x", "//evil.example"):
+        c = _citation()
+        c.url = url
+        html = fmt.sources_html(Answer(status="answered", answer="x [1]", citations=[c]), {})
+        assert "href=\"" + fmt.esc(url) not in html and "original</a>" not in html, url
+    c = _citation()
+    c.url = "https://news.example/a?b=1&c=2"
+    html = fmt.sources_html(Answer(status="answered", answer="x [1]", citations=[c]), {})
+    assert 'href="https://news.example/a?b=1&amp;c=2"' in html
+
+
+def test_upload_names_keep_their_checked_extension():  # issue 9 item 9
+    from ui.app import safe_upload_name
+
+    assert safe_upload_name("L" * 140 + ".txt") == "L" * 116 + ".txt"
+    assert safe_upload_name("N" * 114 + ".jsonl.txt") == "N" * 114 + ".j.txt"
+    assert len(safe_upload_name("x" * 300 + ".html")) == 120
+    for bad in ("N" * 116 + ".txt.exe", "M" * 200 + ".txtx", "T" * 200):
+        with pytest.raises(ValueError):
+            safe_upload_name(bad)
+
+
+def test_repeated_upload_names_keep_both(tmp_path):  # issue 9 item 9
+    from ui.app import free_upload_name
+
+    (tmp_path / "a.txt").write_bytes(b"one")
+    assert free_upload_name(tmp_path, "a.txt", b"one") == ("a.txt", True)  # the same text: nothing new to add
+    assert free_upload_name(tmp_path, "a.txt", b"two") == ("a (2).txt", False)
+    (tmp_path / "a (2).txt").write_bytes(b"two")
+    assert free_upload_name(tmp_path, "a.txt", b"three") == ("a (3).txt", False)
+    assert free_upload_name(tmp_path, "b.txt", b"two") == ("b.txt", False)
+
+
+class _Row:
+    def __init__(self, i):
+        self.title, self.source, self.chunk_count = f"Report {i} <b>", f"gen/{i:06d}.txt", 1
+
+
+def test_article_list_is_paged_and_searched():  # issue 10 item 15
+    rows = [_Row(i) for i in range(100_000)]
+    html, page = fmt.articles_page(rows, "", 1)
+    assert page == 1 and html.count("<tr>") == 51 and "1–50 of 100,000 articles · page 1 of 2,000" in html
+    assert len(html) < 10_000 and "&lt;b&gt;" in html
+    html, page = fmt.articles_page(rows, "", 5000)
+    assert page == 2000 and "99,951–100,000 of 100,000" in html
+    html, page = fmt.articles_page(rows, "gen/04242", 1)
+    assert "of 10 articles matching “gen/04242”" in html and html.count("<tr>") == 11
+    html, page = fmt.articles_page(rows, "no such article", 3)
+    assert page == 1 and "No article matches" in html
+    assert "No articles indexed" in fmt.articles_page([], "", 1)[0]
+
+
+def test_indexing_notes_name_the_files():  # issue 10 item 6
+    assert "“a.txt” is being indexed" in fmt.indexing_note(["a.txt"])
+    assert "“a.txt” and “b&lt;.txt” are being indexed" in fmt.indexing_note(["a.txt", "b<.txt"])
+    assert fmt.still_indexing_text(["a.txt"]).endswith("ask again in a minute.")

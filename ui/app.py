@@ -3,7 +3,9 @@
 import logging
 import os
 import re
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -20,10 +22,18 @@ log = logging.getLogger(__name__)
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
 MAX_UPLOAD_BYTES = 2_000_000
 MAX_UPLOAD_FILES = 20
+MAX_NAME_CHARS = 120
+# Gradio's raw upload route (/gradio_api/upload) writes files to gradio-tmp before any event sees them:
+# one file larger than this, or one request larger than all allowed files together, is refused unread.
+MAX_RAW_FILE_BYTES = 5 * MAX_UPLOAD_BYTES  # a bit over the limit still reaches `upload`, which says why it is refused
+MAX_UPLOAD_REQUEST_BYTES = MAX_UPLOAD_FILES * MAX_UPLOAD_BYTES + 1_000_000
+TEMP_FILE_MAX_AGE_S = 300  # raw uploads that no event handled (posted straight to the route) are deleted after this
+INDEXING_WAIT_S = 120  # a question asked while an upload is indexed waits this long for it, then says to ask again
+# Each is answered from the seed corpus with the fact named in tests/test_ui.py::test_every_example_is_answered_correctly.
 EXAMPLES = [
     "Who blocked the Lachin Corridor?",
     "How many peacekeepers did Russia deploy in Nagorno-Karabakh?",
-    "How did Azerbaijan respond to Russia accusing it of violating the ceasefire?",
+    "What did Baku say about Russia's accusation?",
     "When did the fighting of 2020 end?",
 ]
 STREAM_PAUSE = 0.04  # seconds between streamed sentences: readable, and visibly progressive
@@ -58,6 +68,21 @@ table.articles {font-size: .85em; width: 100%}
 #clear {flex: 0 0 auto !important; min-width: 0 !important; width: auto !important; background: transparent; border: none; box-shadow: none;
         text-decoration: underline; color: var(--body-text-color-subdued)}
 @media (max-width: 900px) { #main-row {flex-direction: column} }
+.articles-count {font-size: .85em; opacity: .75; margin: 4px 0}
+.articles-scroll {max-height: 420px; overflow-y: auto}
+#article-pager {justify-content: flex-start; gap: 8px}
+#sources-tab {display: none}
+/* Narrow screens: the sources are a drawer one tap away (the "Sources" tab), not 1,000 px below the examples,
+   and the chat is short enough that the question and the answer's start stay in view together. */
+@media (max-width: 700px) {
+  #chat {height: min(520px, calc(100vh - 330px)) !important; min-height: 300px}
+  #sources {position: fixed !important; left: 0; right: 0; bottom: 0; z-index: 1000; height: 78vh; overflow-y: auto;
+            margin: 0 !important; padding: 12px 14px 64px; border-radius: 12px 12px 0 0; box-shadow: 0 -4px 24px rgba(0,0,0,.25);
+            background: var(--background-fill-primary); transform: translateY(105%); transition: transform .25s; visibility: hidden}
+  #main-row.sources-open #sources {transform: none; visibility: visible}
+  #sources-tab {display: block; position: fixed; right: 12px; bottom: 12px; z-index: 1001; padding: 10px 16px; border-radius: 999px;
+                border: none; background: #2563eb; color: white; font-weight: 600; box-shadow: 0 2px 10px rgba(0,0,0,.3)}
+}
 """
 
 # In the browser: [n] shows *that answer's* source n; "Copy" copies plain text (answer + numbered sources);
@@ -90,6 +115,43 @@ JS = r"""
     document.body.appendChild(area); area.select();
     try { document.execCommand('copy'); } finally { area.remove(); }
   };
+  // Narrow screens: a "Sources" tab opens the sources as a drawer over the chat (CSS shows it under 700 px).
+  const tab = document.createElement('button');
+  tab.id = 'sources-tab';
+  tab.type = 'button';
+  const row = () => document.getElementById('main-row') || document.body;  // the CSS is scoped to the app's container
+  const drawer = (open) => {
+    if (!tab.isConnected) row().appendChild(tab);
+    row().classList.toggle('sources-open', open);
+    tab.setAttribute('aria-expanded', String(open));
+    updateTab();
+  };
+  const updateTab = () => {
+    if (!tab.isConnected && document.getElementById('main-row')) row().appendChild(tab);
+    const open = row().classList.contains('sources-open');
+    const n = document.querySelectorAll('.answer-sources.current .source-card').length;
+    const text = open ? 'Close sources' : (n ? `Sources (${n})` : 'Sources');
+    if (tab.textContent !== text) tab.textContent = text;
+  };
+  tab.addEventListener('click', () => drawer(!row().classList.contains('sources-open')));
+  const narrow = () => window.matchMedia('(max-width: 700px)').matches;
+  // After a question is sent, it stays at the top of the chat while its answer streams in below it.
+  let users = 0;
+  const keepQuestionInView = () => {
+    const asked = document.querySelectorAll("#chat [data-testid='user']");
+    if (asked.length === users) return;
+    users = asked.length;
+    if (!users) return;
+    const question = asked[asked.length - 1];
+    const box = question.closest('.bubble-wrap') || question.closest('[role="log"]');
+    const pin = () => {
+      if (box) box.scrollTop += question.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+      const top = question.getBoundingClientRect().top;
+      if (top < 0 || top > window.innerHeight - 120) window.scrollBy(0, top - 80);
+    };
+    pin();
+    setTimeout(pin, 150);  // once more, after Gradio has laid out the placeholder answer
+  };
   document.addEventListener('click', (event) => {
     const target = event.target;
     if (!target.closest) return;
@@ -98,7 +160,10 @@ JS = r"""
       event.preventDefault();
       event.stopPropagation();
       const card = document.getElementById((link.getAttribute('href') || '').slice(1));
-      if (card) showCard(card);
+      if (card) {
+        if (narrow()) drawer(true);
+        showCard(card);
+      }
       return;
     }
     const button = target.closest('#chat button');
@@ -121,7 +186,7 @@ JS = r"""
   new MutationObserver(() => {
     if (queued) return;
     queued = true;
-    requestAnimationFrame(() => { queued = false; label(); });
+    requestAnimationFrame(() => { queued = false; label(); updateTab(); keepQuestionInView(); });
   }).observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['aria-label']});
   document.addEventListener('toggle', (event) => {
     const details = event.target;
@@ -185,14 +250,94 @@ class AskResult(Answer):
 
 
 def safe_upload_name(name: str) -> str:
-    """A file name that can only land inside the uploads directory, or a ValueError saying why not."""
+    """A file name that can only land inside the uploads directory, or a ValueError saying why not.
+
+    A long name is shortened in its stem, so that its extension (the last one: "x.jsonl.txt" is a
+    .txt) survives and is checked on the name actually saved; an extension-less file would be
+    stored and never indexed."""
     base = re.split(r"[\\/]", name)[-1]
     base = re.sub(r"[^\w.\- ]", "_", base).strip(" .")
     if not base or base.startswith("."):
         raise ValueError(f"“{name}” is not a usable file name")
-    if not base.lower().endswith(UPLOAD_SUFFIXES):
+    if len(base) > MAX_NAME_CHARS:
+        stem, dot, suffix = base.rpartition(".")
+        suffix = dot + suffix if stem and len(suffix) < 10 else ""
+        base = (base[:len(base) - len(suffix)] if suffix else base)[:MAX_NAME_CHARS - len(suffix)].rstrip(" .") + suffix
+    if not base.lower().endswith(UPLOAD_SUFFIXES) or base.startswith("."):
         raise ValueError(f"“{name}” is not a .txt, .md or .html file")
-    return base[:120]
+    return base
+
+
+def free_upload_name(target: Path, name: str, data: bytes) -> tuple[str, bool]:
+    """Where an upload goes without replacing an earlier one: ``name``, or "name (2).txt", "name (3).txt", …
+
+    Returns the name and whether the same bytes are already there under it (then nothing is written:
+    uploading one file twice does not index it twice)."""
+    stem, dot, suffix = name.rpartition(".")
+    for n in range(1, 1000):
+        candidate = name if n == 1 else f"{stem[:MAX_NAME_CHARS - len(suffix) - 8]} ({n}){dot}{suffix}"
+        path = target / candidate
+        if not path.exists():
+            return candidate, False
+        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+            return candidate, True
+    raise ValueError(f"“{name}” was uploaded too many times")
+
+
+class Indexing:
+    """The uploads being indexed right now (by any visitor).
+
+    A question asked meanwhile may be about them: rather than "the corpus does not say", it is told
+    which files are being indexed and answered again once they are done."""
+
+    def __init__(self) -> None:
+        self._names: list[str] = []
+        self._done = threading.Condition()
+
+    @contextmanager
+    def running(self, names: list[str]):
+        with self._done:
+            self._names += names
+        try:
+            yield
+        finally:
+            with self._done:
+                for name in names:
+                    self._names.remove(name)
+                self._done.notify_all()
+
+    def names(self) -> list[str]:
+        with self._done:
+            return list(self._names)
+
+    def wait(self, timeout: float) -> bool:
+        """True once nothing is being indexed; False if that took longer than ``timeout`` seconds."""
+        with self._done:
+            return self._done.wait_for(lambda: not self._names, timeout)
+
+
+class UploadLimit:
+    """ASGI middleware: a request to Gradio's raw upload route must say its size, and stay under the cap.
+
+    Gradio writes every file of such a request to gradio-tmp before any event handler runs (100 x
+    1 MB in one request went through). Refused here, before a byte of the body is read, nothing is
+    written. Per file, Gradio's own ``max_file_size`` applies (it deletes the partial file)."""
+
+    def __init__(self, app, limit: int = MAX_UPLOAD_REQUEST_BYTES) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/").endswith("/upload"):
+            length = dict(scope["headers"]).get(b"content-length")
+            if length is None or not length.isdigit() or int(length) > self.limit:
+                status, text = (411, "An upload must give its Content-Length.") if length is None else (
+                    413, f"An upload request may carry at most {self.limit / 1e6:.0f} MB "
+                         f"({MAX_UPLOAD_FILES} files of {MAX_UPLOAD_BYTES / 1e6:.0f} MB).")
+                await send({"type": "http.response.start", "status": status,
+                            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]})
+                await send({"type": "http.response.body", "body": text.encode()})
+                return
+        await self.app(scope, receive, send)
 
 
 def _forget_upload(path: Path, temp_root: Path | None) -> None:
@@ -208,6 +353,8 @@ def _forget_upload(path: Path, temp_root: Path | None) -> None:
 def build_app(assistant: Assistant):
     import gradio as gr
 
+    indexing = Indexing()
+
     def status_text() -> str:
         try:
             s = assistant.status()
@@ -216,16 +363,17 @@ def build_app(assistant: Assistant):
             log.warning("status unavailable: %s", err)
             return "The index is not available yet: the server's operator has to build it (`rag index`)."
 
-    def articles_table() -> str:
+    def articles_table(query: str = "", page: int = 1) -> tuple[str, int]:
+        """One page of the (searched) article list, and the page number actually shown."""
         try:
-            return fmt.articles_html(assistant.articles())
+            return fmt.articles_page(assistant.articles(), query or "", page or 1)
         except RagError as err:
             log.warning("article list unavailable: %s", err)
-            return "<p>The list of articles is not available.</p>"
+            return "<p>The list of articles is not available.</p>", 1
 
-    def corpus_view():
+    def corpus_view(query: str = "", page: int = 1):
         """Read on every page load (and after every upload): never the counts of when the server started."""
-        return status_text(), articles_table()
+        return status_text(), *articles_table(query, page)
 
     def respond(message: str, history: list, previous: str | None, groups: list | None):
         history, groups = list(history or []), list(groups or [])
@@ -243,22 +391,32 @@ def build_app(assistant: Assistant):
             groups.append(fmt.message_sources_html(text, k, message))
             return history, "", previous, fmt.sources_panel(groups), groups
 
-        try:
-            answer, draft = None, ""
-            for item in assistant.ask_stream(message, previous=previous):
-                if isinstance(item, str):  # an LLM's draft, shown as it is generated, then verified
-                    draft += item
-                    history[-1] = {"role": "assistant", "content": f'<div class="draft">{fmt.esc(draft)}</div>'}
-                    yield history, "", previous, gr.update(), groups
-                else:
-                    answer = item
-        except QuestionError as err:
-            yield failed(str(err))
-            return
-        except RagError as err:
-            log.warning("answer failed: %s", err)
-            yield failed(str(err))
-            return
+        for attempt in (1, 2):
+            try:
+                answer, draft = None, ""
+                for item in assistant.ask_stream(message, previous=previous):
+                    if isinstance(item, str):  # an LLM's draft, shown as it is generated, then verified
+                        draft += item
+                        history[-1] = {"role": "assistant", "content": f'<div class="draft">{fmt.esc(draft)}</div>'}
+                        yield history, "", previous, gr.update(), groups
+                    else:
+                        answer = item
+            except QuestionError as err:
+                yield failed(str(err))
+                return
+            except RagError as err:
+                log.warning("answer failed: %s", err)
+                yield failed(str(err))
+                return
+            pending = indexing.names()
+            if answer.answered or not pending or attempt == 2:
+                break
+            # not in the corpus *yet*, perhaps: an upload is being indexed; answer again once it is done
+            history[-1] = {"role": "assistant", "content": hint + fmt.indexing_note(pending)}
+            yield history, "", previous, gr.update(), groups
+            if not indexing.wait(INDEXING_WAIT_S):
+                yield failed(fmt.still_indexing_text(indexing.names() or pending))
+                return
         cited = {c.document_id for c in answer.citations + answer.related}
         articles = {d: assistant.article(d) for d in cited}
         note = hint + fmt.searched_note(answer) + fmt.backend_note(answer)
@@ -270,10 +428,10 @@ def build_app(assistant: Assistant):
             yield history, "", answer.searched, sources if i == 0 else gr.update(), groups
             time.sleep(STREAM_PAUSE)
 
-    def upload(files, renames: str = ""):
+    def upload(files, renames: str = "", query: str = ""):
         """Save, check and index uploaded files; progress first, then what was done (and what was not)."""
         if not files:
-            yield "Choose .txt, .md or .html files first.", *corpus_view(), gr.update()
+            yield "Choose .txt, .md or .html files first.", *corpus_view(query), gr.update()
             return
         files = files if isinstance(files, list) else [files]
         temp_root = Path(os.environ["GRADIO_TEMP_DIR"]).resolve() if os.environ.get("GRADIO_TEMP_DIR") else None
@@ -282,7 +440,7 @@ def build_app(assistant: Assistant):
         originals = {clean: original for original, clean in originals.items()}
         try:
             if len(files) > MAX_UPLOAD_FILES:
-                yield f"At most {MAX_UPLOAD_FILES} files at a time; {len(files)} were given.", *corpus_view(), None
+                yield f"At most {MAX_UPLOAD_FILES} files at a time; {len(files)} were given.", *corpus_view(query), None
                 return
             saved, notes, problems = [], [], []
             target = assistant.uploads_dir
@@ -302,23 +460,32 @@ def build_app(assistant: Assistant):
                         data.decode("utf-8")
                     except UnicodeDecodeError:
                         raise ValueError(f"“{original}” is not UTF-8 text; re-save it as UTF-8") from None
+                    clean = name
+                    name, present = free_upload_name(target, name, data)
                     destination = (target / name).resolve()
                     if destination.parent != target.resolve():
                         raise ValueError(f"“{original}” would be written outside the corpus")
+                    if present:
+                        notes.append(f"“{original}” is already in the corpus as “{name}” (the same text); nothing was added.")
+                        continue
                     tmp = destination.with_name("." + destination.name + ".part")
                     tmp.write_bytes(data)
                     os.replace(tmp, destination)
                     saved.append(name)
-                    if name != original:
-                        notes.append(f"“{original}” was saved as “{name}” (folder names, leading dots and unusual "
-                                     "characters are not kept in file names).")
+                    if clean != original:
+                        notes.append(f"“{original}” was saved as “{clean}” (folder names, leading dots, unusual characters "
+                                     f"and over {MAX_NAME_CHARS} characters are not kept in file names).")
+                    if name != clean:
+                        notes.append(f"An earlier upload is called “{clean}”: this one was saved as “{name}”, and both are kept.")
                 except (ValueError, OSError) as err:
                     problems.append(str(err))
             message = ""
             if saved:
-                yield f"Indexing {', '.join(saved)}… (the articles can be asked about when this is done)", gr.update(), gr.update(), gr.update()
+                yield (f"Indexing {', '.join(saved)}… (the articles can be asked about when this is done)", gr.update(), gr.update(),
+                       gr.update(), gr.update())
                 try:
-                    report = assistant.index()
+                    with indexing.running(saved):
+                        report = assistant.index()
                     message = (f"Indexed {', '.join(saved)}: {len(report.added)} added, {len(report.updated)} updated, "
                                f"{report.embedded} chunks embedded. You can ask about them now.")
                     problems += [f"{s}: {r}" for s, r in report.skipped if s.startswith("uploads/")]
@@ -329,7 +496,7 @@ def build_app(assistant: Assistant):
             if problems:
                 message += ("\n\n" if message else "") + "Not added: " + "; ".join(problems)
             # the file list is emptied: its temporary copies are deleted, and the message says what became of each
-            yield fmt.esc_md(message), *corpus_view(), None
+            yield fmt.esc_md(message), *corpus_view(query), None
         finally:
             for path in paths:  # Gradio's temporary copies: the kept files were copied, the others are rejected
                 _forget_upload(path, temp_root)
@@ -349,7 +516,8 @@ def build_app(assistant: Assistant):
             return AskResult(status="error", answer=text, error=text, question=question if isinstance(question, str) else "",
                              searched="").model_dump()
 
-    with gr.Blocks(title="Ask the articles", analytics_enabled=False) as app:
+    # delete_cache: files posted to Gradio's upload route that no event ever handled are deleted too
+    with gr.Blocks(title="Ask the articles", analytics_enabled=False, delete_cache=(60, TEMP_FILE_MAX_AGE_S)) as app:
         gr.Markdown("## Ask the articles\nAnswers quote the articles; every sentence links to its source. If the articles do not say, you are told so.")
         status = gr.Markdown("Reading the corpus…", elem_id="status")
         previous = gr.State(None)
@@ -358,7 +526,9 @@ def build_app(assistant: Assistant):
             with gr.Column(scale=3, min_width=320):
                 with gr.Row(elem_id="chat-head"):
                     clear = gr.Button("↺ New conversation", size="sm", variant="secondary", elem_id="clear", scale=0)
+                # autoscroll off: the page's script keeps the question in view instead of scrolling it away
                 chatbot = gr.Chatbot(label="Conversation", show_label=False, height=520, elem_id="chat", buttons=["copy"],
+                                     autoscroll=False,
                                      sanitize_html=True, placeholder="Ask a question about the indexed news articles.")
                 with gr.Row():
                     box = gr.Textbox(show_label=False, placeholder="Ask about the articles…", scale=5, elem_id="question",
@@ -369,7 +539,14 @@ def build_app(assistant: Assistant):
             with gr.Column(scale=2, min_width=320):
                 sources = gr.HTML(fmt.sources_html(None, {}), elem_id="sources")
                 with gr.Accordion("Articles in the corpus", open=False, elem_id="corpus"):
+                    # one page at a time, searched on the server: 100k articles never become one giant table
+                    search = gr.Textbox(show_label=False, placeholder="Search titles and file names…", elem_id="article-search",
+                                        max_lines=1, container=False)
                     table = gr.HTML("", elem_id="articles")
+                    article_page = gr.State(1)
+                    with gr.Row(elem_id="article-pager"):
+                        prev_page = gr.Button("‹ Previous", size="sm", elem_id="articles-prev", scale=0)
+                        next_page = gr.Button("Next ›", size="sm", elem_id="articles-next", scale=0)
                     files = gr.File(label="Add articles (.txt, .md, .html; up to 2 MB each)", file_count="multiple",
                                     file_types=list(UPLOAD_SUFFIXES), elem_id="upload")
                     renames = gr.Textbox(elem_id="upload-renames", show_label=False, container=False,
@@ -384,8 +561,11 @@ def build_app(assistant: Assistant):
                          api_visibility="private")
         clear.click(lambda: ([], "", None, fmt.sources_panel([]), []), None, outputs, api_visibility="private")
         chatbot.clear(lambda: (None, fmt.sources_panel([]), []), None, [previous, sources, groups], api_visibility="private")
-        files.upload(upload, [files, renames], [upload_msg, status, table, files], api_visibility="private")
-        app.load(corpus_view, None, [status, table], api_visibility="private")
+        files.upload(upload, [files, renames, search], [upload_msg, status, table, article_page, files], api_visibility="private")
+        app.load(corpus_view, None, [status, table, article_page], api_visibility="private")
+        search.change(lambda q: articles_table(q, 1), search, [table, article_page], api_visibility="private")
+        prev_page.click(lambda q, p: articles_table(q, p - 1), [search, article_page], [table, article_page], api_visibility="private")
+        next_page.click(lambda q, p: articles_table(q, p + 1), [search, article_page], [table, article_page], api_visibility="private")
         gr.api(api_ask, api_name="ask")
     return app
 
@@ -393,11 +573,18 @@ def build_app(assistant: Assistant):
 def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, concurrency: int = 4) -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("GRADIO_TEMP_DIR", str(assistant.data_dir / "gradio-tmp"))
-    import gradio as gr
-
     assistant.warm_up()
     app = build_app(assistant)
-    app.queue(default_concurrency_limit=concurrency, max_size=100)
     print(f"Chat UI: http://{host}:{port}  (Ctrl-C to stop)", flush=True)
-    app.launch(server_name=host, server_port=port, share=False, css=CSS, js=JS, theme=gr.themes.Soft(),
-               footer_links=["api"], show_error=False, quiet=True, max_file_size=MAX_UPLOAD_BYTES * MAX_UPLOAD_FILES)
+    launch(app, host, port, concurrency)
+
+
+def launch(app, host: str = "127.0.0.1", port: int = 7860, concurrency: int = 4, **extra):
+    """Start the app as `rag serve` does (tests start a stub assistant's app the same way)."""
+    import gradio as gr
+    from starlette.middleware import Middleware
+
+    app.queue(default_concurrency_limit=concurrency, max_size=100)
+    return app.launch(server_name=host, server_port=port, share=False, css=CSS, js=JS, theme=gr.themes.Soft(),
+                      footer_links=["api"], show_error=False, quiet=True, max_file_size=MAX_RAW_FILE_BYTES,
+                      app_kwargs={"middleware": [Middleware(UploadLimit)]}, **extra)

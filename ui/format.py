@@ -193,7 +193,7 @@ def _card(c: Citation, article, related: bool, k: int = 0) -> str:
     else:
         context = full = f"<mark>{esc(c.text)}</mark>"
     meta = " · ".join(esc(x) for x in (c.source, c.outlet, c.published) if x)
-    if c.url:
+    if safe_url(c.url):
         meta += f' · <a href="{esc(c.url)}" target="_blank" rel="noopener noreferrer">original</a>'
     badge = '<span class="badge related">Related</span>' if related else f'<span class="badge">[{c.n}]</span>'
     return (
@@ -210,13 +210,51 @@ def _paragraphs(escaped: str) -> str:
     return escaped.replace("\n", "<br>")
 
 
-def articles_html(rows) -> str:
+def safe_url(url: str | None) -> bool:
+    """Only http(s) URLs become links: a JSONL ``url`` such as "javascript:…" would run in the app's origin."""
+    return bool(url) and re.match(r"https?://[^\s]", url.strip(), re.I) is not None and not re.search(r"[\x00-\x1f]", url)
+
+
+ARTICLES_PER_PAGE = 50
+
+
+def articles_page(rows, query: str = "", page: int = 1, per_page: int = ARTICLES_PER_PAGE) -> tuple[str, int]:
+    """One page of the article list (searched by title or file name), and the page shown (clamped).
+
+    At 100k articles the panel stays one small table: the rows are filtered and cut here, on the
+    server, and the browser gets ``per_page`` of them with a "1–50 of 100,000" line."""
+    words = query.lower().split()
+    if words:
+        rows = [r for r in rows if all(w in f"{r.title} {r.source}".lower() for w in words)]
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(1, int(page)), pages)
     if not rows:
-        return "<p>No articles indexed.</p>"
+        return (f"<p>No article matches “{esc(query)}”.</p>" if words else "<p>No articles indexed.</p>"), 1
+    first = (page - 1) * per_page
+    shown = rows[first:first + per_page]
     lines = "".join(
-        f"<tr><td>{esc(r.title)}</td><td><code>{esc(r.source)}</code></td><td>{r.chunk_count}</td></tr>" for r in rows
+        f"<tr><td>{esc(r.title)}</td><td><code>{esc(r.source)}</code></td><td>{r.chunk_count}</td></tr>" for r in shown
     )
-    return f'<table class="articles"><thead><tr><th>Title</th><th>Source</th><th>Chunks</th></tr></thead><tbody>{lines}</tbody></table>'
+    matching = f" matching “{esc(query)}”" if words else ""
+    count = (f'<div class="articles-count">{first + 1:,}–{first + len(shown):,} of {len(rows):,} articles{matching}'
+             f" · page {page:,} of {pages:,}</div>")
+    return (count + '<div class="articles-scroll"><table class="articles"><thead><tr><th>Title</th><th>Source</th>'
+            f"<th>Chunks</th></tr></thead><tbody>{lines}</tbody></table></div>"), page
+
+
+def indexing_note(names: list[str]) -> str:
+    """Shown instead of a refusal while uploads are indexed: the answer may be in them."""
+    return (f'<div class="nic">{esc(_listed(names))} {"is" if len(names) == 1 else "are"} being indexed: '
+            "the answer follows as soon as that is done…</div>")
+
+
+def still_indexing_text(names: list[str]) -> str:
+    return f"{_listed(names)} {'is' if len(names) == 1 else 'are'} still being indexed: ask again in a minute."
+
+
+def _listed(names: list[str]) -> str:
+    quoted = [f"“{n}”" for n in names[:3]] + ([f"{len(names) - 3} more"] if len(names) > 3 else [])
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 def status_line(corpus: str, articles: int, chunks: int) -> str:
