@@ -15,12 +15,12 @@ from index.errors import IndexMissingError
 from index.lexical import LexicalIndex
 from index.store import IndexSpec, Store
 
-from .answer import citation, compose, distinct, refuse
+from .answer import CORROBORATE_MIN, citation, compose, distinct, refuse
 from .judge import HeuristicJudge, JudgeModel
 from .llm import INJECTION, REFUSAL, make_llm, rewrite_followup, stream_answer
-from .verify import check, cited_order, final_text, recited_records, removed_records
+from .verify import check, cited_order, final_text, off_topic, recited_records, removed_records
 from .errors import QuestionError
-from .followup import resolve
+from .followup import keeps_meaning, resolve
 from .evidence import (Candidate, analyze, candidates, decision_features, lexical_features, read, score_candidates,
                        sentence_features)
 from .reader import sigmoid
@@ -195,7 +195,7 @@ class Assistant:
         if evidence.probability < self.reader.calibration.threshold:  # the evidence does not answer: no generation
             yield refuse(searched, evidence.ranked, evidence.probability, articles).model_copy(update=update)
             return
-        candidates = [c for c in distinct(evidence.ranked) if not INJECTION.search(c.text)][:MAX_PASSAGES]
+        candidates = self.passages(evidence)
         text = ""
         for delta in stream_answer(llm, searched, [c.text for c in candidates]):
             text += delta
@@ -216,13 +216,25 @@ class Assistant:
         ids = list(dict.fromkeys(c.document_id for c in evidence.ranked[:10]))
         return self._ensure_retriever().store.get_articles(ids)
 
+    def passages(self, evidence: "Evidence") -> list[Candidate]:
+        """What an LLM is given to answer from: the best distinct sentences, none addressed to a model."""
+        return [c for c in distinct(evidence.ranked) if not INJECTION.search(c.text)][:MAX_PASSAGES]
+
+    def verify(self, draft: str, evidence: "Evidence") -> Answer:
+        """A draft written from ``passages(evidence)`` (numbered from 1), checked sentence by sentence."""
+        return self._verified(draft, self.passages(evidence), evidence, self._articles_of(evidence))
+
     def _verified(self, text: str, candidates: list[Candidate], evidence: "Evidence", articles) -> Answer:
         checked = [] if REFUSAL.match(text.strip()) else check(text, {n: c.text for n, c in enumerate(candidates, 1)}, self._ensure_judge())
+        # the passages that answer the question: the reader's best, and those it scores as likely as a corroboration
+        off_topic(checked, {n for n, c in enumerate(candidates, 1) if n == 1 or c.score >= CORROBORATE_MIN})
         flag = self.settings.verify == "flag"
         removed = [Removed(**r) for r in removed_records(checked)]
         if not any(c.verdict == "supported" for c in checked):
-            answer = refuse(evidence.question, evidence.ranked, evidence.probability, articles)
-            return answer.model_copy(update={"removed": removed})
+            # the reader says the evidence answers (there is no generation otherwise): never refuse where the
+            # LLM-free path answers; quote the evidence and say that the draft could not be verified
+            answer = self.answer(evidence)
+            return answer.model_copy(update={"removed": removed, "fallback": answer.answered})
         order = cited_order(checked, len(candidates), flag)
         renumber = {old: n for n, old in enumerate(order, start=1)}
         citations = [citation(renumber[old], candidates[old - 1], articles) for old in order]
@@ -243,7 +255,7 @@ class Assistant:
         if previous and self.settings.llm is not None:
             llm, _ = self._ensure_llm()
             rewritten = rewrite_followup(llm, question, previous[-limit:])
-            if rewritten and len(" ".join(rewritten.split())) <= limit:
+            if rewritten and len(" ".join(rewritten.split())) <= limit and keeps_meaning(question, previous, rewritten):
                 return rewritten, None
         searched, context = resolve(question, previous)
         if len(" ".join(searched.split())) > limit and previous:

@@ -246,7 +246,9 @@ def _stream(assistant, question: str, k, quiet: bool, previous: str | None = Non
 def format_answer(answer) -> str:
     width = 100
     lines = textwrap.wrap(answer.answer, width) or [answer.answer]
-    if answer.backend != "extractive":
+    if answer.fallback:
+        lines.append(f"(the answer {answer.backend} wrote could not be verified: quoted from the articles instead)")
+    elif answer.backend != "extractive":
         lines.append(f"(written by {answer.backend}; {len(answer.removed)} sentence(s) removed by verification)")
     if answer.answered:
         lines.append("")

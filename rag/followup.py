@@ -13,6 +13,8 @@ as asked: a wrong rewrite is worse than none, since the user sees what was searc
 
 import re
 
+from index.analysis import terms
+
 _WORD = r"(?:[A-Z][\w’'.-]*\w|[A-Z]{2,})"
 _NAME = re.compile(rf"\b(?:the\s+)?{_WORD}(?:\s+(?:of\s+the\s+|of\s+|for\s+the\s+)?{_WORD})*")
 _ELLIPSIS = re.compile(r"^\s*(?:and\s+|what\s+about\s+|how\s+about\s+|and\s+what\s+about\s+)(?P<x>.+?)\s*\??\s*$", re.I)
@@ -195,3 +197,17 @@ def _object_her(question: str, end: int) -> bool:
 def _same_kind(a: str, b: str) -> bool:
     """Two names of the same shape (both one word, or both several)."""
     return (len(_bare(a).split()) > 1) == (len(_bare(b).split()) > 1)
+
+
+def keeps_meaning(question: str, previous: str, rewritten: str) -> bool:
+    """Whether an LLM's rewrite of a follow-up keeps the new question's intent (every content word of
+    it but the referring ones) and, when the rule-based method finds what it refers to, that
+    antecedent. Otherwise the rule-based rewrite is used (issue 13: "What did that trigger?" after
+    "When did Nagorno-Karabakh declare independence?" came back as "What caused Nagorno-Karabakh to
+    declare independence?", the opposite question)."""
+    have = set(terms(rewritten))
+    asked = set(terms(_PRONOUN.sub(" ", question)))
+    if not asked <= have:
+        return False
+    _, antecedent = resolve(question, previous)
+    return antecedent is None or set(terms(antecedent)) <= have

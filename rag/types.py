@@ -29,7 +29,8 @@ class Removed(BaseModel):
     """A generated sentence that verification removed (or flagged), and why."""
 
     text: str
-    reason: Literal["uncited", "dangling", "unsupported", "format"]  # format: a draft with no text (markers only)
+    # format: a draft with no text (markers only); off-topic: supported, but only by passages that do not answer
+    reason: Literal["uncited", "dangling", "unsupported", "format", "off-topic"]
 
 
 class Recited(BaseModel):
@@ -54,6 +55,7 @@ class Answer(BaseModel):
     removed: list[Removed] = Field(default_factory=list, description="Generated sentences that failed verification")
     draft: str = Field("", description="The LLM's text before verification (empty for the extractive answerer)")
     recited: list[Recited] = Field(default_factory=list, description="Generated sentences re-cited to the passage that supports them")
+    fallback: bool = Field(False, description="The LLM's draft could not be verified: this is the extractive answer instead")
 
     @property
     def answered(self) -> bool:

@@ -188,3 +188,12 @@ def removed_records(checked: list[Checked]) -> list[dict]:
 def recited_records(checked: list[Checked]) -> list[dict]:
     """Sentences kept under another passage than the draft cited: the draft's markers and the ones used."""
     return [{"text": c.text, "draft_cited": c.recited_from, "cited": c.cited} for c in checked if c.recited_from is not None]
+
+
+def off_topic(checked: list[Checked], relevant: set[int]) -> None:
+    """A supported sentence that cites only passages which do not answer the question (the reader's
+    score) is true but beside the point ("Putin discussed the situation twice" for "What did Putin
+    say about the blockade?"): it is marked off-topic, and so removed (issue 13, item 4)."""
+    for c in checked:
+        if c.verdict == "supported" and not set(c.cited) & relevant:
+            c.verdict = "off-topic"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.followup import standalone
+from rag.followup import keeps_meaning, standalone
 
 
 @pytest.mark.parametrize("previous, question, expected", [
@@ -86,3 +86,17 @@ def test_interactive_rag_ask_passes_the_previous_question(seeded, monkeypatch, c
     assert cli.main(["ask", "--corpus", str(seeded.settings.corpus), "--data-dir", str(seeded.data_dir)]) == 0
     assert asked == [("What is the Lachin Corridor?", None), ("Who blocked it?", "What is the Lachin Corridor?")]
     assert "environmental activists" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("question, previous, rewritten, kept", [
+    # issue 13: the LLM turned f05 into the opposite question; the rule-based rewrite is used instead
+    ("What did that trigger?", "When did Nagorno-Karabakh declare independence?",
+     "What caused Nagorno-Karabakh to declare independence?", False),
+    ("What did that trigger?", "When did Nagorno-Karabakh declare independence?",
+     "What did Nagorno-Karabakh's declaration of independence trigger?", True),
+    ("What did Russia say about it?", "Who blocked the Lachin Corridor?", "What did Russia say about the Lachin Corridor?", True),
+    ("What did Russia say about it?", "Who blocked the Lachin Corridor?", "What did Russia say about Armenia?", False),
+    ("How many did they send?", "Did Russia send peacekeepers?", "How many peacekeepers did Russia send?", True),
+])
+def test_an_llm_rewrite_must_keep_the_question_and_its_antecedent(question, previous, rewritten, kept):
+    assert keeps_meaning(question, previous, rewritten) is kept

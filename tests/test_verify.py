@@ -119,3 +119,29 @@ def test_citations_are_renumbered_in_order_of_first_use():
     assert order == [3, 2]  # [1] does not support the second sentence and is dropped from it; [9] does not exist
     renumber = {old: n for n, old in enumerate(order, start=1)}
     assert final_text(checked, renumber) == "Armenia lost the enclave. [1] Russia sent 2,000 troops to Nagorno-Karabakh. [2]"
+
+
+# --- through the assistant, on the seed index (the real model and reader) -----------------------------------
+def test_an_unverifiable_draft_falls_back_to_the_quoted_answer(seeded):
+    """Issue 13, item 5: nothing of the draft survives, but the evidence answers: never a refusal."""
+    evidence = seeded.explain("Who blocked the Lachin Corridor?")
+    extractive = seeded.answer(evidence)
+    assert extractive.answered
+    for draft in ("[1] [2]", "Not in corpus.", "The moon is made of cheese. [1]"):
+        answer = seeded.verify(draft, evidence)
+        assert answer.answered and answer.fallback, draft
+        assert [c.quote for c in answer.citations] == [c.quote for c in extractive.citations]
+    assert [r.reason for r in seeded.verify("[1] [2]", evidence).removed] == ["format"]
+
+
+def test_a_true_sentence_that_does_not_answer_is_dropped_as_off_topic(seeded):
+    """Issue 13, item 4: supported by a passage the reader scores as not answering the question."""
+    evidence = seeded.explain("Who blocked the Lachin Corridor?")
+    passages = seeded.passages(evidence)
+    low = [n for n, c in enumerate(passages, 1) if n > 1 and c.score < 0.2]
+    assert low, [c.score for c in passages]
+    off = passages[low[0] - 1].text
+    answer = seeded.verify(f"{passages[0].text} [1] {off} [{low[0]}]", evidence)
+    assert answer.answered and not answer.fallback
+    assert [r.reason for r in answer.removed] == ["off-topic"] and answer.removed[0].text.strip() in off
+    assert off not in answer.answer and len(answer.citations) == 1

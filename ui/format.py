@@ -119,6 +119,9 @@ def backend_note(answer: Answer) -> str:
     if answer.backend == "extractive":
         return ""
     removed = len(answer.removed)
+    if answer.fallback:
+        return (f'<div class="backend">The answer {esc(answer.backend)} wrote could not be verified against the '
+                f'articles; these are the sentences of the articles that answer.</div>')
     detail = f"; verification removed {removed} unsupported sentence{'s' if removed != 1 else ''}" if removed else "; every sentence verified"
     return f'<div class="backend">Written by {esc(answer.backend)}{detail}.</div>'
 
