@@ -79,14 +79,19 @@ for line in sys.stdin:
 """
 
 
-def test_a_running_server_sees_articles_another_process_reindexed_within_2_s(tmp_path):
+@pytest.mark.parametrize("chroma", ["embedded", pytest.param("chroma run", marks=pytest.mark.network)])
+def test_a_running_server_sees_articles_another_process_reindexed_within_2_s(tmp_path, chroma):
     corpus, data = tmp_path / "corpus", tmp_path / "data"
     corpus.mkdir()
+    chroma_server, env = None, _env()
+    if chroma == "chroma run":  # both processes talk to one Chroma server; each keeps its own BM25 index
+        chroma_server, url = _start_chroma(tmp_path / "server")
+        env = _env(RAG_CHROMA_URL=url)
     names = towns(300)
     for i, town in enumerate(names):
         (corpus / f"{town}.txt").write_text(town_article(town, 1000 + i), encoding="utf-8")
-    subprocess.run([sys.executable, "-c", INDEX, str(corpus), str(data)], cwd=ROOT, env=_env(), check=True, timeout=300)
-    server = subprocess.Popen([sys.executable, "-c", _SERVER, str(corpus), str(data)], cwd=ROOT, env=_env(),
+    subprocess.run([sys.executable, "-c", INDEX, str(corpus), str(data)], cwd=ROOT, env=env, check=True, timeout=300)
+    server = subprocess.Popen([sys.executable, "-c", _SERVER, str(corpus), str(data)], cwd=ROOT, env=env,
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout.readline().strip() == "ready"
@@ -101,7 +106,7 @@ def test_a_running_server_sees_articles_another_process_reindexed_within_2_s(tmp
         assert "1,000 crates" in before["answer"], before
         for n, town in enumerate(changed):
             (corpus / f"{town}.txt").write_text(town_article(town, 7000 + n), encoding="utf-8")
-        subprocess.run([sys.executable, "-c", INDEX, str(corpus), str(data)], cwd=ROOT, env=_env(), check=True, timeout=300)
+        subprocess.run([sys.executable, "-c", INDEX, str(corpus), str(data)], cwd=ROOT, env=env, check=True, timeout=300)
         time.sleep(2.1)
         answers = [ask(town) for town in changed]
         right = [f"{7000 + n:,} crates" in a["answer"] for n, a in enumerate(answers)]
@@ -113,6 +118,9 @@ def test_a_running_server_sees_articles_another_process_reindexed_within_2_s(tmp
     finally:
         server.stdin.close()
         server.wait(30)
+        if chroma_server is not None:
+            chroma_server.terminate()
+            chroma_server.wait(30)
 
 
 # --- item 3: --rebuild takes the lock first, builds beside the old index and swaps it in -------------------
