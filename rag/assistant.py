@@ -287,6 +287,10 @@ class Assistant:
         """Every indexed article (metadata only), sorted by source."""
         return sorted(self._ensure_store().article_rows(), key=lambda a: a.source)
 
+    def retrieve(self, question: str, k: int | None = None) -> list[Retrieved]:
+        """The chunks hybrid retrieval finds for a question (dense + BM25, fused), best first."""
+        return self._ensure_retriever().retrieve(self.check_question(question), k or self.settings.top_k)
+
     def explain(self, question: str, k: int | None = None, previous: str | None = None) -> "Evidence":
         """What the answerer saw: the ranked sentences and the features of its decision."""
         searched, context = resolve(question, previous)
