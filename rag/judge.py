@@ -18,7 +18,6 @@ reports it per class of pair on the held-out part. The answer verifier (rag/veri
 """
 
 import json
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +29,9 @@ import numpy as np
 
 from index.analysis import STOPWORDS, _stem as stem, terms, words
 from index.sentences import split_sentences
+
+from .errors import RagError
+from .reader import sigmoid
 
 JUDGE_MODEL = Path(__file__).resolve().parent / "judge.json"
 FEATURES = ["coverage", "novel", "novel_max", "bigrams", "cosine", "names_missing", "numbers_missing", "dates_missing",
@@ -86,6 +88,9 @@ class JudgeModel:
     @classmethod
     def load(cls, path: Path = JUDGE_MODEL) -> "JudgeModel":
         data = json.loads(Path(path).read_text())
+        if data.get("features") != FEATURES or len(data["coef"]) != len(FEATURES):
+            raise RagError(f"{path} was fitted on the features {data.get('features')}, but this version computes "
+                           f"{FEATURES}: refit it with `python -m evals.support_pairs --fit`.")
         return cls(data["coef"], data["intercept"], data["threshold"])
 
 
@@ -186,8 +191,7 @@ class HeuristicJudge:
     def probability(self, features: dict[str, float]) -> float:
         if self.model is None:
             raise RuntimeError("The judge has no fitted model: run `python -m evals.support_pairs --fit`.")
-        z = self.model.intercept + sum(c * features[f] for f, c in zip(FEATURES, self.model.coef))
-        return 1.0 / (1.0 + math.exp(-z))
+        return sigmoid(self.model.intercept + sum(c * features[f] for f, c in zip(FEATURES, self.model.coef)))
 
     def support(self, sentence: str, passage: str) -> float:
         features = self.features(sentence, passage)

@@ -68,3 +68,14 @@ class IndexStatus(BaseModel):
     model_id: str
     articles: int
     chunks: int
+
+
+class AskResult(Answer):
+    """What the chat UI's `/ask` API returns, for an answer and for an error alike (one shape, one type).
+
+    ``status`` is "answered", "not_in_corpus" or "error"; for an error, ``error`` says what was wrong
+    (``answer`` repeats it), and every other field has its answer's default (no citations, confidence 0).
+    """
+
+    status: Literal["answered", "not_in_corpus", "error"]
+    error: str = Field("", description="Why the question could not be answered (status \"error\" only)")

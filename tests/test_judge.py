@@ -6,7 +6,8 @@ import pytest
 
 from evals.judge_eval import evaluate
 from evals.support_pairs import PAIRS
-from rag.judge import FEATURES, HeuristicJudge, JudgeModel
+from rag.errors import RagError
+from rag.judge import FEATURES, JUDGE_MODEL, HeuristicJudge, JudgeModel
 
 LACHIN = ("In December, Azerbaijanis who called themselves “environmental activists” blocked the Lachin Corridor, the only "
           "road connecting the region to Armenia. Armenia says the blockade has led to shortages of food and medicine in "
@@ -69,3 +70,13 @@ def test_held_out_pairs_per_class(judge):
 ])
 def test_issue_cases(judge, sentence, passage, supported):
     assert (judge.support(sentence, passage) >= judge.threshold) == supported, judge.support(sentence, passage)
+
+
+def test_a_judge_file_fitted_on_other_features_is_refused(tmp_path):
+    """Issue 11: the judge's weights are matched to its features by name, never by list order."""
+    data = json.loads(JUDGE_MODEL.read_text())
+    data["features"] = list(reversed(data["features"]))
+    (tmp_path / "judge.json").write_text(json.dumps(data))
+    with pytest.raises(RagError, match="refit it"):
+        JudgeModel.load(tmp_path / "judge.json")
+    assert JudgeModel.load().coef == json.loads(JUDGE_MODEL.read_text())["coef"]

@@ -7,13 +7,10 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
-
-from pydantic import Field
 
 from rag import Assistant, RagError
 from rag.errors import QuestionError
-from rag.types import Answer
+from rag.types import AskResult
 
 from . import format as fmt
 
@@ -236,17 +233,6 @@ JS = r"""
   }, true);
 }
 """
-
-
-class AskResult(Answer):
-    """What the `/ask` API returns, for an answer and for an error alike (one shape, one type).
-
-    ``status`` is "answered", "not_in_corpus" or "error"; for an error, ``error`` says what was wrong
-    (``answer`` repeats it), and every other field has its answer's default (no citations, confidence 0).
-    """
-
-    status: Literal["answered", "not_in_corpus", "error"]
-    error: str = Field("", description="Why the question could not be answered (status \"error\" only)")
 
 
 def safe_upload_name(name: str) -> str:
