@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .chunking import ChunkingConfig, chunk_article
-from .documents import Article, printable, scan_corpus
+from .documents import Article, iter_corpus, printable
 from .embedding import Embedder
 from .errors import CorpusError, IndexBusyError, IndexReadOnlyError
 from .lexical import LexicalIndex
@@ -144,15 +144,16 @@ def _sync(corpus_dir: Path, store: Store, embedder: Embedder, data_dir: Path, ch
     for row in rows:
         stored[row.source][row.document_id] = row.file_hash
     repaired, orphans = _repair(store, rows, stored)
-    articles, skipped, unchanged = scan_corpus(
-        corpus_dir, extra_roots, known=lambda source, digest: set(stored.get(source, {}).values()) == {digest})
-    report = BuildReport(skipped=[(s.source, s.reason) for s in skipped], unchanged=unchanged, orphans=orphans)
-    if not articles and not skipped and not unchanged and not store.count():
+    scan = iter_corpus(corpus_dir, extra_roots,
+                       known=lambda source, digest: set(stored.get(source, {}).values()) == {digest})
+    report = BuildReport(orphans=orphans)
+    had_chunks = store.count()
+    seen = _apply(scan, report, store, embedder, chunking, progress, stored)
+    if not seen and not had_chunks:
         raise CorpusError(
             f"Corpus directory {corpus_dir} has no .txt, .md, .html or .jsonl files: add articles there, "
             "or pass another directory with --corpus."
         )
-    _apply(articles, report, store, embedder, chunking, progress, {s.source for s in skipped} | set(unchanged), stored)
     report.repaired = sorted(s for s in repaired if s in report.added)
     report.added = [s for s in report.added if s not in repaired]
     report.chunks = store.count()
@@ -185,56 +186,60 @@ def _repair(store: Store, rows, stored: dict[str, dict[str, str]]) -> tuple[set[
     return incomplete, len(orphans)
 
 
-def _apply(articles: list[Article], report: BuildReport, store: Store, embedder: Embedder,
-           chunking: ChunkingConfig, progress: bool, keep: set[str], stored: dict[str, dict[str, str]]) -> None:
-    """Delete what is gone, re-chunk and embed what changed; ``keep``: sources not to delete (unreadable, unchanged)."""
-    by_source = defaultdict(list)
-    for article in articles:
-        by_source[article.source].append(article)
+def _apply(scan, report: BuildReport, store: Store, embedder: Embedder, chunking: ChunkingConfig, progress: bool,
+           stored: dict[str, dict[str, str]]) -> set[str]:
+    """Re-chunk and embed what changed, file by file as ``scan`` (documents.iter_corpus) reads them, then delete
+    the sources that are gone; returns every source seen (a skipped or unchanged one is never deleted).
 
-    gone = [s for s in stored if s not in by_source and s not in keep]
-    for source in gone:
-        store.delete_articles(list(stored[source]))
-        report.removed.append(source)
-
-    todo: list[Article] = []
+    Memory is bounded by one file's articles plus one group of about WRITE_GROUP chunks: a run never holds
+    every changed article until its end."""
+    seen: set[str] = set()
     replaced: set[str] = set()  # document ids whose old chunks must go before the new ones are written
-    for source, items in by_source.items():
+    group: list[tuple[Article, list]] = []
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(unit="file", desc="Indexing", leave=False)
+
+    def write() -> None:
+        # Groups of articles of about WRITE_GROUP chunks: embedded, then written in a few batched store calls
+        # (one call per article cost a third of the indexing time). Each group is complete when written, so
+        # an interrupted run keeps what it finished and the next run goes on from there.
+        texts = [c.embed_text() for _, chunks in group for c in chunks]
+        vectors = _embed_all(embedder, texts)
+        store.delete_articles([a.document_id for a, _ in group if a.document_id in replaced])
+        store.put_articles(list(group), vectors)
+        report.embedded += len(texts)
+        group.clear()
+
+    for source, items, reason in scan:
+        seen.add(source)
+        if bar:
+            bar.update(1)
+        if reason is not None:
+            report.skipped.append((source, reason))
+            continue
         old = stored.get(source, {})
-        if old and set(old.values()) == {items[0].file_hash} and set(old) == {a.document_id for a in items}:
+        if items is None or (old and set(old.values()) == {items[0].file_hash} and set(old) == {a.document_id for a in items}):
             report.unchanged.append(source)
             continue
         (report.updated if old else report.added).append(source)
         new_ids = {a.document_id for a in items}
         store.delete_articles([d for d in old if d not in new_ids])
         replaced.update(d for d in old if d in new_ids)
-        todo.extend(items)
-    if not todo:
-        return
-
-    chunked = [(a, chunk_article(a, embedder.count_tokens, chunking)) for a in todo]
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=sum(len(c) for _, c in chunked), unit="chunk", desc="Embedding", leave=False)
-    # Groups of articles of about WRITE_GROUP chunks: embedded, then written in a few batched store calls
-    # (one call per article cost a third of the indexing time). Each group is complete when written, so
-    # an interrupted run keeps what it finished and the next run goes on from there.
-    group: list[tuple[Article, list]] = []
-    size = 0
-    for n, item in enumerate(chunked):
-        group.append(item)
-        size += len(item[1])
-        if n == len(chunked) - 1 or size >= WRITE_GROUP:
-            texts = [c.embed_text() for _, chunks in group for c in chunks]
-            vectors = _embed_all(embedder, texts, bar)
-            store.delete_articles([a.document_id for a, _ in group if a.document_id in replaced])
-            store.put_articles([(a, chunks) for a, chunks in group], vectors)
-            report.embedded += len(texts)
-            group, size = [], 0
+        for article in items:
+            group.append((article, chunk_article(article, embedder.count_tokens, chunking)))
+            if sum(len(chunks) for _, chunks in group) >= WRITE_GROUP:
+                write()
+    if group:
+        write()
     if bar:
         bar.close()
+    for source in [s for s in stored if s not in seen]:
+        store.delete_articles(list(stored[source]))
+        report.removed.append(source)
+    return seen
 
 
 def _embed_all(embedder: Embedder, texts: list[str], bar=None, batch: int = 64) -> np.ndarray:

@@ -14,7 +14,7 @@ import json
 import logging
 import re
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -135,12 +135,27 @@ def scan_corpus(corpus_dir: Path, extra_roots: dict[str, Path] | None = None,
                 known: Callable[[str, str], bool] | None = None) -> tuple[list[Article], list[Skipped], list[str]]:
     """Like ``load_corpus``, but a file for which ``known(source, file_hash)`` is true is only hashed,
     not parsed: its source is returned in the third list (re-indexing an unchanged corpus reads no article)."""
-    corpus_dir = Path(corpus_dir)
-    if not corpus_dir.is_dir():
-        raise CorpusError(f"Corpus directory {corpus_dir} does not exist: pass an existing directory with --corpus.")
     articles: list[Article] = []
     skipped: list[Skipped] = []
     unchanged: list[str] = []
+    for source, items, reason in iter_corpus(corpus_dir, extra_roots, known):
+        if reason is not None:
+            skipped.append(Skipped(source, reason))
+        elif items is None:
+            unchanged.append(source)
+        else:
+            articles.extend(items)
+    return articles, skipped, unchanged
+
+
+def iter_corpus(corpus_dir: Path, extra_roots: dict[str, Path] | None = None,
+                known: Callable[[str, str], bool] | None = None) -> Iterator[tuple[str, list[Article] | None, str | None]]:
+    """File by file: (source, its articles, None), (source, None, None) when ``known(source, file_hash)``
+    (only hashed, not parsed), or (source, None, why it was skipped). One file at a time: an indexer
+    that consumes it holds one file's articles, not the whole corpus's."""
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"Corpus directory {corpus_dir} does not exist: pass an existing directory with --corpus.")
     roots = [("", corpus_dir)] + [(prefix, Path(d)) for prefix, d in (extra_roots or {}).items() if Path(d).is_dir()]
     files = [(prefix + p.relative_to(root).as_posix(), p) for prefix, root in roots for p in corpus_files(root)]
     for source, path in files:
@@ -148,17 +163,19 @@ def scan_corpus(corpus_dir: Path, extra_roots: dict[str, Path] | None = None,
             original = read_text(path)
             digest = file_hash(original)
             if known is not None and known(source, digest):
-                unchanged.append(source)
+                yield source, None, None
                 continue
-            articles.extend(parse_file(path, source, original, digest))
+            items = parse_file(path, source, original, digest)
         except CorpusError as err:
             log.warning("skipping %s: %s", printable(source), err)
-            skipped.append(Skipped(source, str(err)))
+            yield source, None, str(err)
+            continue
         except Exception as err:  # noqa: BLE001 (one unparseable file must never stop the run)
             reason = f"could not be parsed ({type(err).__name__}: {err}); fix or remove the file and run `rag index` again"
             log.warning("skipping %s: %s", printable(source), reason)
-            skipped.append(Skipped(source, reason))
-    return articles, skipped, unchanged
+            yield source, None, reason
+            continue
+        yield source, items, None
 
 
 def printable(name: str) -> str:
