@@ -148,6 +148,16 @@ def _forget_client(path: Path) -> None:
     SharedSystemClient._identifier_to_refcount.pop(str(path), None)
 
 
+# Fingerprints of the chunk sets this process wrote: Chroma clients of one process share one in-memory
+# vector index per path, so a change made here is seen by every store object here, with no reopening.
+_WRITTEN_HERE: set[str] = set()
+
+
+def written_here(fingerprint: str | None) -> bool:
+    """Whether this process wrote the index state with this BM25 fingerprint (see ``Store.reopened``)."""
+    return fingerprint in _WRITTEN_HERE
+
+
 def current_generation(data_dir: Path) -> str:
     """The name of the directory in ``data_dir`` that holds the current index."""
     try:
@@ -549,6 +559,8 @@ class Store:
             self.articles.delete(ids=batch)
 
     def set_info(self, **info) -> None:
+        if info.get("lexical"):
+            _WRITTEN_HERE.add(info["lexical"])
         meta = self.info()
         meta.update(info)
         meta.pop("hnsw:space", None)

@@ -13,7 +13,7 @@ from index.chunking import ChunkingConfig
 from index.embedding import Embedder, SentenceTransformerEmbedder, VectorCache
 from index.errors import IndexMissingError
 from index.lexical import LexicalIndex
-from index.store import IndexSpec, Store
+from index.store import IndexSpec, Store, written_here
 
 from .answer import CORROBORATE_MIN, citation, compose, distinct, refuse
 from .judge import HeuristicJudge, JudgeModel
@@ -138,13 +138,14 @@ class Assistant:
         if retriever is not None and now - self._checked < FRESHNESS_CHECK_S:
             return retriever
         self._checked = now
-        if retriever is not None and store.info().get("lexical") == retriever.lexical.fingerprint:
+        wanted = store.info().get("lexical")
+        if retriever is not None and wanted == retriever.lexical.fingerprint:
             return retriever
+        # changed by another process (not by an index() of this one): this process's copy of the vector index is stale
+        external = retriever is not None and not written_here(wanted)
         lexical: LexicalIndex = refresh_lexical(store, self.data_dir)  # outside the lock: questions go on meanwhile
         with self._lock:
-            if retriever is not None and self._retriever is retriever:
-                # another process changed the chunks (this one's index() drops the retriever): this
-                # process's copy of the vector index is stale, reopen it (under the lock: no write of ours between)
+            if external and self._retriever is retriever:  # reopen it, under the lock: no write of ours in between
                 self._store = self._store.reopened()
                 self._retriever = None
             if self._retriever is None or self._retriever.lexical.fingerprint != lexical.fingerprint:
