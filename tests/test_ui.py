@@ -501,7 +501,11 @@ def test_question_asked_while_an_upload_is_indexed_waits_for_it(page, tmp_path):
     page.wait_for_function("() => /312 flamingos|does not say|ask again/.test([...document.querySelectorAll(\"#chat [data-testid='bot']\")].pop().innerText)",
                            timeout=60_000)
     seen = page.evaluate("() => window.__botTexts")
-    assert any("“flamingos.txt” is being indexed" in t for t in seen), seen[-3:]
+    # the article's chunks are searchable as soon as they are written, a little before indexing ends
+    # (its BM25 index and the question encoder's check come last): then the first answer is already right
+    first = next((t for t in seen if t and "Searching" not in t), "")
+    assert "“flamingos.txt” is being indexed" in first or "312 flamingos" in first, seen[-3:]
+    assert not any("does not say" in t for t in seen), seen[-3:]
     assert "312 flamingos" in bot.inner_text()
     assert "does not say" not in bot.inner_text()
 
