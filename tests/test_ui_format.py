@@ -82,7 +82,7 @@ def test_only_http_urls_become_links():  # issue 9 item 9: a JSONL url "javascri
 
 
 def test_upload_names_keep_their_checked_extension():  # issue 9 item 9
-    from ui.app import safe_upload_name
+    from ui.uploads import safe_upload_name
 
     assert safe_upload_name("L" * 140 + ".txt") == "L" * 116 + ".txt"
     assert safe_upload_name("N" * 114 + ".jsonl.txt") == "N" * 114 + ".j.txt"
@@ -93,7 +93,7 @@ def test_upload_names_keep_their_checked_extension():  # issue 9 item 9
 
 
 def test_repeated_upload_names_keep_both(tmp_path):  # issue 9 item 9
-    from ui.app import free_upload_name
+    from ui.uploads import free_upload_name
 
     (tmp_path / "a.txt").write_bytes(b"one")
     assert free_upload_name(tmp_path, "a.txt", b"one") == ("a.txt", True)  # the same text: nothing new to add
