@@ -12,9 +12,11 @@ weighted equally (logistic regressions):
     is the question answerable? Besides each dev set's own unanswerable questions,
     its answerable ones are asked again of the corpus without their gold article (near misses: the
     rest of the corpus, often the rest of the same page, is still there). From the best sentence's
-    ranker score alone, or
-    with the question-level features (``decision_features``), chosen the same way on mean balanced
-    accuracy; then the threshold with the best mean balanced accuracy.
+    ranker score alone, or with the other decision features (rag/evidence.py ``decision_row``),
+    chosen the same way on mean balanced accuracy; then the threshold with the best mean balanced
+    accuracy.
+Every feature keeps the sign its meaning gives it (``SignedLogistic``): one fitted the other way is
+dropped and the rest refitted, so that neither model learns an artefact of one dev set.
 Written into ``--out``/reader.json (never into the installed package: copy the directory to
 rag/models/reader/ to ship it). Test splits are not read.
 """
@@ -85,8 +87,42 @@ def _dev_sets(work: Path) -> dict[str, tuple[Path, list]]:
     return sets
 
 
-def balanced(pred: np.ndarray, y: np.ndarray) -> float:
-    return float(0.5 * (pred[y == 1].mean() + (~pred[y == 0]).mean()))
+# The direction each feature may push: evidence that a sentence answers raises the score, question terms
+# the evidence lacks lower it. A feature fitted with the other sign (collinear with another, or an
+# artefact of one dev set, such as SQuAD's unanswerable questions written from their paragraph's own
+# words) is dropped and the rest refitted, so that the model carries over to articles nobody here chose.
+LOWERING = frozenset({"missing", "unknown", "article_missing"})
+
+
+class SignedLogistic:
+    """A logistic regression whose coefficients keep their features' signs (see ``LOWERING``)."""
+
+    def __init__(self, features: list[str], **options) -> None:
+        self.features, self.options = list(features), options
+
+    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "SignedLogistic":
+        from sklearn.linear_model import LogisticRegression
+
+        sign = np.array([-1.0 if f in LOWERING else 1.0 for f in self.features])
+        used = np.ones(len(self.features), dtype=bool)
+        while True:
+            model = LogisticRegression(max_iter=2000, **self.options).fit(X[:, used], y, sample_weight=sample_weight)
+            coef = np.zeros(len(self.features))
+            coef[used] = model.coef_[0]
+            wrong = used & (coef * sign < 0)
+            if not wrong.any():
+                break
+            used &= ~wrong
+        self.coef_, self.intercept_ = coef[None, :], model.intercept_
+        self.dropped = [f for f, u in zip(self.features, used) if not u]
+        return self
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        return X @ self.coef_[0] + self.intercept_[0]
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        return np.stack([1 - p, p], axis=1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,13 +134,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="the threshold may refuse at most this share of any dev set's answerable questions")
     parser.add_argument("--reuse", action="store_true", help="refit from the features the last run saved in --data-dir")
     args = parser.parse_args(argv)
-    from sklearn.linear_model import LogisticRegression
-
     from sklearn.model_selection import GroupKFold, StratifiedKFold
 
-    from rag.evidence import sentence_features
+    from rag.evidence import decision_facts, decision_row, sentence_features
 
-    from .metrics import quote_matches
+    from .metrics import balanced_accuracy, quote_matches
 
     reader = Reader(args.reader)
     questions = []  # per dev question: dataset, answerable, candidate features, candidate labels, question-level features
@@ -123,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             questions.append({
                 "dataset": name, "answerable": case.answerable,
                 "features": [sentence_features(c) for c in cands],
-                "lexical": [(c.coverage, c.names, c.type_ok) for c in cands],
+                "facts": [decision_facts(c) for c in cands],
                 "labels": [case.answerable and quote_matches(c.text, case.quotes, case.key) for c in cands],
                 "missing": ev.features["missing"], "unknown": ev.features["unknown"],
             })
@@ -149,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         return np.array([1.0 / size[questions[i]["dataset"]] / len(questions[i]["labels"]) for i in idx for _ in questions[i]["labels"]])
 
     def fit_ranker(idx, feats):
-        return LogisticRegression(C=1.0, max_iter=2000).fit(cand_matrix(idx, feats), cand_labels(idx), sample_weight=cand_weights(idx) * 1000)
+        return SignedLogistic(feats, C=1.0).fit(cand_matrix(idx, feats), cand_labels(idx), sample_weight=cand_weights(idx) * 1000)
 
     def top1(model, idx, feats) -> float:
         per = {n: [] for n in names}
@@ -176,18 +210,15 @@ def main(argv: list[str] | None = None) -> int:
     # 2. the decision, on every question, from its best sentence under that ranker
     rows = []
     for q in questions:
+        level = {"missing": q["missing"], "unknown": q["unknown"]}
         if q["features"]:
             logits = ranker.decision_function(np.array([[f[k] for k in ranker_features] for f in q["features"]]))
             order = np.argsort(-logits)
             best = int(order[0])
-            second = float(logits[order[1]]) if len(order) > 1 else float(logits[best]) - 10.0
-            cov, nam, typ = q["lexical"][best]
-            rows.append({"best": max(float(logits[best]), -30.0), "reader": q["features"][best]["reader"],
-                         "lead": min(float(logits[best]) - second, 10.0), "coverage": cov, "names": nam, "type_ok": typ,
-                         "missing": q["missing"], "unknown": q["unknown"]})
+            second = float(logits[order[1]]) if len(order) > 1 else None
+            rows.append(decision_row(float(logits[best]), second, q["facts"][best], level))
         else:
-            rows.append({"best": -30.0, "reader": -30.0, "lead": 0.0, "coverage": 0.0, "names": 0.0, "type_ok": 0.0,
-                         "missing": q["missing"], "unknown": q["unknown"]})
+            rows.append(decision_row(None, None, {}, level))
     y = np.array([q["answerable"] for q in questions], dtype=int)
     group = np.array([names.index(q["dataset"]) for q in questions])
     weights = np.array([len(y) / len(names) / size[q["dataset"]] for q in questions])
@@ -200,15 +231,15 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(float((p[(group == i) & (y == 1)] < t).mean()) for i in range(len(names)))
         if worst > args.max_false_refusal:
             return -1.0 + (1.0 - worst) / 10  # outside the cap: only the least bad
-        return float(np.mean([balanced(p[group == i] >= t, y[group == i]) for i in range(len(names))]))
+        return float(np.mean([balanced_accuracy(p[group == i] >= t, y[group == i] == 1) for i in range(len(names))]))
 
     def fit(features: list[str]):
-        return LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(matrix(features), y, sample_weight=weights)
+        return SignedLogistic(features, C=1.0, class_weight="balanced").fit(matrix(features), y, sample_weight=weights)
 
     def cross_validated(features: list[str]) -> float:
         p = np.zeros(len(y))
         for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(matrix(features), y * 10 + group):
-            model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
+            model = SignedLogistic(features, C=1.0, class_weight="balanced")
             model.fit(matrix(features)[train], y[train], sample_weight=weights[train])
             p[test] = model.predict_proba(matrix(features)[test])[:, 1]
         return max(mean_balanced(p, t) for t in np.linspace(0.05, 0.95, 91))
@@ -225,11 +256,12 @@ def main(argv: list[str] | None = None) -> int:
     per_dataset = {}
     for i, name in enumerate(names):
         pred, yy = p[group == i] >= threshold, y[group == i]
-        per_dataset[name] = {"n": int(len(yy)), "balanced_accuracy": round(balanced(pred, yy), 4),
+        per_dataset[name] = {"n": int(len(yy)), "balanced_accuracy": round(float(balanced_accuracy(pred, yy == 1)), 4),
                              "refusal_recall": round(float((~pred[yy == 0]).mean()), 4),
                              "false_refusal_rate": round(float((~pred[yy == 1]).mean()), 4)}
         print(f"{name:8s} {per_dataset[name]}")
-    print(f"ranker: {ranker_choice}; decision: {chosen}, threshold {threshold:.2f}")
+    print(f"ranker: {ranker_choice} (dropped for their sign: {ranker.dropped or 'none'}); "
+          f"decision: {chosen} (dropped: {model.dropped or 'none'}), threshold {threshold:.2f}")
     args.out.mkdir(parents=True, exist_ok=True)
     if args.out.resolve() != args.reader.resolve():
         for f in args.reader.iterdir():
@@ -239,9 +271,11 @@ def main(argv: list[str] | None = None) -> int:
     meta["calibration"] = {
         "ranker": {"features": ranker_features, "coef": [round(float(c), 5) for c in ranker.coef_[0]],
                    "intercept": round(float(ranker.intercept_[0]), 5), "choice": ranker_choice,
+                   "dropped_for_their_sign": ranker.dropped,
                    "cross_validated_accuracy_at_1": {k: round(v, 4) for k, v in ranker_scores.items()}},
         "decision": {"features": features, "coef": [round(float(c), 5) for c in model.coef_[0]],
                      "intercept": round(float(model.intercept_[0]), 5), "choice": chosen,
+                     "dropped_for_their_sign": model.dropped,
                      "cross_validated_mean_balanced_accuracy": {k: round(v, 4) for k, v in scores.items()}},
         "threshold": round(threshold, 3),
         "fitted_on": "dev splits of seeds, clapnq and squad2 (evals/splits.py), whole pipeline",

