@@ -17,14 +17,10 @@ from pathlib import Path
 from rag import Assistant, Settings
 
 from .dataset import SEEDS_GOLD, load_cases
+from .metrics import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def _questions(n: int) -> list:
@@ -109,14 +105,14 @@ def time_questions(assistant: Assistant, baseline, questions: list) -> tuple[dic
         hits += any(r.chunk.source in case.sources for r in retriever.retrieve(case.question, 5))
     compose = [max(0.0, t - r) for t, r in zip(total, retrieval)]
     ours = {
-        "retrieval_ms_p50": 1000 * _pct(retrieval, 0.5), "retrieval_ms_p95": 1000 * _pct(retrieval, 0.95),
-        "answer_ms_p50": 1000 * _pct(compose, 0.5), "answer_ms_p95": 1000 * _pct(compose, 0.95),
-        "reader_ms_p50": 1000 * _pct(reading, 0.5), "reader_ms_p95": 1000 * _pct(reading, 0.95),
-        "total_ms_p50": 1000 * _pct(total, 0.5), "total_ms_p95": 1000 * _pct(total, 0.95),
-        "total_uncached_ms_p50": 1000 * _pct(uncached, 0.5), "total_uncached_ms_p95": 1000 * _pct(uncached, 0.95),
+        "retrieval_ms_p50": 1000 * percentile(retrieval, 0.5), "retrieval_ms_p95": 1000 * percentile(retrieval, 0.95),
+        "answer_ms_p50": 1000 * percentile(compose, 0.5), "answer_ms_p95": 1000 * percentile(compose, 0.95),
+        "reader_ms_p50": 1000 * percentile(reading, 0.5), "reader_ms_p95": 1000 * percentile(reading, 0.95),
+        "total_ms_p50": 1000 * percentile(total, 0.5), "total_ms_p95": 1000 * percentile(total, 0.95),
+        "total_uncached_ms_p50": 1000 * percentile(uncached, 0.5), "total_uncached_ms_p95": 1000 * percentile(uncached, 0.95),
         "questions": len(questions), "hit@5": hits / answerable if answerable else None,
     }
-    theirs = {"retrieval_ms_p50": 1000 * _pct(base, 0.5), "retrieval_ms_p95": 1000 * _pct(base, 0.95)} if base else {}
+    theirs = {"retrieval_ms_p50": 1000 * percentile(base, 0.5), "retrieval_ms_p95": 1000 * percentile(base, 0.95)} if base else {}
     return ours, theirs
 
 

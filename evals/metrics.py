@@ -1,6 +1,7 @@
 """Metric functions: pure, small, unit-tested on hand-computed cases (tests/test_metrics.py)."""
 
 import random
+import statistics
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -130,6 +131,13 @@ def expected_calibration_error(probabilities: Sequence[float], outcomes: Sequenc
 
 def mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else float("nan")
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th quantile (0 < q < 1, in whole percents) of timings, interpolated (``statistics.quantiles``)."""
+    if len(values) < 2:
+        return float(values[0]) if values else float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
 
 
 def bootstrap_ci(values: Sequence[float], *, resamples: int = 1000, level: float = 0.95, seed: int = 0,

@@ -15,7 +15,6 @@ measured by `rag eval --dataset squad2|clapnq --split test`.
 
 import argparse
 import json
-import random
 import sys
 from pathlib import Path
 
@@ -23,13 +22,12 @@ import numpy as np
 
 from rag.reader import Reader, Window
 
+from .metrics import bootstrap_ci
 from .reader_data import clapnq, squad
 
 
-def _ci(values: list[float], stat, resamples: int = 1000) -> tuple[float, float]:
-    rng = random.Random(1)
-    draws = sorted(stat([values[rng.randrange(len(values))] for _ in values]) for _ in range(resamples))
-    return draws[int(0.025 * resamples)], draws[int(0.975 * resamples) - 1]
+def _ci(values: list, stat) -> tuple[float, float]:
+    return bootstrap_ci(values, statistic=stat, seed=1)
 
 
 def measure(reader: Reader, examples) -> dict:

@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from .dataset import load_cases
+from .metrics import percentile
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -64,8 +65,8 @@ def concurrent_clients(url: str, clients: int) -> dict:
         results = list(pool.map(one, zip(connected, cases)))
     latencies = sorted(r[0] for r in results)
     return {
-        "clients": clients, "p50_s": statistics.median(latencies),
-        "p95_s": latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))],
+        "clients": clients, "p50_s": percentile(latencies, 0.5),
+        "p95_s": percentile(latencies, 0.95),
         "max_s": latencies[-1], "errors": sum(1 for r in results if r[2]), "wrong_answers": sum(1 for r in results if not r[1] and not r[2]),
     }
 

@@ -11,7 +11,6 @@ is touched and builds the new index beside the current one (see index/store.py, 
 """
 
 import errno
-import fcntl
 import logging
 import time
 from collections import defaultdict
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from filelock import FileLock, Timeout
 
 from .chunking import ChunkingConfig, chunk_article
 from .documents import Article, iter_corpus, printable
@@ -54,10 +54,14 @@ class BuildReport:
 
 @contextmanager
 def write_lock(data_dir: Path, wait: float = 0.0):
-    """Only one indexer per data directory; a second one waits up to ``wait`` seconds, then is refused."""
+    """Only one indexer per data directory; a second one waits up to ``wait`` seconds, then is refused.
+    (``filelock``: an OS lock on ``.index.lock``, released by the OS when its process dies.)"""
+    lock = FileLock(data_dir / ".index.lock", timeout=wait)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        handle = open(data_dir / ".index.lock", "a")
+        lock.acquire(poll_interval=0.2)
+    except Timeout:
+        raise IndexBusyError(f"Another `rag index` is writing {data_dir}; wait for it to finish and run again.") from None
     except OSError as err:
         if isinstance(err, PermissionError) or err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             raise IndexReadOnlyError(
@@ -65,22 +69,10 @@ def write_lock(data_dir: Path, wait: float = 0.0):
                 "Make it writable, or pass another --data-dir. The index in it is not damaged."
             ) from err
         raise
-    with handle:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexBusyError(
-                        f"Another `rag index` is writing {data_dir}; wait for it to finish and run again."
-                    ) from None
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def check_corpus_dir(corpus_dir: Path) -> None:
@@ -267,8 +259,10 @@ def lexical_dir(store: Store, data_dir: Path) -> Path:
     return Path(data_dir) / getattr(store, "lexical_name", LEXICAL_DIR)
 
 
-def refresh_lexical(store: Store, data_dir: Path, *, force: bool = False) -> LexicalIndex:
-    """The BM25 index matching the store's chunks: loaded from disk, or rebuilt and saved."""
+def refresh_lexical(store: Store, data_dir: Path, *, force: bool = False, persist: bool = True) -> LexicalIndex:
+    """The BM25 index matching the store's chunks: loaded from disk, or rebuilt (and saved, with its
+    fingerprint recorded in the store, when ``persist``: the indexer, under the write lock; a process
+    that only answers questions builds its copy in memory and writes nothing)."""
     directory = lexical_dir(store, data_dir)
     wanted = store.info().get("lexical")
     if not force and wanted:
@@ -277,6 +271,8 @@ def refresh_lexical(store: Store, data_dir: Path, *, force: bool = False) -> Lex
             return lexical
     ids, texts = store.all_chunk_texts()
     lexical = LexicalIndex.build(ids, texts)
+    if not persist:
+        return lexical
     lexical.save(directory)
     if lexical.fingerprint != wanted:
         store.set_info(lexical=lexical.fingerprint)

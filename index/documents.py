@@ -43,7 +43,6 @@ class Article:
     url: str | None = None
     published: str | None = None
     outlet: str | None = None
-    removed: list[tuple[str, str]] = field(default_factory=list)  # (block, reason) dropped
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original file behind the clean text ``text[start:end]``."""
@@ -250,10 +249,8 @@ def _article(mapped: _Mapped, original: str, document_id: str, source: str, dige
             blocks.append((a, b))
     reasons = classify_blocks([text[a:b] for a, b in blocks])
     out = _Mapped()
-    removed = []
     for (a, b), reason in zip(blocks, reasons):
-        if reason:
-            removed.append((text[a:b], reason))
+        if reason:  # junk: navigation, share buttons, cookie notices… (``classify_blocks``)
             continue
         if out.text:
             joint = mapped.offsets.span(a - 1)[1] if a else 0
@@ -269,7 +266,7 @@ def _article(mapped: _Mapped, original: str, document_id: str, source: str, dige
     return Article(
         document_id=document_id, source=source, title=title.strip(), text=clean,
         offsets=out.offsets, original=original,
-        file_hash=digest, removed=removed, **meta,
+        file_hash=digest, **meta,
     )
 
 

@@ -5,6 +5,7 @@ import json
 import logging
 import math
 import shutil
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -60,9 +61,12 @@ class LexicalIndex:
         return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
 
     def save(self, directory: Path) -> None:
-        tmp = directory.with_name(directory.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        """Written beside ``directory`` under a name of its own, then renamed into place. Only the
+        indexer saves, under the write lock: what a killed one left is removed first."""
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        for stale in directory.parent.glob(directory.name + ".tmp*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp = Path(tempfile.mkdtemp(prefix=directory.name + ".tmp-", dir=directory.parent))
         if self._model is not None:
             self._model.save(str(tmp), show_progress=False)
         (tmp / "ids.json").write_text(json.dumps(self.ids))

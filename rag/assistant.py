@@ -53,12 +53,14 @@ class Assistant:
         self.chunking = chunking
         self.reader = reader or Reader()
         self.spec = IndexSpec(self.embedder.model_id, self.embedder.dim, chunking.describe())
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the store and retriever: swapped under it, never held while embedding
+        self._lazy_lock = threading.Lock()  # the LLM client and the judge: built once, independent of indexing
         self._store: Store | None = None
         self._retriever: HybridRetriever | None = None
         self._llm = None
         self._judge: HeuristicJudge | None = None
         self._checked = 0.0
+        self._built_for: str | None = None  # the store's lexical fingerprint when the retriever was built
         self.sentence_vectors = VectorCache()  # sentences embedded by earlier questions
 
     @property
@@ -139,11 +141,12 @@ class Assistant:
             return retriever
         self._checked = now
         wanted = store.info().get("lexical")
-        if retriever is not None and wanted == retriever.lexical.fingerprint:
-            return retriever
+        if retriever is not None and wanted in (retriever.lexical.fingerprint, self._built_for):
+            return retriever  # unchanged (an index without a saved BM25 copy is not rebuilt every check)
         # changed by another process (not by an index() of this one): this process's copy of the vector index is stale
         external = retriever is not None and not written_here(wanted)
-        lexical: LexicalIndex = refresh_lexical(store, self.data_dir)  # outside the lock: questions go on meanwhile
+        # outside the lock: questions go on meanwhile; only the indexer writes the saved copy
+        lexical: LexicalIndex = refresh_lexical(store, self.data_dir, persist=False)
         with self._lock:
             if external and self._retriever is retriever:  # reopen it, under the lock: no write of ours in between
                 self._store = self._store.reopened()
@@ -151,6 +154,7 @@ class Assistant:
             if self._retriever is None or self._retriever.lexical.fingerprint != lexical.fingerprint:
                 self._retriever = HybridRetriever(self._store, self.embedder, lexical)
                 self._judge = None
+            self._built_for = wanted
             return self._retriever
 
     # --- asking --------------------------------------------------------------------------
@@ -272,14 +276,14 @@ class Assistant:
         return searched, context
 
     def _ensure_llm(self):
-        with self._lock:
+        with self._lazy_lock:
             if self._llm is None:
                 self._llm = make_llm(self.settings.llm, self.settings.llm_model, self.settings.llm_api_key)
             return self._llm
 
     def _ensure_judge(self) -> HeuristicJudge:
         retriever = self._ensure_retriever()
-        with self._lock:
+        with self._lazy_lock:
             if self._judge is None:
                 self._judge = HeuristicJudge(self.embedder.embed, retriever.lexical.idf, JudgeModel.load())
             return self._judge

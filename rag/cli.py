@@ -9,7 +9,7 @@ import time
 import textwrap
 from pathlib import Path
 
-from .errors import IndexBusyError, IndexMissingError, QuestionError, RagError
+from .errors import IndexBusyError, QuestionError, RagError
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -14,6 +14,19 @@ SEEDS = ROOT / "seeds"
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+# Fixtures that load a model, build an index with one, or start a server or a browser: a test that
+# uses any of them (directly or through another fixture) is ``slow``, so that `pytest -m "not slow"`
+# is a fast unit layer that loads no model.
+HEAVY_FIXTURES = frozenset({"embedder", "seeded", "judge", "server", "llm_assistant", "export", "reader", "news",
+                            "contested", "served", "page", "browser", "chroma_url"})
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
     """Tests may talk to loopback (servers they start) and nothing else."""

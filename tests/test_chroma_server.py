@@ -1,6 +1,5 @@
 """Server mode: index, ask and eval through a real `chroma run` started by the test."""
 
-import shutil
 import socket
 import subprocess
 import sys

@@ -126,7 +126,7 @@ def test_a_second_indexer_is_refused_clearly(corpus, tmp_path):
 
     thread = threading.Thread(target=hold)
     thread.start()
-    held.wait(5)
+    assert held.wait(60), "the lock holder never started"
     try:
         with pytest.raises(IndexBusyError, match="Another `rag index`"):
             assistant.index()
@@ -249,3 +249,23 @@ def test_many_articles_are_read_back_page_by_page(tmp_path, hashing):
     assert len({a.document_id for a in assistant.articles()}) == 2300
     again = assistant.index()
     assert again.embedded == 0 and again.unchanged == ["notes.jsonl"]
+
+
+def test_a_process_that_only_answers_writes_nothing_to_the_index(corpus, tmp_path):
+    """Only the indexer persists: a reader whose saved BM25 copy is missing builds one in memory."""
+    from index.build import LEXICAL_DIR
+
+    data = tmp_path / "data"
+    _assistant(corpus, data).index()
+    saved = data / LEXICAL_DIR
+    assert saved.is_dir()
+    fingerprint = (saved / "fingerprint.txt").read_text()
+    import shutil
+
+    shutil.rmtree(saved)
+    reader = _assistant(corpus, data)
+    assert reader.retrieve("Who blocked the Lachin Corridor?")  # still answers from its own copy
+    assert not saved.exists() and not list(data.glob(LEXICAL_DIR + ".tmp*"))
+    assert reader._ensure_store().info()["lexical"] == fingerprint
+    _assistant(corpus, data).index()  # the indexer puts the saved copy back
+    assert (saved / "fingerprint.txt").read_text() == fingerprint

@@ -22,9 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from index.build import write_lock
 from index.embedding import HashingEmbedder
-from index.errors import IndexReadOnlyError, IndexUnavailableError
+from index.errors import IndexUnavailableError
 from rag import Assistant, CorpusError, IndexBusyError, IndexCorruptedError, Settings
 from rag.errors import QuestionError
 
