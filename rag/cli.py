@@ -84,11 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
                                "  rag bench --size 1k              ~1,000 generated chunks: throughput against llama-index and the raw model\n"
                                "  rag bench --size 100k --json bench-100k.json\n"
                                "                                   100,000 chunks: index size, memory, re-index and question latency\n"
-                               "                                   (chunk vectors pooled from cached sentence vectors: see evals/scale.py)\n"))
+                               "                                   (chunk vectors pooled from cached sentence vectors: see evals/scale.py)\n"
+                               "  rag bench --size 10k --real-vectors --json bench-10k.json\n"
+                               "                                   10,000 chunks embedded for real: indexing time, chunks/s against the raw model\n"))
     p.add_argument("--size", default="seeds", choices=["seeds", "1k", "10k", "100k"], help="corpus: the seeds, or a generated one of about N chunks")
     p.add_argument("--questions", type=int, default=60, help="questions timed (at least 50)")
     p.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every figure here")
     p.add_argument("--skip-baseline", action="store_true", help="do not build the llama-index baseline")
+    p.add_argument("--real-vectors", action="store_true",
+                   help="with --size 10k or 100k: embed every chunk with the real model instead of pooling (10k: about 10 minutes)")
 
     p = sub.add_parser("check", help="judge whether passages support sentences (anyone's answers), one JSON line each",
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=CHECK_EPILOG)
@@ -280,7 +284,8 @@ def _eval(args, settings) -> int:
 def _bench(args, settings) -> int:
     from evals.bench import run, table
 
-    result = run(args.size, questions=max(50, args.questions), json_path=args.json, skip_baseline=args.skip_baseline)
+    result = run(args.size, questions=max(50, args.questions), json_path=args.json, skip_baseline=args.skip_baseline,
+                 real_vectors=args.real_vectors)
     print(table(result))
     if args.json:
         print(f"\nAll figures: {args.json}")
