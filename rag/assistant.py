@@ -278,7 +278,8 @@ class Assistant:
     def _ensure_llm(self):
         with self._lazy_lock:
             if self._llm is None:
-                self._llm = make_llm(self.settings.llm, self.settings.llm_model, self.settings.llm_api_key)
+                key = self.settings.llm_api_key
+                self._llm = make_llm(self.settings.llm, self.settings.llm_model, key.get_secret_value() if key else None)
             return self._llm
 
     def _ensure_judge(self) -> HeuristicJudge:

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=10)
     llm: str | None = Field(None, description="Optional LLM: an OpenAI-compatible base URL (http://127.0.0.1:11434/v1) or a .gguf file")
     llm_model: str = Field("local", description="Model name to ask the LLM server for (e.g. llama3.2 for Ollama)")
-    llm_api_key: str | None = Field(None, description="API key of the LLM server, if it wants one")
+    llm_api_key: SecretStr | None = Field(None, description="API key of the LLM server, if it wants one (never printed)")
     verify: Literal["remove", "flag"] = Field("remove", description="Generated sentences that fail verification: remove or flag them")
 
     @field_validator("corpus", "data_dir", "model_path", mode="after")

@@ -45,3 +45,12 @@ def test_the_seeds_are_the_shared_corpus_byte_for_byte():
     assert ours == sorted(p.name for p in shared.iterdir())
     for name in ours:
         assert (ROOT / "seeds" / name).read_bytes() == (shared / name).read_bytes()
+
+
+def test_the_llm_api_key_is_never_shown(monkeypatch):
+    from rag import Settings
+
+    monkeypatch.setenv("RAG_LLM_API_KEY", "sk-secret-123")
+    settings = Settings()
+    assert settings.llm_api_key.get_secret_value() == "sk-secret-123"
+    assert "sk-secret-123" not in repr(settings) and "sk-secret-123" not in str(settings.model_dump())
