@@ -33,6 +33,9 @@ def bench_ours(corpus: Path, work: Path, questions: list, embedder=None) -> tupl
     assistant.embedder.warm_up()
     model = assistant.embedder.torch_model()  # indexing embeds with it; loaded before the clock starts
     import chromadb  # noqa: F401  (importing it, 1.5 s, is a per-process cost, not indexing throughput)
+    started = time.perf_counter()  # the question encoder's ONNX export: once per model and data dir, timed on its own
+    assistant.embedder.prepare_onnx(assistant.data_dir)
+    export_s = time.perf_counter() - started
     started = time.perf_counter()
     report = assistant.index()
     index_s = time.perf_counter() - started
@@ -48,7 +51,7 @@ def bench_ours(corpus: Path, work: Path, questions: list, embedder=None) -> tupl
     ceiling_s = time.perf_counter() - started
     figures = {
         "chunks": report.chunks, "index_s": index_s, "index_chunks_per_s": report.embedded / index_s,
-        "ceiling_s": ceiling_s, "ceiling_chunks_per_s": len(texts) / ceiling_s,
+        "onnx_export_s": export_s, "ceiling_s": ceiling_s, "ceiling_chunks_per_s": len(texts) / ceiling_s,
         "reindex_unchanged_s_median": statistics.median(reindex), "data_dir": str(work / "ours"),
     }
     return figures, assistant
@@ -345,6 +348,7 @@ def table(result: dict) -> str:
     rows = [
         ("chunks", f(o["chunks"], "{}"), f(b.get("chunks"), "{}"), "-"),
         ("index throughput (chunks/s)", f(o["index_chunks_per_s"]), f(b.get("index_chunks_per_s")), f(o["ceiling_chunks_per_s"])),
+        ("  question encoder's ONNX export, once (s)", f(o.get("onnx_export_s")), "-", "-"),
         ("re-index unchanged (s)", f(o["reindex_unchanged_s_median"], "{:.3f}"), f(b.get("reindex_unchanged_s"), "{:.3f}"), "-"),
         ("retrieval p50 / p95 (ms)", f"{o['retrieval_ms_p50']:.1f} / {o['retrieval_ms_p95']:.1f}",
          f"{b['retrieval_ms_p50']:.1f} / {b['retrieval_ms_p95']:.1f}" if b else "-", "-"),
