@@ -177,6 +177,7 @@ def test_article_text_is_stitched_back_from_its_chunks(corpus, tmp_path):
         assert stored.original_text(0, len(article.original)) == article.original
 
 
+@pytest.mark.slow  # a writer and readers racing for several seconds
 def test_questions_during_reindexing_neither_fail_nor_misquote(corpus, tmp_path, hashing):
     """One thread keeps rewriting and re-indexing an article while another asks about it: no error, and
     every quote is the text of one version of the file. (The write window is too short to catch here;

@@ -78,6 +78,7 @@ for line in sys.stdin:
 """
 
 
+@pytest.mark.slow  # two processes, 300 articles
 @pytest.mark.parametrize("chroma", ["embedded", pytest.param("chroma run", marks=pytest.mark.network)])
 def test_a_running_server_sees_articles_another_process_reindexed_within_2_s(tmp_path, chroma):
     corpus, data = tmp_path / "corpus", tmp_path / "data"
@@ -381,6 +382,7 @@ def _ask_within(assistant: Assistant, seconds: float):
     return (out[0] if out else None), time.monotonic() - started
 
 
+@pytest.mark.slow  # waits out the client's timeouts
 @pytest.mark.network
 def test_a_hung_or_dead_chroma_server_fails_questions_with_one_clear_message(tmp_path, hashing):
     proc, url = _start_chroma(tmp_path / "server")
@@ -489,6 +491,7 @@ def _long_town_article(town: str, crates: int) -> str:
     return town_article(town, crates) + "\n" + extra + "\n"
 
 
+@pytest.mark.slow  # ten indexer processes killed with SIGKILL
 def test_an_indexer_killed_at_random_points_leaves_nothing_a_re_run_does_not_repair(tmp_path, hashing):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
