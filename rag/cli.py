@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="examples:\n  rag index\n  rag index --corpus ~/articles\n  rag index --rebuild        start over (e.g. after changing the model)\n")
     _common(p)
     p.add_argument("--rebuild", action="store_true", help="delete the index and build it again from the corpus")
+    p.set_defaults(handler=_index)
 
     p = sub.add_parser("ask", help="answer a question with citations", formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog='examples:\n  rag ask "What did Russia say about the clash?"\n  rag ask --json "When did the 2020 war end?"\n  rag ask                     interactive: one question per line, Ctrl-D to quit\n')
@@ -63,48 +64,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?", help="the question; omit it to type questions interactively")
     p.add_argument("--json", action="store_true", help="print one JSON object: status, answer, citations")
     p.add_argument("-k", type=int, default=None, metavar="N", help="chunks to retrieve (default 5)")
+    p.set_defaults(handler=_ask)
 
     p = sub.add_parser("status", help="what is indexed", epilog="example:\n  rag status --data-dir ~/articles-index", formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(p)
-
-    p = sub.add_parser("eval", help="measure retrieval, grounding and refusals on a gold dataset", formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog="examples:\n  rag eval                                  the seed gold set\n  rag eval --dataset clapnq --split test    ClapNQ's test half (597 passages indexed)\n  rag eval --dataset squad2 --split test    SQuAD 2.0 test articles (no fitting saw them)\n  rag eval --json metrics.json --gate       fail (exit 1) below the committed thresholds\n")
-    _common(p)
-    p.add_argument("--dataset", default="seeds", help="seeds, clapnq, squad2, or a JSONL file of gold cases (see evals/dataset.py) over --corpus")
-    p.add_argument("--split", default="all", choices=["all", "train", "dev", "test"],
-                   help="train (fitted the reader), dev (its calibration), test (no fitting saw it), or all")
-    p.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every metric (with 95%% intervals) and case here")
-    p.add_argument("--report", type=Path, default=None, metavar="DIR", help="write a Markdown report with a chart and every failing case")
-    p.add_argument("--limit", type=int, default=None, help="only the first N cases (a quick look)")
-    p.add_argument("--ablation", action="store_true", help="seeds: also remove each gold article and check that its questions are refused")
-    p.add_argument("--gate", action="store_true", help="exit 1 if a metric is below its threshold in evals/thresholds.json")
-
-    p = sub.add_parser("bench", help="speed, memory and retrieval quality against plain llama-index and the raw model", formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog=("examples:\n  rag bench                        the seeds: a few minutes\n"
-                               "  rag bench --size 1k              ~1,000 generated chunks: throughput against llama-index and the raw model\n"
-                               "  rag bench --size 100k --json bench-100k.json\n"
-                               "                                   100,000 chunks: index size, memory, re-index and question latency\n"
-                               "                                   (chunk vectors pooled from cached sentence vectors: see evals/scale.py)\n"
-                               "  rag bench --size 10k --real-vectors --json bench-10k.json\n"
-                               "                                   10,000 chunks embedded for real: indexing time, chunks/s against the raw model\n"))
-    p.add_argument("--size", default="seeds", choices=["seeds", "1k", "10k", "100k"], help="corpus: the seeds, or a generated one of about N chunks")
-    p.add_argument("--questions", type=int, default=60, help="questions timed (at least 50)")
-    p.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every figure here")
-    p.add_argument("--skip-baseline", action="store_true", help="do not build the llama-index baseline")
-    p.add_argument("--real-vectors", action="store_true",
-                   help="with --size 10k or 100k: embed every chunk with the real model instead of pooling (10k: about 10 minutes)")
+    p.set_defaults(handler=_status)
 
     p = sub.add_parser("check", help="judge whether passages support sentences (anyone's answers), one JSON line each",
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=CHECK_EPILOG)
     _common(p)
     p.add_argument("file", metavar="FILE.jsonl", help='lines {"sentence": str, "passage": str} (optionally "question"); - for stdin')
+    p.set_defaults(handler=_check)
 
-    p = sub.add_parser("serve", help="the chat UI in the browser", formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog="examples:\n  rag serve\n  rag serve --port 8080 --corpus ~/articles\n")
-    _common(p)
-    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, default=7860)
+    for register in _plugins():  # commands of the packages above this one (ui: serve; evals: eval, bench)
+        register(sub, _common)
+    parser.commands = sub.choices  # type: ignore[attr-defined]
     return parser
+
+
+COMMANDS_GROUP = "rag_news.commands"
+PLUGGED = {"serve": "ui", "eval": "evals", "bench": "evals"}  # for the message when an entry point is missing
+
+
+def _plugins():
+    """The ``register(subparsers, common)`` functions that packages declare in the ``rag_news.commands``
+    entry-point group (pyproject.toml), in name order. Each adds its subcommands with
+    ``set_defaults(handler=...)``; this module never imports ``ui`` or ``evals`` itself."""
+    from importlib.metadata import entry_points
+
+    return [ep.load() for ep in sorted(entry_points(group=COMMANDS_GROUP), key=lambda ep: ep.name)]
 
 
 def _settings(args: argparse.Namespace):
@@ -117,6 +105,12 @@ def _settings(args: argparse.Namespace):
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    given = sys.argv[1:] if argv is None else argv
+    wanted = next((a for a in given if not a.startswith("-")), None)
+    if wanted in PLUGGED and wanted not in parser.commands:
+        print(f"error: `rag {wanted}` comes from the {PLUGGED[wanted]} package's entry point, which this install "
+              "does not have: reinstall with `pip install -e .` in the project directory.", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
@@ -125,8 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = _settings(args)
-        return {"index": _index, "ask": _ask, "status": _status, "serve": _serve, "eval": _eval, "bench": _bench,
-                "check": _check}[args.command](args, settings)
+        return args.handler(args, settings)
     except QuestionError as err:
         return _fail(args, err, code=2)
     except RagError as err:
@@ -275,23 +268,6 @@ def _status(args, settings) -> int:
     return 0
 
 
-def _eval(args, settings) -> int:
-    from evals.cli import main as eval_main  # evals is only imported by the command that needs it
-
-    return eval_main(args, settings)
-
-
-def _bench(args, settings) -> int:
-    from evals.bench import run, table
-
-    result = run(args.size, questions=max(50, args.questions), json_path=args.json, skip_baseline=args.skip_baseline,
-                 real_vectors=args.real_vectors)
-    print(table(result))
-    if args.json:
-        print(f"\nAll figures: {args.json}")
-    return 0
-
-
 CHECK_EPILOG = """\
 example:
   $ cat claims.jsonl
@@ -326,15 +302,6 @@ def _check(args, settings) -> int:
             else:
                 print(json.dumps({"line": number, **result}), flush=True)
     return 1 if bad else 0
-
-
-def _serve(args, settings) -> int:
-    assistant = _assistant(settings)
-    _ensure_index(assistant, settings)
-    from ui.app import serve  # the UI is only imported by the command that needs it
-
-    serve(assistant, host=args.host, port=args.port)
-    return 0
 
 
 if __name__ == "__main__":

@@ -19,22 +19,39 @@ def test_public_api_is_pinned():
     assert issubclass(rag.QuestionError, rag.RagError) and issubclass(rag.IndexMissingError, rag.RagError)
 
 
-def _top_level_imports(package: str) -> set[str]:
+LAYERS = {"index": 0, "rag": 1, "ui": 2, "evals": 2}  # a module may import its own layer and those below
+UPWARD_ALLOWED: set[tuple[str, str]] = set()  # (file, package) exceptions: none (ui and evals plug their commands in)
+
+
+def _upward_imports() -> set[tuple[str, str]]:
+    """Every import of a package above the importing module's, lazy ones (inside functions) included."""
     found = set()
-    for path in (ROOT / package).rglob("*.py"):
-        tree = ast.parse(path.read_text())
-        for node in tree.body:  # module level only: lazy imports inside functions are allowed
-            if isinstance(node, ast.Import):
-                found |= {a.name.split(".")[0] for a in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                found.add(node.module.split(".")[0])
+    for package, level in LAYERS.items():
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Import):
+                    names = [a.name.split(".")[0] for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module.split(".")[0]]
+                else:
+                    continue
+                for name in names:
+                    if name in LAYERS and name != package and LAYERS[name] >= level:
+                        found.add((str(path.relative_to(ROOT)), name))
     return found
 
 
 def test_imports_flow_one_way():
-    assert not _top_level_imports("index") & {"rag", "ui", "evals"}
-    assert not _top_level_imports("rag") & {"ui", "evals"}
-    assert not _top_level_imports("ui") & {"evals"}
+    assert _upward_imports() - UPWARD_ALLOWED == set()
+
+
+def test_the_ui_and_evals_commands_come_from_entry_points():
+    from importlib.metadata import entry_points
+
+    from rag.cli import build_parser
+
+    assert {ep.value for ep in entry_points(group="rag_news.commands")} == {"evals.commands:register", "ui.commands:register"}
+    assert {"serve", "eval", "bench", "index", "ask", "status", "check"} <= set(build_parser().commands)
 
 
 def test_the_seeds_are_the_shared_corpus_byte_for_byte():
@@ -54,3 +71,11 @@ def test_the_llm_api_key_is_never_shown(monkeypatch):
     settings = Settings()
     assert settings.llm_api_key.get_secret_value() == "sk-secret-123"
     assert "sk-secret-123" not in repr(settings) and "sk-secret-123" not in str(settings.model_dump())
+
+
+def test_a_command_whose_entry_point_is_missing_says_to_reinstall(monkeypatch, capsys):
+    import rag.cli
+
+    monkeypatch.setattr(rag.cli, "_plugins", lambda: [])
+    assert rag.cli.main(["serve"]) == 2
+    assert "pip install -e ." in capsys.readouterr().err
