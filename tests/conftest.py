@@ -1,5 +1,6 @@
 """Shared fixtures: no network, the real model loaded once, a seed index built once."""
 
+import os
 import shutil
 import socket
 from pathlib import Path
@@ -25,6 +26,19 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_settings():
+    """Tests (and the session's shared fixtures, built first) see the defaults, not the developer's
+    RAG_* variables or a .env file in the working directory (RAG_SHARED_DIR, where ../shared is, is
+    kept: it locates data and changes no behaviour)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith("RAG_") and name != "RAG_SHARED_DIR":
+                patch.delenv(name)
+        patch.setitem(Settings.model_config, "env_file", None)
+        yield
 
 
 @pytest.fixture(autouse=True)

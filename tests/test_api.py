@@ -79,3 +79,18 @@ def test_a_command_whose_entry_point_is_missing_says_to_reinstall(monkeypatch, c
     monkeypatch.setattr(rag.cli, "_plugins", lambda: [])
     assert rag.cli.main(["serve"]) == 2
     assert "pip install -e ." in capsys.readouterr().err
+
+
+def test_settings_precedence_flags_then_environment_then_dotenv_then_defaults(tmp_path, monkeypatch):
+    from rag import Settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(Settings.model_config, "env_file", ".env")  # the tests' isolation turns it off
+    (tmp_path / ".env").write_text("RAG_TOP_K=7\nRAG_LLM_MODEL=from-dotenv\nRAG_CHROMA_TIMEOUT=3\n")
+    monkeypatch.setenv("RAG_TOP_K", "9")
+    monkeypatch.setenv("RAG_LLM_MODEL", "from-env")
+    settings = Settings(top_k=11)
+    assert settings.top_k == 11  # the flag
+    assert settings.llm_model == "from-env"  # the environment over .env
+    assert settings.chroma_timeout == 3.0  # .env over the default
+    assert Settings().verify == "remove"  # the default
