@@ -39,10 +39,16 @@ def _check_citations(answer: Answer) -> None:
         assert c.quote.replace("\u00a0", " ") == c.text
 
 
+@pytest.fixture(scope="module")
+def gold_answers(seeded) -> dict:
+    """Every gold question answered once, for all the tests of this module."""
+    return {q.id: seeded.ask(q.question, previous=q.previous) for q in QUESTIONS}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("question", _cases(True))
-def test_answerable_question_is_answered_from_the_right_article(seeded, question):
-    answer = seeded.ask(question.question, previous=question.previous)
+def test_answerable_question_is_answered_from_the_right_article(gold_answers, question):
+    answer = gold_answers[question.id]
     assert answer.status == "answered", answer
     assert answer.citations[0].source in question.sources, answer.answer
     _check_citations(answer)
@@ -50,16 +56,16 @@ def test_answerable_question_is_answered_from_the_right_article(seeded, question
 
 @pytest.mark.slow
 @pytest.mark.parametrize("question", _cases(False))
-def test_unanswerable_question_is_refused(seeded, question):
-    answer = seeded.ask(question.question, previous=question.previous)
+def test_unanswerable_question_is_refused(gold_answers, question):
+    answer = gold_answers[question.id]
     assert answer.status == "not_in_corpus", answer.answer
     assert answer.citations == [] and answer.answer == "The corpus does not say."
     _check_citations(answer)
 
 
 @pytest.mark.slow
-def test_accuracy_on_all_labelled_questions(seeded):
-    answered = {q.id: seeded.ask(q.question, previous=q.previous).answered for q in QUESTIONS}
+def test_accuracy_on_all_labelled_questions(gold_answers):
+    answered = {q.id: gold_answers[q.id].answered for q in QUESTIONS}
     answerable = [q for q in QUESTIONS if q.answerable]
     unanswerable = [q for q in QUESTIONS if not q.answerable]
     # all splits, dev included (the gate on the unseen test split is tests/test_eval_gate.py). Measured with
