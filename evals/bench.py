@@ -41,7 +41,7 @@ def bench_ours(corpus: Path, work: Path, questions: list, embedder=None) -> tupl
     index_s = time.perf_counter() - started
     reindex = _time_reindex(assistant)
     # the ceiling: the raw model's encode on the very same chunk texts, same batch size and dtype
-    store = assistant._ensure_store()
+    store = assistant.store
     rows = store.chunks.get(include=["documents", "metadatas"])
     texts = [f"{m['title']}\n{d}" for d, m in zip(rows["documents"], rows["metadatas"])]
     texts.sort(key=len)
@@ -73,7 +73,7 @@ def time_questions(assistant: Assistant, baseline, questions: list) -> tuple[dic
     (ours, baseline, ours, baseline: drift of a shared machine hits both; whole passes, because the two
     engines' thread pools slow each other when interleaved call by call); then ours again with no sentence
     vector cached (as in a new process)."""
-    retriever = assistant._ensure_retriever()
+    retriever = assistant.retriever
     for case in questions[:5]:  # warm caches and lazy imports
         assistant.ask(case.question)
         if baseline is not None:
@@ -211,7 +211,7 @@ def bench_scale(size: str, work: Path, questions: list, real_vectors: bool = Fal
         embedder = real
     else:
         embedder = PooledEmbedder(real, Path(tempfile.gettempdir()) / "rag-bench-cache")
-        embedder._pool_vectors()  # embedded once and cached: not part of the indexing time
+        embedder.pool_vectors()  # embedded once and cached: not part of the indexing time
     assistant = Assistant(Settings(corpus=corpus, data_dir=work / "scale"), embedder=embedder)
     started = time.perf_counter()
     report = assistant.index(progress=sys.stderr.isatty())
@@ -220,7 +220,7 @@ def bench_scale(size: str, work: Path, questions: list, real_vectors: bool = Fal
     figures = {"vectors": "real" if real_vectors else "pooled", "index_chunks_per_s": report.embedded / index_s,
                "peak_rss_indexing_mb": round(index_rss, 1)}
     if real_vectors:  # the ceiling: the raw model on 1,024 of the same chunk texts, same batch size
-        rows = assistant._ensure_store().chunks.get(include=["documents", "metadatas"], limit=1024)
+        rows = assistant.store.chunks.get(include=["documents", "metadatas"], limit=1024)
         texts = sorted((f"{m['title']}\n{d}" for d, m in zip(rows["documents"], rows["metadatas"])), key=len)
         started = time.perf_counter()
         for a in range(0, len(texts), 64):

@@ -45,7 +45,7 @@ def run(dataset: str, settings: Settings, *, split: str = "all", json_path: Path
         report = assistant.index(progress=progress)
         if report.embedded:
             print(f"Indexed {report.articles} articles into {data_dir} ({report.embedded} chunks embedded).", file=sys.stderr)
-    judge = HeuristicJudge(assistant.embedder.embed, assistant._ensure_retriever().lexical.idf, JudgeModel.load())
+    judge = HeuristicJudge(assistant.embedder.embed, assistant.lexical.idf, JudgeModel.load())
     iterator = cases
     if progress:
         from tqdm import tqdm

@@ -38,7 +38,7 @@ def seed_judge(model=None):
     assistant = Assistant(Settings(corpus=SEEDS, data_dir=Path(tempfile.mkdtemp(prefix="rag-judge-"))))
     assistant.index()
     cache = VectorCache()  # pairs share passages and windows: embed each text once
-    return HeuristicJudge(lambda texts: cache.embed(texts, assistant.embedder.embed), assistant._ensure_retriever().lexical.idf,
+    return HeuristicJudge(lambda texts: cache.embed(texts, assistant.embedder.embed), assistant.lexical.idf,
                           model if model is not None else JudgeModel.load())
 
 

@@ -24,7 +24,7 @@ def measure(assistant: Assistant, questions: list[str]) -> dict:
     from rag.answer import distinct
     from rag.llm import INJECTION, stream_answer
 
-    llm, backend = assistant._ensure_llm()
+    llm, backend = assistant.llm()
     rows = []
     for question in questions:
         evidence = assistant.explain(question)

@@ -4,7 +4,6 @@ import re
 from dataclasses import dataclass, field
 
 from rag import Answer, Assistant
-from rag.followup import standalone
 
 from . import metrics as m
 from .dataset import GoldCase
@@ -94,15 +93,6 @@ def judge_statements(answer: Answer, judge: SupportJudge) -> list[Statement]:
 
 
 def evaluate_case(assistant: Assistant, case: GoldCase, judge: SupportJudge, k: int | None = None) -> CaseResult:
-    searched = standalone(case.question, case.previous)
-    retriever = assistant._ensure_retriever()
-    retrieved = retriever.retrieve(searched, max(KS))
-    gold = set(case.sources)
-    quotes = [_norm(q) for q in case.quotes]
-    article_hits = [r.chunk.source in gold or r.chunk.document_id in gold for r in retrieved]
-    texts = [_norm(r.chunk.text) for r in retrieved]
-    passage_hits = [any(q in t for q in quotes) for t in texts]
-    found_at = [next((i + 1 for i, t in enumerate(texts) if q in t), None) for q in quotes]
     if assistant.settings.llm is None:  # one reading serves both the answer and the reader's metrics
         evidence = assistant.explain(case.question, k=k, previous=case.previous)
         answer = assistant.answer(evidence).model_copy(update={"question": case.question})
@@ -110,6 +100,15 @@ def evaluate_case(assistant: Assistant, case: GoldCase, judge: SupportJudge, k: 
     else:
         answer = assistant.ask(case.question, k=k, previous=case.previous)
         top = answer.citations[0].text if answer.citations else ""
+    # retrieval is measured for the question the assistant searched (a follow-up as it was rewritten)
+    searched = answer.searched or case.question
+    retrieved = assistant.retrieve(searched, max(KS))
+    gold = set(case.sources)
+    quotes = [_norm(q) for q in case.quotes]
+    article_hits = [r.chunk.source in gold or r.chunk.document_id in gold for r in retrieved]
+    texts = [_norm(r.chunk.text) for r in retrieved]
+    passage_hits = [any(q in t for q in quotes) for t in texts]
+    found_at = [next((i + 1 for i, t in enumerate(texts) if q in t), None) for q in quotes]
     judged = judge_statements(answer, judge) if answer.answered else []
     scores: dict[str, float] = {}
     if case.answerable:

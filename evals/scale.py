@@ -72,7 +72,7 @@ class PooledEmbedder:
     def warm_up(self) -> None:
         self.real.warm_up()
 
-    def _pool_vectors(self) -> dict[str, np.ndarray]:
+    def pool_vectors(self) -> dict[str, np.ndarray]:
         if self._vectors is None:
             pieces = list(dict.fromkeys(s[a:b] for s in _pool() for a, b in split_sentences(s)))
             digest = hashlib.sha256(("\n".join(pieces) + self.model_id).encode()).hexdigest()[:16]
@@ -94,7 +94,7 @@ class PooledEmbedder:
         if real:
             out[real] = self.real.embed([texts[i] for i in real])
             self.embedded += len(real)
-        pool = self._pool_vectors() if len(real) < len(texts) else {}
+        pool = self.pool_vectors() if len(real) < len(texts) else {}
         for row, text in enumerate(texts):
             if not text.startswith(GENERATED_TITLE):
                 continue

@@ -157,6 +157,31 @@ class Assistant:
             self._built_for = wanted
             return self._retriever
 
+    # --- public accessors (what evals, the judge and adapters use; the _ensure_ methods stay private) ---
+    @property
+    def store(self) -> Store:
+        """The index's store, reopened when another process published a new one."""
+        return self._ensure_store()
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        """Hybrid retrieval over the current index, its BM25 part kept in step with the chunks."""
+        return self._ensure_retriever()
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index (its IDF weights are the judge's and the evidence features')."""
+        return self._ensure_retriever().lexical
+
+    @property
+    def judge(self) -> HeuristicJudge:
+        """The support judge that verifies LLM sentences (and `rag check`)."""
+        return self._ensure_judge()
+
+    def llm(self):
+        """The configured LLM client and its backend name (``settings.llm``)."""
+        return self._ensure_llm()
+
     # --- asking --------------------------------------------------------------------------
     def check_question(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():
@@ -302,8 +327,9 @@ class Assistant:
         return self._ensure_retriever().retrieve(self.check_question(question), k or self.settings.top_k)
 
     def explain(self, question: str, k: int | None = None, previous: str | None = None) -> "Evidence":
-        """What the answerer saw: the ranked sentences and the features of its decision."""
-        searched, context = resolve(question, previous)
+        """What the answerer saw: the ranked sentences and the features of its decision, for the same
+        standalone question that ``ask`` searches (a follow-up rewritten the same way)."""
+        searched, context = self._standalone(self.check_question(question), previous)
         return self._evidence(searched, k, context)
 
     def _evidence(self, question: str, k: int | None, context: str | None = None) -> "Evidence":

@@ -233,4 +233,4 @@ def check_lines(lines, judge: SupportJudge):
 
 def for_assistant(assistant) -> "HeuristicJudge":
     """The judge an Assistant verifies LLM answers with (its IDF is the indexed corpus's)."""
-    return assistant._ensure_judge()
+    return assistant.judge

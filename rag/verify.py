@@ -30,7 +30,7 @@ _ATTRIBUTION = re.compile(
     rf"[,;]?[ \t]*\b(?:(?:according|as\s+per|per|based|as\s+(?:stated|reported|mentioned|noted|shown|described|said|seen))"
     rf"\s+(?:to\s+|in\s+|on\s+|by\s+)?|(?:(?:this|that|it)\s+is\s+)?(?:supported|stated|mentioned|reported|confirmed|shown)\s+(?:by|in)\s+|"
     rf"(?:see|in|from)\s+)?{_SOURCE}[ \t]*(\.?)[ \t]*(?=\[\s*\d)", re.I)
-_SOURCE_SAYS = re.compile(rf"(\]\s*)(?:says|states|reports|notes|mentions|shows|explains)(?:\s+that)?[ \t]*,?[ \t]*", re.I)
+_SOURCE_SAYS = re.compile(r"(\]\s*)(?:says|states|reports|notes|mentions|shows|explains)(?:\s+that)?[ \t]*,?[ \t]*", re.I)
 # Prompt scaffolding a model may echo: <evidence> tags, chat-template tokens, "Answer:" prefixes, the question.
 _TAGS = re.compile(r"</?\s*(?:evidence|passages?|context|answer|question|sources?|documents?|response|text)\b[^>\n]*>"
                    r"|<\|im_start\|>\s*\w+|<\|[^|>\n]*\|>|\[/?INST\]|</?s>", re.I)
