@@ -16,6 +16,7 @@ from .errors import (
     IndexMissingError,
     IndexReadOnlyError,
     IndexUnavailableError,
+    LLMError,
     ModelError,
     QuestionError,
     RagError,
@@ -25,5 +26,5 @@ from .types import Answer, Citation, IndexStatus
 
 __all__ = [
     "Answer", "Assistant", "Citation", "CorpusError", "IndexBusyError", "IndexCorruptedError", "IndexMismatchError",
-    "IndexMissingError", "IndexReadOnlyError", "IndexStatus", "IndexUnavailableError", "ModelError", "QuestionError", "RagError", "Settings",
+    "IndexMissingError", "IndexReadOnlyError", "IndexStatus", "IndexUnavailableError", "LLMError", "ModelError", "QuestionError", "RagError", "Settings",
 ]

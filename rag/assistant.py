@@ -19,7 +19,7 @@ from .answer import CORROBORATE_MIN, citation, compose, distinct, refuse
 from .judge import HeuristicJudge, JudgeModel
 from .llm import INJECTION, REFUSAL, make_llm, rewrite_followup, stream_answer
 from .verify import check, cited_order, final_text, off_topic, recited_records, removed_records
-from .errors import QuestionError
+from .errors import QuestionError, RagError
 from .followup import keeps_meaning, resolve
 from .evidence import (Candidate, analyze, candidates, decision_features, lexical_features, read, score_candidates,
                        sentence_features)
@@ -208,11 +208,10 @@ class Assistant:
         ``previous`` is the previous standalone question of a conversation: a follow-up such as
         "What did Russia say about it?" is rewritten with it before searching (see ``searched``).
         """
-        answer = None
         for item in self.ask_stream(question, k, previous):
             if isinstance(item, Answer):
-                answer = item
-        return answer
+                return item
+        raise RagError("The answer stream ended without an answer; this is a bug, please report it.")
 
     def ask_stream(self, question: str, k: int | None = None, previous: str | None = None) -> Iterator[str | Answer]:
         """Like ``ask``, but yields the LLM's text as it is generated (str), then the verified Answer."""

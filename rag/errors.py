@@ -15,3 +15,7 @@ from index.errors import (  # noqa: F401  (re-exported: the public place to impo
 
 class QuestionError(RagError, ValueError):
     """The question cannot be asked as given (empty, or too long)."""
+
+
+class LLMError(RagError):
+    """The optional LLM backend is missing, misconfigured, or failed while answering."""

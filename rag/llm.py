@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import RagError
+from .errors import LLMError
 from .evidence import INJECTION  # noqa: F401 (sentences never passed to a model, nor quoted)
 
 SYSTEM = (
@@ -24,10 +24,6 @@ REWRITE = (
 REFUSAL = re.compile(r"^\W*not in (the )?corpus\W*$", re.I)
 # Evidence sentences that read as instructions to a model are prompt-injection attempts: they are
 # never shown to the LLM, and never count as support.
-
-
-class LLMError(RagError):
-    pass
 
 
 def chatml(messages) -> str:

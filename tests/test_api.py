@@ -13,10 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_public_api_is_pinned():
     assert sorted(rag.__all__) == sorted([
         "Answer", "Assistant", "Citation", "CorpusError", "IndexBusyError", "IndexCorruptedError", "IndexMismatchError",
-        "IndexMissingError", "IndexReadOnlyError", "IndexStatus", "IndexUnavailableError", "ModelError", "QuestionError",
+        "IndexMissingError", "IndexReadOnlyError", "IndexStatus", "IndexUnavailableError", "LLMError", "ModelError", "QuestionError",
         "RagError", "Settings",
     ])
     assert issubclass(rag.QuestionError, rag.RagError) and issubclass(rag.IndexMissingError, rag.RagError)
+    assert issubclass(rag.LLMError, rag.RagError)
 
 
 LAYERS = {"index": 0, "rag": 1, "ui": 2, "evals": 2}  # a module may import its own layer and those below
