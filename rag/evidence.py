@@ -12,7 +12,6 @@ sources, "related" passages) and shown by ``rag ask --explain``:
   context   the same share over the sentence, its neighbours and the title (a name may sit one sentence earlier)
   names     share of the question's capitalised names found in that window (names_here: in the sentence
             itself, or in the sentence before when it opens with "It", "The company"…)
-  article_missing  share of the question's terms found nowhere in the retrieved text of the sentence's article
   type_ok   the sentence holds a filler of the expected answer type (a number for "how many",
             a date for "when", a name for "who") that is not already in the question
 """
@@ -121,7 +120,6 @@ class Candidate:
     names: float = 0.0
     names_here: float = 0.0
     type_ok: float = 0.0
-    article_missing: float = 0.0  # share of the question's terms found nowhere in the retrieved text of its article
     fillers: set[str] = field(default_factory=set)
     score: float = 0.0  # the probability that this sentence answers the question
     vector: np.ndarray | None = None
@@ -169,15 +167,7 @@ def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
 
 def lexical_features(question: Question, cands: list[Candidate]) -> None:
     """The features that need no embedding (cheap), in place."""
-    article_terms: dict[str, set[str]] = {}
-    seen_chunks: set[int] = set()
     for c in cands:
-        chunk = c.retrieved.chunk
-        if id(chunk) not in seen_chunks:
-            seen_chunks.add(id(chunk))
-            article_terms.setdefault(c.document_id, set()).update(terms(chunk.title + " " + chunk.text))
-    for c in cands:
-        c.article_missing = 1.0 - _covered(question, article_terms[c.document_id]) if question.terms else 1.0
         c.coverage = _covered(question, c.terms)
         window = c.terms | _window_terms(c)
         c.context = _covered(question, window)
@@ -236,11 +226,10 @@ def sentence_features(c: Candidate) -> dict[str, float]:
 def decision_facts(c: Candidate) -> dict[str, float]:
     """What the decision may use of the best sentence besides its ranker score."""
     return {"reader": max(c.reader, -30.0), "coverage": c.coverage, "context": c.context, "names": c.names,
-            "names_here": c.names_here, "type_ok": c.type_ok, "article_missing": c.article_missing}
+            "names_here": c.names_here, "type_ok": c.type_ok}
 
 
-NO_ANSWER_FACTS = {"reader": -30.0, "coverage": 0.0, "context": 0.0, "names": 0.0, "names_here": 0.0, "type_ok": 0.0,
-                   "article_missing": 1.0}
+NO_ANSWER_FACTS = {"reader": -30.0, "coverage": 0.0, "context": 0.0, "names": 0.0, "names_here": 0.0, "type_ok": 0.0}
 
 
 def question_features(question: Question, retrieved: list[Retrieved], lexical: LexicalIndex) -> dict[str, float]:

@@ -253,8 +253,8 @@ def _retrieved(document_id: str, title: str, sentences: list[str]):
     return Retrieved(chunk, 1.0, 0.5, 1.0, 0)
 
 
-def test_decision_features_see_the_question_terms_the_best_sentences_article_lacks():
-    """A near miss: the sentence counts deaths, but its article never mentions the peacekeepers asked about."""
+def test_decision_features_see_whether_the_best_sentence_names_what_was_asked():
+    """A near miss: the sentence counts deaths, but not of the peacekeepers asked about."""
     from index.lexical import LexicalIndex
     from rag.evidence import analyze, candidates, decision_facts, decision_features, decision_row, lexical_features
 
@@ -267,16 +267,16 @@ def test_decision_features_see_the_question_terms_the_best_sentences_article_lac
     cands = candidates([police, deployed])
     lexical_features(question, cands)
     killed, arrived = cands[0], cands[2]
-    assert killed.article_missing > 0.5 and killed.names_here == 0.0  # "Russian", "peacekeepers" are not in its article
-    assert arrived.article_missing < killed.article_missing and arrived.names_here == 1.0
+    assert killed.names_here == 0.0 and killed.coverage < arrived.coverage  # "Russian", "peacekeepers" are not in it
+    assert arrived.names_here == 1.0
     for c, logit in zip(cands, (2.0, 0.0, 1.0, 0.5)):
         c.reader, c.logit = logit, logit
     ranked = sorted(cands, key=lambda c: c.logit, reverse=True)
     features = decision_features(question, ranked, [police, deployed], lexical)
     assert features == decision_row(2.0, 1.0, decision_facts(killed), {"missing": 0.0, "unknown": 0.0})
-    assert features["lead"] == 1.0 and features["article_missing"] == killed.article_missing
+    assert features["lead"] == 1.0 and features["names_here"] == 0.0
     nothing = decision_features(question, [], [], lexical)
-    assert nothing["best"] == -30.0 and nothing["article_missing"] == 1.0 and nothing["missing"] == 1.0
+    assert nothing["best"] == -30.0 and nothing["names_here"] == 0.0 and nothing["missing"] == 1.0
 
 
 def test_a_name_in_the_antecedent_counts_for_a_sentence_that_opens_with_a_pronoun():
