@@ -135,7 +135,8 @@ def _fail(args, err: Exception, code: int) -> int:
     return code
 
 
-def _assistant(settings):
+def assistant_for(settings):
+    """The Assistant a command works with (plugin commands call this and ``ensure_index`` too)."""
     from .assistant import Assistant
 
     return Assistant(settings)
@@ -162,7 +163,7 @@ def _print_report(report, corpus) -> None:
 
 
 def _index(args, settings) -> int:
-    assistant = _assistant(settings)
+    assistant = assistant_for(settings)
     report = assistant.index(rebuild=args.rebuild, progress=sys.stderr.isatty())
     _print_report(report, settings.corpus)
     return 0
@@ -171,7 +172,8 @@ def _index(args, settings) -> int:
 FIRST_BUILD_WAIT_S = 600  # how long a command waits for another process's first build of the index
 
 
-def _ensure_index(assistant, settings) -> None:
+def ensure_index(assistant, settings) -> None:
+    """Build the index on first use (waiting for another process that is building it)."""
     if assistant.has_index():
         return
     print(f"No index in {settings.data_dir} yet: building it from {settings.corpus} (one time).", file=sys.stderr)
@@ -190,10 +192,10 @@ def _ensure_index(assistant, settings) -> None:
 
 
 def _ask(args, settings) -> int:
-    assistant = _assistant(settings)
+    assistant = assistant_for(settings)
     if args.question is not None:
         assistant.check_question(args.question)  # a bad question fails before any loading
-    _ensure_index(assistant, settings)
+    ensure_index(assistant, settings)
     if args.question is not None:
         answer = _stream(assistant, args.question, args.k, quiet=args.json)
         print(answer.model_dump_json(indent=None) if args.json else format_answer(answer))
@@ -262,7 +264,7 @@ def format_answer(answer) -> str:
 
 
 def _status(args, settings) -> int:
-    assistant = _assistant(settings)
+    assistant = assistant_for(settings)
     status = assistant.status()
     print(f"Index: {status.location}\nCorpus: {status.corpus}\nModel: {status.model_id}\nArticles: {status.articles}\nChunks: {status.chunks}")
     return 0
@@ -290,8 +292,8 @@ def _check(args, settings) -> int:
     source = sys.stdin if args.file == "-" else None
     if source is None and not Path(args.file).is_file():
         raise RagError(f"No such file: {args.file}")
-    assistant = _assistant(settings)
-    _ensure_index(assistant, settings)
+    assistant = assistant_for(settings)
+    ensure_index(assistant, settings)
     judge = for_assistant(assistant)
     bad = 0
     with (source or open(args.file, encoding="utf-8", errors="replace", newline="")) as lines:

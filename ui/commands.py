@@ -14,11 +14,11 @@ def register(sub, common) -> None:
 
 
 def serve_command(args, settings) -> int:
-    from rag.cli import _assistant, _ensure_index
+    from rag.cli import assistant_for, ensure_index
 
     from .app import serve
 
-    assistant = _assistant(settings)
-    _ensure_index(assistant, settings)
+    assistant = assistant_for(settings)
+    ensure_index(assistant, settings)
     serve(assistant, host=args.host, port=args.port)
     return 0
