@@ -47,3 +47,19 @@ def test_bootstrap_interval_brackets_the_mean():
     assert low < 0.7 < high and 0.55 < low and high < 0.85
     assert m.bootstrap_ci([1.0] * 10) == (1.0, 1.0)
     assert all(math.isnan(x) for x in m.bootstrap_ci([]))
+
+
+def test_a_feature_fitted_against_its_meaning_is_dropped_and_the_rest_refitted():
+    """evals/calibrate.py: "missing" question terms may only lower the score."""
+    import numpy as np
+
+    from evals.calibrate import SignedLogistic
+
+    rng = np.random.default_rng(0)
+    evidence = rng.normal(size=400)
+    y = (evidence + rng.normal(scale=0.5, size=400) > 0).astype(int)
+    missing = evidence + rng.normal(scale=0.3, size=400)  # correlated with the answer: a dev-set artefact
+    model = SignedLogistic(["best", "missing"]).fit(np.stack([evidence, missing], axis=1), y)
+    assert model.dropped == ["missing"] and model.coef_[0][1] == 0.0 and model.coef_[0][0] > 0
+    p = model.predict_proba(np.array([[2.0, 0.0], [-2.0, 0.0]]))[:, 1]
+    assert p[0] > 0.9 > 0.1 > p[1]
