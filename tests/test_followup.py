@@ -77,8 +77,8 @@ def test_interactive_rag_ask_passes_the_previous_question(seeded, monkeypatch, c
         return real(question, k=k, previous=previous)
 
     monkeypatch.setattr(seeded, "ask_stream", spy)
-    monkeypatch.setattr(cli, "_assistant", lambda settings: seeded)
-    monkeypatch.setattr(cli, "_ensure_index", lambda assistant, settings: None)
+    monkeypatch.setattr(cli, "assistant_for", lambda settings: seeded)
+    monkeypatch.setattr(cli, "ensure_index", lambda assistant, settings: None)
     stdin = io.StringIO("What is the Lachin Corridor?\nWho blocked it?\n")
     stdin.isatty = lambda: True
     monkeypatch.setattr("sys.stdin", stdin)
