@@ -14,13 +14,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from rag import Assistant, Settings
+from rag import Assistant, RagError, Settings
+from rag.settings import DEFAULT_CORPUS
 
 from .dataset import SEEDS_GOLD, load_cases
 from .metrics import percentile
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
+SEEDS = DEFAULT_CORPUS
 
 
 def _questions(n: int) -> list:
@@ -123,6 +123,22 @@ def time_questions(assistant: Assistant, baseline, questions: list) -> tuple[dic
     }
     theirs = {"retrieval_ms_p50": 1000 * percentile(base, 0.5), "retrieval_ms_p95": 1000 * percentile(base, 0.95)} if base else {}
     return ours, theirs
+
+
+def _require_baseline() -> None:
+    """The baseline's packages are the ``bench`` extra: say how to get them before any work starts."""
+    import importlib.util
+
+    def absent(module: str) -> bool:
+        try:
+            return importlib.util.find_spec(module) is None
+        except ModuleNotFoundError:  # a parent package is missing
+            return True
+
+    missing = [m for m in ("llama_index.vector_stores.chroma", "llama_index.embeddings.huggingface") if absent(m)]
+    if missing:
+        raise RagError(f"The llama-index baseline needs {', '.join(missing)}: install the bench extra "
+                       "(pip install -e '.[bench]'), or run `rag bench --skip-baseline`.")
 
 
 def bench_llamaindex(corpus: Path, work: Path, questions: list, model_path: Path):
@@ -317,6 +333,7 @@ def run(size: str = "seeds", questions: int = 60, json_path: Path | None = None,
     result["ours"], assistant = bench_ours(corpus, work, cases)
     baseline = None
     if not skip_baseline:
+        _require_baseline()
         result["llamaindex"], baseline = bench_llamaindex(corpus, work, cases, default_model_path())
     ours, theirs = time_questions(assistant, baseline, cases)
     result["ours"].update(ours)

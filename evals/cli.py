@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from rag import Assistant, Settings
+from rag.settings import DEFAULT_CORPUS
 
 from .dataset import SEEDS_GOLD, load_cases
 from rag.judge import HeuristicJudge, JUDGE_MODEL, JudgeModel
@@ -20,7 +21,7 @@ def run(dataset: str, settings: Settings, *, split: str = "all", json_path: Path
     """Evaluate one dataset; returns the JSON payload (metrics with intervals, and every case)."""
     if dataset == "seeds":
         cases = load_cases(SEEDS_GOLD)
-        corpus = settings.corpus if settings.corpus.name == "seeds" else Path(__file__).resolve().parent.parent / "seeds"
+        corpus = settings.corpus if settings.corpus.name == "seeds" else DEFAULT_CORPUS
         data_dir = settings.data_dir / "eval-seeds"
     elif dataset == "clapnq":
         from .clapnq import build

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.settings import DEFAULT_CORPUS
+
 from .metrics import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +62,7 @@ def numpy_encoder_class():
 def workloads(tokenizer) -> dict[str, list[str]]:
     from index.documents import load_corpus
 
-    articles, _ = load_corpus(ROOT / "seeds")
+    articles, _ = load_corpus(DEFAULT_CORPUS)
     sentences = [s for a in articles for s in re.split(r"(?<=[.!?])\s+", a.text) if 12 <= len(s.split()) <= 40]
     chunks = []
     for article in articles:  # consecutive windows of 200 wordpieces, cut at token offsets
@@ -219,7 +221,7 @@ def quality(datasets: list[str]) -> dict:
             assistant = None
             if engine != "torch":
                 embedder.prepare_onnx(data_dir / sub)
-                corpus = (ROOT / "seeds") if dataset == "seeds" else data_dir / sub / "corpus"
+                corpus = DEFAULT_CORPUS if dataset == "seeds" else data_dir / sub / "corpus"
                 assistant = Assistant(settings.model_copy(update={"corpus": corpus, "data_dir": data_dir / sub}),
                                       embedder=embedder)
             else:

@@ -1,6 +1,6 @@
 """The support judge on the test part of its adversarial pairs (issue 13), per class of pair.
 
-    python -m evals.judge_eval                      # print the figures, write evals/data/judge_eval.json
+    python -m evals.judge_eval                      # print the figures
     python -m evals.judge_eval --json out.json --split train
 
 For each class of pair it reports how often the judge passes it (says "supported") and the
@@ -14,11 +14,10 @@ import argparse
 import json
 import tempfile
 from pathlib import Path
+from rag.settings import DEFAULT_CORPUS
 
-from .dataset import DATA
 
-OUT = DATA / "judge_eval.json"
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = DEFAULT_CORPUS
 # Classes of pairs (issue 13's wording) and the kinds evals/support_pairs.py makes for each.
 CLASSES = {
     "invented": ["invented", "topical"], "generic": ["generic"], "swapped": ["number", "name", "date", "place"],
@@ -88,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", default="test", choices=["test", "train", "all"], help="which part of the pairs (default: test)")
-    parser.add_argument("--json", type=Path, default=OUT, help=f"where to write the figures (default {OUT})")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     all_pairs = ([json.loads(line) for line in PAIRS.read_text().splitlines() if line.strip()] if PAIRS.exists()
                  else make_pairs())
@@ -99,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
               "cases": [{**{k: p[k] for k in ("kind", "sentence", "supported")}, "passage": p["passage"][:200],
                          "score": round(s, 4)} for p, s in zip(pairs, scores)]}
     print(table(report))
-    args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
-    print(f"\nAll figures and cases: {args.json}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+        print(f"\nAll figures and cases: {args.json}")
     return 0
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.sentences import split_sentences
+from rag.settings import DEFAULT_CORPUS
 
 from .clapnq import CLAPNQ, FILES
 from .dataset import SEEDS_GOLD, load_cases
@@ -116,7 +117,7 @@ def seeds(corpus: Path | None = None) -> list[Example]:
     """Answerable dev cases of the seed gold set, on their gold articles."""
     from index.documents import load_file  # noqa: PLC0415 (the loader is only needed here)
 
-    corpus = corpus or Path(__file__).resolve().parent.parent / "seeds"
+    corpus = corpus or DEFAULT_CORPUS
     out: list[Example] = []
     for case in load_cases(SEEDS_GOLD):
         if case.split != "dev" or not case.answerable or case.previous:

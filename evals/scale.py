@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from index.sentences import split_sentences
+from rag.settings import DEFAULT_CORPUS
 
 from .clapnq import CLAPNQ, FILES
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = DEFAULT_CORPUS
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
 SENTENCES_PER_ARTICLE = 7  # about one 200-wordpiece chunk per article
 ARTICLES_PER_FILE = 1000

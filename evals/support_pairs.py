@@ -1,7 +1,10 @@
 """The judge's labelled calibration set, made from the seed articles, and fitting the judge on it.
 
-    python -m evals.support_pairs            # (re)write evals/data/support_pairs.v2.jsonl
-    python -m evals.support_pairs --fit      # fit the judge on its fit part, write rag/judge.json
+    python -m evals.support_pairs --out build/judge        # make the pairs: build/judge/support_pairs.v2.jsonl
+    python -m evals.support_pairs --out build/judge --fit  # and fit the judge on their fit part: build/judge/judge.json
+
+Both write only into ``--out`` (never into the installed package): to ship a new judge, copy
+judge.json to rag/ and the pairs to evals/data/.
     python -m evals.judge_eval               # the judge on the test part, per class of pair
 
 Supported pairs: a sentence with its own passage (the sentence and the next one), verbatim or
@@ -26,11 +29,12 @@ from pathlib import Path
 
 from index.documents import load_corpus
 from index.sentences import split_sentences
+from rag.settings import DEFAULT_CORPUS
 
 from .dataset import DATA
 
 PAIRS = DATA / "support_pairs.v2.jsonl"
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = DEFAULT_CORPUS
 
 _NAME_SWAPS = {
     "Armenia": "Azerbaijan", "Azerbaijan": "Armenia", "Armenian": "Azerbaijani", "Azerbaijani": "Armenian",
@@ -276,7 +280,7 @@ def make_pairs() -> list[dict]:
 EVIDENCE = {"coverage", "bigrams", "cosine"}  # the judge's features that speak for support; the rest are penalties
 
 
-def fit(pairs: list[dict]) -> dict:
+def fit(pairs: list[dict], out: Path) -> dict:
     """Fit the judge's logistic model on the fit part, pick its threshold there, report the test part per class.
 
     The threshold is the lowest at which no adversarial class of the fit part (invented, generic,
@@ -323,20 +327,24 @@ def fit(pairs: list[dict]) -> dict:
         "test_pairs": len(test), "test_balanced_accuracy": report["balanced_accuracy"],
         "test_classes": {k: {m: v[m] for m in ("pairs", "pass_rate", "balanced_accuracy")} for k, v in report["classes"].items()},
     }
-    JUDGE_MODEL.write_text(json.dumps(model_json, indent=1) + "\n")
+    (out / JUDGE_MODEL.name).write_text(json.dumps(model_json, indent=1) + "\n")
     return model_json
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--fit", action="store_true", help="fit the judge on the pairs and write evals/judge.json")
+    parser.add_argument("--out", type=Path, required=True, help="directory to write the pairs (and with --fit, judge.json) into")
+    parser.add_argument("--fit", action="store_true", help=f"fit the judge on the pairs and write {JUDGE_MODEL.name} into --out")
     args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
     pairs = make_pairs()
-    PAIRS.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs))
+    written = args.out / PAIRS.name
+    written.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs))
     from collections import Counter
-    print(f"wrote {PAIRS}: {len(pairs)} pairs", dict(Counter(p["kind"] for p in pairs)))
+    print(f"wrote {written}: {len(pairs)} pairs", dict(Counter(p["kind"] for p in pairs)))
     if args.fit:
-        report = fit(pairs)
+        report = fit(pairs, args.out)
+        print(f"wrote {args.out / JUDGE_MODEL.name}")
         print(json.dumps({k: v for k, v in report.items() if k.startswith("test")}, indent=1))
 
 

@@ -1,13 +1,24 @@
 """One settings object. Precedence: explicit arguments (CLI flags) > RAG_* environment > .env > defaults."""
 
+import importlib.util
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = PROJECT_DIR / "seeds"
+
+
+def _packaged_seeds() -> Path:
+    """The default corpus: the repository's ``seeds/``, installed as the data-only package
+    ``rag_news_seeds`` (pyproject.toml), so that editable and plain installs both find it."""
+    spec = importlib.util.find_spec("rag_news_seeds")
+    if spec is None or not spec.submodule_search_locations:
+        return Path(__file__).resolve().parent.parent / "seeds"  # a source checkout that was never installed
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+DEFAULT_CORPUS = _packaged_seeds()
 
 
 class Settings(BaseSettings):

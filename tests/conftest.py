@@ -19,7 +19,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 # uses any of them (directly or through another fixture) is ``slow``, so that `pytest -m "not slow"`
 # is a fast unit layer that loads no model.
 HEAVY_FIXTURES = frozenset({"embedder", "seeded", "judge", "server", "llm_assistant", "export", "reader", "news",
-                            "contested", "served", "page", "browser", "chroma_url"})
+                            "contested", "served", "page", "browser", "chroma_url", "wheel"})
 
 
 def pytest_collection_modifyitems(items):
