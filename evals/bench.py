@@ -327,13 +327,14 @@ def run(size: str = "seeds", questions: int = 60, json_path: Path | None = None,
         if json_path:
             Path(json_path).write_text(json.dumps(result, indent=1) + "\n")
         return result
+    if not skip_baseline:
+        _require_baseline()  # before any work starts
     corpus = SEEDS if size == "seeds" else corpus_for(size, work)
     cases = _questions(questions)
     result = {"size": size, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "corpus": str(corpus)}
     result["ours"], assistant = bench_ours(corpus, work, cases)
     baseline = None
     if not skip_baseline:
-        _require_baseline()
         result["llamaindex"], baseline = bench_llamaindex(corpus, work, cases, default_model_path())
     ours, theirs = time_questions(assistant, baseline, cases)
     result["ours"].update(ours)

@@ -334,7 +334,7 @@ def fit(pairs: list[dict], out: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True, help="directory to write the pairs (and with --fit, judge.json) into")
-    parser.add_argument("--fit", action="store_true", help=f"fit the judge on the pairs and write {JUDGE_MODEL.name} into --out")
+    parser.add_argument("--fit", action="store_true", help="fit the judge on the pairs and write judge.json into --out")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     pairs = make_pairs()
@@ -344,7 +344,7 @@ def main() -> None:
     print(f"wrote {written}: {len(pairs)} pairs", dict(Counter(p["kind"] for p in pairs)))
     if args.fit:
         report = fit(pairs, args.out)
-        print(f"wrote {args.out / JUDGE_MODEL.name}")
+        print(f"wrote {args.out / 'judge.json'}")
         print(json.dumps({k: v for k, v in report.items() if k.startswith("test")}, indent=1))
 
 

@@ -227,19 +227,16 @@ def _ask(args, settings) -> int:
 
 def _stream(assistant, question: str, k, quiet: bool, previous: str | None = None):
     """Ask; an LLM's draft is shown on stderr as it is generated, the verified answer is returned."""
-    answer, drafting = None, False
-    for item in assistant.ask_stream(question, k=k, previous=previous):
-        if isinstance(item, str):
-            if not quiet:
-                if not drafting:
-                    print("Draft (being verified): ", end="", file=sys.stderr)
-                    drafting = True
-                print(item, end="", file=sys.stderr, flush=True)
-        else:
-            answer = item
+    stream, drafting = assistant.ask_stream(question, k=k, previous=previous), False
+    for text in stream:
+        if not quiet:
+            if not drafting:
+                print("Draft (being verified): ", end="", file=sys.stderr)
+                drafting = True
+            print(text, end="", file=sys.stderr, flush=True)
     if drafting:
         print("\n", file=sys.stderr)
-    return answer
+    return stream.answer()
 
 
 def format_answer(answer) -> str:

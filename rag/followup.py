@@ -12,8 +12,11 @@ as asked: a wrong rewrite is worse than none, since the user sees what was searc
 """
 
 import re
+from collections.abc import Callable
 
 from index.analysis import terms
+
+from .errors import QuestionError
 
 _WORD = r"(?:[A-Z][\w’'.-]*\w|[A-Z]{2,})"
 _NAME = re.compile(rf"\b(?:the\s+)?{_WORD}(?:\s+(?:of\s+the\s+|of\s+|for\s+the\s+)?{_WORD})*")
@@ -211,3 +214,29 @@ def keeps_meaning(question: str, previous: str, rewritten: str) -> bool:
         return False
     _, antecedent = resolve(question, previous)
     return antecedent is None or set(terms(antecedent)) <= have
+
+
+def searched_question(question: str, previous: str | None, limit: int,
+                      rewrite: Callable[[str, str], str | None] | None = None) -> tuple[str, str | None]:
+    """The question to search, and the words a follow-up borrowed from the conversation (if known).
+
+    ``rewrite(question, previous)``: an LLM's rewrite, used only when it fits ``limit`` and
+    ``keeps_meaning``; otherwise the rule-based ``resolve``. A follow-up is judged by its own length:
+    a long ``previous`` is cut to its end (and then not used at all) rather than refuse a short
+    question as too long."""
+    if previous is not None and not isinstance(previous, str):
+        raise QuestionError("The previous question must be text (or omitted).")
+    if previous:
+        previous = previous.encode("utf-8", "replace").decode("utf-8")  # lone surrogates: never to the tokenizer
+    if previous and rewrite is not None:
+        rewritten = rewrite(question, previous[-limit:])
+        if rewritten and len(" ".join(rewritten.split())) <= limit and keeps_meaning(question, previous, rewritten):
+            return rewritten, None
+    searched, context = resolve(question, previous)
+    if len(" ".join(searched.split())) > limit and previous:
+        room = max(0, limit - len(question) - 10)
+        tail = previous[-room:].split(None, 1)[-1] if room else ""
+        searched, context = resolve(question, tail) if tail else (question, None)
+        if len(" ".join(searched.split())) > limit:
+            searched, context = question, None
+    return searched, context

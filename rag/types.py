@@ -1,5 +1,6 @@
 """The project's public data types (pydantic): what `ask` returns and the CLI prints as JSON."""
 
+from collections.abc import Generator, Iterator
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -79,3 +80,30 @@ class AskResult(Answer):
 
     status: Literal["answered", "not_in_corpus", "error"]
     error: str = Field("", description="Why the question could not be answered (status \"error\" only)")
+
+
+class AnswerStream:
+    """What ``Assistant.ask_stream`` returns (a Response object, as in simonw/llm): iterating it yields
+    the LLM's text as it is generated (nothing for the extractive answerer); ``answer()`` waits for
+    the rest and returns the verified Answer.
+
+    >>> stream = assistant.ask_stream("Who blocked the Lachin Corridor?")
+    >>> for text in stream: print(text, end="")
+    >>> stream.answer().citations
+    """
+
+    def __init__(self, steps: Generator[str, None, Answer]) -> None:
+        self._steps = steps
+        self._answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        while self._answer is None:
+            try:
+                yield next(self._steps)
+            except StopIteration as done:
+                self._answer = done.value
+
+    def answer(self) -> Answer:
+        for _ in self:
+            pass
+        return self._answer  # type: ignore[return-value] (set when the steps end)

@@ -56,7 +56,7 @@ def test_the_borrowed_antecedent_is_reported_so_it_weighs_less():
 def test_borrowed_terms_count_less_in_the_evidence_features(seeded):
     from rag.evidence import CONTEXT_WEIGHT, analyze
 
-    lexical = seeded._ensure_retriever().lexical
+    lexical = seeded.retriever.lexical
     plain = analyze("What did Russia say about the Lachin Corridor?", lexical)
     follow = analyze("What did Russia say about the Lachin Corridor?", lexical, "the Lachin Corridor")
     assert follow.weights["lachin"] == CONTEXT_WEIGHT * plain.weights["lachin"]

@@ -47,7 +47,7 @@ def test_changed_added_and_deleted_files(corpus, tmp_path):
     assert report.removed == ["003_3b3cd7b38bd19251.txt"]
     assert report.added == ["new.md"]
     assert len(report.unchanged) == 3
-    store = assistant._ensure_store()
+    store = assistant.store
     sources = {row.source for row in store.article_rows()}
     assert "003_3b3cd7b38bd19251.txt" not in sources and "new.md" in sources
     assert not store.chunks.get(where={"document_id": "003_3b3cd7b38bd19251.txt"})["ids"]
@@ -59,7 +59,7 @@ def test_changed_added_and_deleted_files(corpus, tmp_path):
 def test_deterministic_ranking_with_the_test_embedder(corpus, tmp_path):
     assistant = _assistant(corpus, tmp_path / "data")
     assistant.index()
-    retrieved = assistant._ensure_retriever().retrieve("Toivo Klaar EU Special Representative South Caucasus", k=3)
+    retrieved = assistant.retriever.retrieve("Toivo Klaar EU Special Representative South Caucasus", k=3)
     assert retrieved[0].chunk.source == "002_fe384b6641b396f0.txt"
     assert "Toivo Klaar" in retrieved[0].chunk.text
     assert retrieved[0].dense > 0 and retrieved[0].bm25 > 0
@@ -227,7 +227,7 @@ def test_an_article_whose_chunks_are_written_but_not_its_row_is_not_used(corpus,
     new.write_text("Zebra crossings in Yerevan\n\nThe city of Yerevan painted 412 zebra crossings in March.\n", encoding="utf-8")
     article = load_corpus(new.parent)[0][0]
     chunks = chunk_article(article, hashing.count_tokens)
-    store = assistant._ensure_store()
+    store = assistant.store
     store.put_chunks([(article, c) for c in chunks], hashing.embed([c.embed_text() for c in chunks]))
     question = "How many zebra crossings did the city of Yerevan paint?"
     retriever = HybridRetriever(store, hashing, LexicalIndex.build(*store.all_chunk_texts()))  # BM25 has them too
@@ -267,6 +267,6 @@ def test_a_process_that_only_answers_writes_nothing_to_the_index(corpus, tmp_pat
     reader = _assistant(corpus, data)
     assert reader.retrieve("Who blocked the Lachin Corridor?")  # still answers from its own copy
     assert not saved.exists() and not list(data.glob(LEXICAL_DIR + ".tmp*"))
-    assert reader._ensure_store().info()["lexical"] == fingerprint
+    assert reader.store.info()["lexical"] == fingerprint
     _assistant(corpus, data).index()  # the indexer puts the saved copy back
     assert (saved / "fingerprint.txt").read_text() == fingerprint

@@ -21,7 +21,7 @@ TROOPS = ("In November 2020, Russia sent 2,000 troops to Nagorno-Karabakh to mai
 
 @pytest.fixture(scope="module")
 def judge(seeded):
-    return HeuristicJudge(seeded.embedder.embed, seeded._ensure_retriever().lexical.idf, JudgeModel.load())
+    return HeuristicJudge(seeded.embedder.embed, seeded.retriever.lexical.idf, JudgeModel.load())
 
 
 def test_no_content_overlap_never_passes_on_the_constant_terms():

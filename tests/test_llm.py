@@ -80,20 +80,16 @@ def llm_assistant(server, corpus, embedder, tmp_path_factory):
 
 
 def _run(assistant, question, previous=None) -> tuple[list[str], Answer]:
-    deltas, answer = [], None
-    for item in assistant.ask_stream(question, previous=previous):
-        if isinstance(item, str):
-            deltas.append(item)
-        else:
-            answer = item
-    return deltas, answer
+    stream = assistant.ask_stream(question, previous=previous)
+    deltas = list(stream)
+    return deltas, stream.answer()
 
 
 def _assert_verified(assistant, answer: Answer) -> None:
     """Whatever survived is supported by what it cites, and every marker has its citation."""
     if not answer.answered:
         return
-    judge = assistant._ensure_judge()
+    judge = assistant.judge
     passages = {c.n: c.text for c in answer.citations}
     for sentence in check(answer.answer, passages, judge):
         assert sentence.verdict == "supported", sentence
@@ -131,7 +127,7 @@ def test_follow_up_is_rewritten_and_shown(llm_assistant):
 
 
 def test_verifier_parses_markers_and_judges_each_sentence(llm_assistant):
-    judge = HeuristicJudge(llm_assistant.embedder.embed, llm_assistant._ensure_retriever().lexical.idf, JudgeModel.load())
+    judge = HeuristicJudge(llm_assistant.embedder.embed, llm_assistant.retriever.lexical.idf, JudgeModel.load())
     passages = {1: "In December, Azerbaijanis who called themselves “environmental activists” blocked the Lachin Corridor.",
                 2: "In November 2020, Russia sent 2,000 troops to Nagorno-Karabakh."}
     draft = ("Azerbaijanis calling themselves environmental activists blocked the Lachin Corridor [1]. "

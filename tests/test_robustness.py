@@ -40,12 +40,12 @@ def _assistant(corpus, data_dir, embedder=None, **settings) -> Assistant:
 
 
 def _chunk_ids(assistant: Assistant) -> set[str]:
-    return set(assistant._ensure_store().all_chunk_texts()[0])
+    return set(assistant.store.all_chunk_texts()[0])
 
 
 def _consistent(assistant: Assistant) -> None:
     """Every chunk belongs to an article row cut from the same version of its file, and counts agree."""
-    store = assistant._ensure_store()
+    store = assistant.store
     rows = {r.document_id: r for r in store.article_rows()}
     owners = store.chunk_owners()
     assert all(doc in rows and (h is None or h == rows[doc].file_hash) for doc, h in owners.values())
@@ -69,7 +69,7 @@ for line in sys.stdin:
     answer = assistant.ask(line.strip())
     cited = [r.chunk for r in assistant.explain(line.strip()).retrieved
              if answer.citations and answer.citations[0].text in r.chunk.text]
-    store = assistant._ensure_store()  # what this process's vector index returns for the cited chunk's own text
+    store = assistant.store  # what this process's vector index returns for the cited chunk's own text
     hits = store.query(assistant.embedder.embed([cited[0].text])[0], 30) if cited else []
     rows = store.get_chunks([i for i, _ in hits])
     print(json.dumps({"answer": answer.answer, "quotes": [c.quote for c in answer.citations + answer.related],
@@ -192,7 +192,7 @@ def test_readers_answer_from_the_old_index_during_a_rebuild_then_switch(corpus, 
     assert reader.ask("How many zebra crossings did Yerevan paint?").question
     new = _chunk_ids(reader)
     assert new == _chunk_ids(writer) and new > old
-    assert any("zebra" in t for t in reader._ensure_store().all_chunk_texts()[1])
+    assert any("zebra" in t for t in reader.store.all_chunk_texts()[1])
     assert reader.status().articles == 6
     _consistent(reader)
 
@@ -246,7 +246,7 @@ def test_chunks_orphaned_by_a_killed_indexer_are_removed_by_the_next_run(corpus,
         from rag import Assistant, Settings
         hashing = HashingEmbedder()
         assistant = Assistant(Settings(corpus=Path({str(corpus)!r}), data_dir=Path({str(data)!r})), embedder=hashing)
-        store = assistant._ensure_store()
+        store = assistant.store
         article = next(a for a in load_corpus(Path({str(corpus)!r}))[0] if a.source == {target.name!r})
         chunks = chunk_article(article, hashing.count_tokens)
         store.delete_articles([article.document_id])
@@ -275,7 +275,7 @@ def test_an_article_missing_chunks_is_indexed_again(corpus, tmp_path, hashing):
     assistant = _assistant(corpus, data, hashing)
     assistant.index()
     before = _chunk_ids(assistant)
-    store = assistant._ensure_store()
+    store = assistant.store
     store.chunks.delete(where={"document_id": "001_7de97581a2d11456.txt"})
     report = _assistant(corpus, data, hashing).index()
     assert _chunk_ids(_assistant(corpus, data, hashing)) == before  # before the fix: "5 unchanged", chunks missing

@@ -268,14 +268,12 @@ def build_app(assistant: Assistant):
 
         for attempt in (1, 2):
             try:
-                answer, draft = None, ""
-                for item in assistant.ask_stream(message, previous=previous):
-                    if isinstance(item, str):  # an LLM's draft, shown as it is generated, then verified
-                        draft += item
-                        history[-1] = {"role": "assistant", "content": f'<div class="draft">{fmt.esc(draft)}</div>'}
-                        yield history, "", previous, gr.update(), groups
-                    else:
-                        answer = item
+                stream, draft = assistant.ask_stream(message, previous=previous), ""
+                for text in stream:  # an LLM's draft, shown as it is generated, then verified
+                    draft += text
+                    history[-1] = {"role": "assistant", "content": f'<div class="draft">{fmt.esc(draft)}</div>'}
+                    yield history, "", previous, gr.update(), groups
+                answer = stream.answer()
             except QuestionError as err:
                 yield failed(str(err))
                 return

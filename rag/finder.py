@@ -1,0 +1,63 @@
+"""Retrieve → read → rank → decide: the Evidence for one standalone question.
+
+Hybrid retrieval finds chunks; the trained reader (rag/reader.py) reads them; the calibrated ranker
+orders their sentences (rag/evidence.py builds its features); the best few are embedded to compare
+sources; and one calibrated probability says whether the corpus answers. Composing the answer from
+the Evidence (rag/answer.py) or generating one (rag/generation.py) is the caller's next step.
+"""
+
+import logging
+import math
+from dataclasses import dataclass
+
+from index.embedding import Embedder, VectorCache
+
+from .evidence import Candidate, analyze, candidates, decision_features, lexical_features, read, score_candidates, sentence_features
+from .live_index import LiveIndex
+from .reader import Reader, sigmoid
+from .retrieve import Retrieved
+
+log = logging.getLogger(__name__)
+SHORTLIST = 8  # the ranker's best sentences embedded per question (agreement between sources, "related")
+
+
+@dataclass
+class Evidence:
+    """What the answerer saw for one question: its sentences ranked, and the decision's inputs and output."""
+
+    question: str
+    question_type: str
+    retrieved: list[Retrieved]
+    ranked: list[Candidate]
+    features: dict[str, float]
+    probability: float  # that the corpus answers the question (answered when >= the reader's threshold)
+
+
+class EvidenceFinder:
+    """Finds the Evidence for a question over a LiveIndex with one reader; thread-safe."""
+
+    def __init__(self, index: LiveIndex, embedder: Embedder, reader: Reader) -> None:
+        self.index, self.embedder, self.reader = index, embedder, reader
+        self.sentence_vectors = VectorCache()  # sentences embedded by earlier questions
+
+    def find(self, question: str, k: int, context: str | None = None) -> Evidence:
+        """``context``: words a follow-up borrowed from the conversation (rag/followup.py), not asked about."""
+        retriever = self.index.retriever
+        query_vector = self.embedder.embed([question])[0]
+        retrieved = retriever.retrieve(question, k, query_vector=query_vector)
+        q = analyze(question, retriever.lexical, context)
+        cands = candidates(retrieved)
+        lexical_features(q, cands)
+        read(self.reader, question, retrieved, cands)
+        calibration = self.reader.calibration
+        for c in cands:
+            c.logit = calibration.ranker.logit(sentence_features(c)) if c.reader > -math.inf else -math.inf
+            c.score = sigmoid(c.logit) if c.reader > -math.inf else 0.0
+        ranked = sorted(cands, key=lambda c: c.logit, reverse=True)
+        top = ranked[:SHORTLIST]
+        if top:
+            score_candidates(q, top, self.sentence_vectors.embed([c.text for c in top], self.embedder.embed), query_vector)
+        features = decision_features(q, ranked, retrieved, retriever.lexical)
+        probability = calibration.answerable(features) if ranked else 0.0
+        log.debug("question %r features %s p=%.3f", question, features, probability)
+        return Evidence(question, q.type, retrieved, ranked, features, probability)
