@@ -22,9 +22,9 @@ from .errors import (
     RagError,
 )
 from .settings import Settings
-from .types import Answer, Citation, IndexStatus
+from .types import Answer, AnswerStream, ArticleInfo, Citation, IndexReport, IndexStatus
 
 __all__ = [
-    "Answer", "Assistant", "Citation", "CorpusError", "IndexBusyError", "IndexCorruptedError", "IndexMismatchError",
-    "IndexMissingError", "IndexReadOnlyError", "IndexStatus", "IndexUnavailableError", "LLMError", "ModelError", "QuestionError", "RagError", "Settings",
+    "Answer", "AnswerStream", "ArticleInfo", "Assistant", "Citation", "CorpusError", "IndexBusyError", "IndexCorruptedError", "IndexMismatchError",
+    "IndexMissingError", "IndexReadOnlyError", "IndexReport", "IndexStatus", "IndexUnavailableError", "LLMError", "ModelError", "QuestionError", "RagError", "Settings",
 ]

@@ -8,14 +8,14 @@ checked sentence by sentence). A follow-up is first made standalone (rag/followu
 for ``ask``, ``explain`` and the evaluation.
 """
 
+import dataclasses
 import threading
 from pathlib import Path
 
-from index.build import BuildReport
 from index.chunking import ChunkingConfig
 from index.embedding import Embedder, SentenceTransformerEmbedder
 from index.lexical import LexicalIndex
-from index.store import IndexSpec, Store
+from index.store import IndexSpec, Store, StoredArticle
 
 from .answer import compose, refuse
 from .errors import QuestionError
@@ -29,7 +29,7 @@ from .llm import make_llm, rewrite_followup
 from .reader import Reader
 from .retrieve import HybridRetriever, Retrieved
 from .settings import Settings
-from .types import Answer, AnswerStream, IndexStatus
+from .types import Answer, AnswerStream, ArticleInfo, IndexReport, IndexStatus
 
 
 class Assistant:
@@ -71,7 +71,7 @@ class Assistant:
         return self.finder.sentence_vectors
 
     # --- indexing ----------------------------------------------------------------------
-    def index(self, corpus: Path | None = None, *, rebuild: bool = False, progress: bool = False) -> BuildReport:
+    def index(self, corpus: Path | None = None, *, rebuild: bool = False, progress: bool = False) -> IndexReport:
         """Make the index mirror the corpus directory (only changed files are embedded).
 
         ``rebuild``: build the index afresh, under the write lock and beside the current one, which
@@ -79,7 +79,7 @@ class Assistant:
         report = self.live.update(Path(corpus or self.settings.corpus), self.chunking, rebuild=rebuild, progress=progress)
         if hasattr(self.embedder, "prepare_onnx"):  # export and verify the question encoder once (torch is loaded now anyway)
             self.embedder.prepare_onnx(self.data_dir)
-        return report
+        return IndexReport(**dataclasses.asdict(report), changed=report.changed)
 
     def has_index(self) -> bool:
         return self.live.exists()
@@ -212,13 +212,14 @@ class Assistant:
             rewrite = lambda q, p: rewrite_followup(llm, q, p)  # noqa: E731
         return searched_question(question, previous, self.settings.max_question_chars, rewrite)
 
-    def article(self, document_id: str):
-        """One indexed article with its clean text (for showing a citation in place)."""
-        return self.store.get_articles([document_id], with_text=True).get(document_id)
+    def article(self, document_id: str) -> ArticleInfo | None:
+        """One indexed article with its clean text (for showing a citation in place), or None."""
+        stored = self.store.get_articles([document_id], with_text=True).get(document_id)
+        return _info(stored) if stored else None
 
-    def articles(self):
+    def articles(self) -> list[ArticleInfo]:
         """Every indexed article (metadata only), sorted by source."""
-        return sorted(self.store.article_rows(), key=lambda a: a.source)
+        return [_info(a) for a in sorted(self.store.article_rows(), key=lambda a: a.source)]
 
     def retrieve(self, question: str, k: int | None = None) -> list[Retrieved]:
         """The chunks hybrid retrieval finds for a question (dense + BM25, fused), best first."""
@@ -229,3 +230,9 @@ class Assistant:
         standalone question that ``ask`` searches (a follow-up rewritten the same way)."""
         searched, context = self.standalone(self.check_question(question), previous)
         return self.finder.find(self.check_question(searched), k or self.settings.top_k, context)
+
+
+def _info(stored: StoredArticle) -> ArticleInfo:
+    return ArticleInfo.model_construct(  # from the store's own rows: already valid, and the UI lists 100k of them
+        document_id=stored.document_id, source=stored.source, title=stored.title, chunk_count=stored.chunk_count,
+        text=stored.text, url=stored.url, published=stored.published, outlet=stored.outlet)

@@ -63,6 +63,36 @@ class Answer(BaseModel):
         return self.status == "answered"
 
 
+class IndexReport(BaseModel):
+    """What one indexing run did (``Assistant.index``): sources by outcome, and the index afterwards."""
+
+    added: list[str] = Field(default_factory=list, description="Sources indexed for the first time")
+    updated: list[str] = Field(default_factory=list, description="Sources whose file changed, indexed again")
+    removed: list[str] = Field(default_factory=list, description="Sources no longer in the corpus, removed from the index")
+    unchanged: list[str] = Field(default_factory=list)
+    skipped: list[tuple[str, str]] = Field(default_factory=list, description="(source, reason): not indexed, the rest was")
+    repaired: list[str] = Field(default_factory=list, description="Sources indexed again: an earlier run was interrupted")
+    orphans: int = Field(0, description="Chunks of no current article, deleted by this run")
+    articles: int = Field(0, description="Articles in the index afterwards")
+    chunks: int = Field(0, description="Chunks in the index afterwards")
+    embedded: int = Field(0, description="Chunks embedded by this run")
+    seconds: float = 0.0
+    changed: bool = Field(False, description="Whether the index changed")
+
+
+class ArticleInfo(BaseModel):
+    """One indexed article (``Assistant.article`` / ``articles``); ``text`` only from ``article``."""
+
+    document_id: str
+    source: str = Field(description="File name within the corpus directory (uploads: \"uploads/<name>\")")
+    title: str
+    chunk_count: int
+    text: str = Field("", description="The clean article text that citations' text_start/text_end point into")
+    url: str | None = None
+    published: str | None = None
+    outlet: str | None = None
+
+
 class IndexStatus(BaseModel):
     location: str
     corpus: str

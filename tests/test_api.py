@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_public_api_is_pinned():
     assert sorted(rag.__all__) == sorted([
-        "Answer", "Assistant", "Citation", "CorpusError", "IndexBusyError", "IndexCorruptedError", "IndexMismatchError",
-        "IndexMissingError", "IndexReadOnlyError", "IndexStatus", "IndexUnavailableError", "LLMError", "ModelError", "QuestionError",
+        "Answer", "AnswerStream", "ArticleInfo", "Assistant", "Citation", "CorpusError", "IndexBusyError", "IndexCorruptedError",
+        "IndexMismatchError", "IndexMissingError", "IndexReadOnlyError", "IndexReport", "IndexStatus", "IndexUnavailableError", "LLMError", "ModelError", "QuestionError",
         "RagError", "Settings",
     ])
     assert issubclass(rag.QuestionError, rag.RagError) and issubclass(rag.IndexMissingError, rag.RagError)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.types import Answer, Citation
+from rag.types import Answer, ArticleInfo, Citation
 from ui import format as fmt
 
 
@@ -103,13 +103,8 @@ def test_repeated_upload_names_keep_both(tmp_path):  # issue 9 item 9
     assert free_upload_name(tmp_path, "b.txt", b"two") == ("b.txt", False)
 
 
-class _Row:
-    def __init__(self, i):
-        self.title, self.source, self.chunk_count = f"Report {i} <b>", f"gen/{i:06d}.txt", 1
-
-
 def test_article_list_is_paged_and_searched():  # issue 10 item 15
-    rows = [_Row(i) for i in range(100_000)]
+    rows = [ArticleInfo(document_id=str(i), title=f"Report {i} <b>", source=f"gen/{i:06d}.txt", chunk_count=1) for i in range(100_000)]
     html, page = fmt.articles_page(rows, "", 1)
     assert page == 1 and html.count("<tr>") == 51 and "1–50 of 100,000 articles · page 1 of 2,000" in html
     assert len(html) < 10_000 and "&lt;b&gt;" in html

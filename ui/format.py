@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from rag.answer import NOT_IN_CORPUS
-from rag.types import Answer, Citation
+from rag.types import Answer, ArticleInfo, Citation
 
 CONTEXT_CHARS = 350
 MAX_KEPT_ANSWERS = 30  # the sources of this many latest answers stay reachable from their [n]
@@ -129,7 +129,7 @@ def backend_note(answer: Answer) -> str:
 EMPTY_SOURCES = '<div class="sources-empty">Sources of the answer appear here.</div>'
 
 
-def sources_html(answer: Answer | None, articles: dict, k: int = 0, question: str = "") -> str:
+def sources_html(answer: Answer | None, articles: dict[str, ArticleInfo | None], k: int = 0, question: str = "") -> str:
     """The sources of answer ``k``: cards with the quote highlighted in its surrounding article text.
 
     Wrapped in one ``.answer-sources`` group per answer; the group carries the answer's plain-text
@@ -178,8 +178,8 @@ def _distinct_related(related: list[Citation]) -> list[Citation]:
     return kept
 
 
-def _card(c: Citation, article, related: bool, k: int = 0) -> str:
-    text = getattr(article, "text", "") or c.text
+def _card(c: Citation, article: ArticleInfo | None, related: bool, k: int = 0) -> str:
+    text = (article.text if article else "") or c.text
     start, end = (c.text_start, c.text_end) if text[c.text_start:c.text_end] == c.text else (0, 0)
     if end:
         before = text[max(0, start - CONTEXT_CHARS):start]
@@ -221,7 +221,7 @@ def safe_url(url: str | None) -> bool:
 ARTICLES_PER_PAGE = 50
 
 
-def articles_page(rows, query: str = "", page: int = 1, per_page: int = ARTICLES_PER_PAGE) -> tuple[str, int]:
+def articles_page(rows: list[ArticleInfo], query: str = "", page: int = 1, per_page: int = ARTICLES_PER_PAGE) -> tuple[str, int]:
     """One page of the article list (searched by title or file name), and the page shown (clamped).
 
     At 100k articles the panel stays one small table: the rows are filtered and cut here, on the
