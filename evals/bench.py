@@ -33,6 +33,7 @@ def bench_ours(corpus: Path, work: Path, questions: list, embedder=None) -> tupl
     assistant.embedder.warm_up()
     model = assistant.embedder.torch_model()  # indexing embeds with it; loaded before the clock starts
     import chromadb  # noqa: F401  (importing it, 1.5 s, is a per-process cost, not indexing throughput)
+
     started = time.perf_counter()  # the question encoder's ONNX export: once per model and data dir, timed on its own
     assistant.embedder.prepare_onnx(assistant.data_dir)
     export_s = time.perf_counter() - started
@@ -46,9 +47,14 @@ def bench_ours(corpus: Path, work: Path, questions: list, embedder=None) -> tupl
     texts = [f"{m['title']}\n{d}" for d, m in zip(rows["documents"], rows["metadatas"])]
     ceiling_s = _raw_encode_s(model, texts, assistant.embedder.batch_size)
     figures = {
-        "chunks": report.chunks, "index_s": index_s, "index_chunks_per_s": report.embedded / index_s,
-        "onnx_export_s": export_s, "ceiling_s": ceiling_s, "ceiling_chunks_per_s": len(texts) / ceiling_s,
-        "reindex_unchanged_s_median": statistics.median(reindex), "data_dir": str(work / "ours"),
+        "chunks": report.chunks,
+        "index_s": index_s,
+        "index_chunks_per_s": report.embedded / index_s,
+        "onnx_export_s": export_s,
+        "ceiling_s": ceiling_s,
+        "ceiling_chunks_per_s": len(texts) / ceiling_s,
+        "reindex_unchanged_s_median": statistics.median(reindex),
+        "data_dir": str(work / "ours"),
     }
     return figures, assistant
 
@@ -59,7 +65,7 @@ def _raw_encode_s(model, texts: list[str], batch_size: int) -> float:
     texts = sorted(texts, key=len)
     started = time.perf_counter()
     for a in range(0, len(texts), 64):
-        model.encode(texts[a:a + 64], batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
+        model.encode(texts[a : a + 64], batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
     return time.perf_counter() - started
 
 
@@ -92,7 +98,7 @@ def time_questions(assistant: Assistant, baseline, questions: list) -> tuple[dic
             started = time.perf_counter()
             retrieved = retriever.retrieve(case.question, assistant.settings.top_k)
             retrieval.append(time.perf_counter() - started)
-            windows = [Window(r.chunk.title, [r.chunk.text[s[0]:s[1]] for s in r.chunk.sentences]) for r in retrieved]
+            windows = [Window(r.chunk.title, [r.chunk.text[s[0] : s[1]] for s in r.chunk.sentences]) for r in retrieved]
             started = time.perf_counter()
             assistant.reader.read(case.question, windows)  # the trained reader's share of a question
             reading.append(time.perf_counter() - started)
@@ -114,12 +120,18 @@ def time_questions(assistant: Assistant, baseline, questions: list) -> tuple[dic
         hits += any(r.chunk.source in case.sources for r in retriever.retrieve(case.question, 5))
     compose = [max(0.0, t - r) for t, r in zip(total, retrieval)]
     ours = {
-        "retrieval_ms_p50": 1000 * percentile(retrieval, 0.5), "retrieval_ms_p95": 1000 * percentile(retrieval, 0.95),
-        "answer_ms_p50": 1000 * percentile(compose, 0.5), "answer_ms_p95": 1000 * percentile(compose, 0.95),
-        "reader_ms_p50": 1000 * percentile(reading, 0.5), "reader_ms_p95": 1000 * percentile(reading, 0.95),
-        "total_ms_p50": 1000 * percentile(total, 0.5), "total_ms_p95": 1000 * percentile(total, 0.95),
-        "total_uncached_ms_p50": 1000 * percentile(uncached, 0.5), "total_uncached_ms_p95": 1000 * percentile(uncached, 0.95),
-        "questions": len(questions), "hit@5": hits / answerable if answerable else None,
+        "retrieval_ms_p50": 1000 * percentile(retrieval, 0.5),
+        "retrieval_ms_p95": 1000 * percentile(retrieval, 0.95),
+        "answer_ms_p50": 1000 * percentile(compose, 0.5),
+        "answer_ms_p95": 1000 * percentile(compose, 0.95),
+        "reader_ms_p50": 1000 * percentile(reading, 0.5),
+        "reader_ms_p95": 1000 * percentile(reading, 0.95),
+        "total_ms_p50": 1000 * percentile(total, 0.5),
+        "total_ms_p95": 1000 * percentile(total, 0.95),
+        "total_uncached_ms_p50": 1000 * percentile(uncached, 0.5),
+        "total_uncached_ms_p95": 1000 * percentile(uncached, 0.95),
+        "questions": len(questions),
+        "hit@5": hits / answerable if answerable else None,
     }
     theirs = {"retrieval_ms_p50": 1000 * percentile(base, 0.5), "retrieval_ms_p95": 1000 * percentile(base, 0.95)} if base else {}
     return ours, theirs
@@ -137,8 +149,10 @@ def _require_baseline() -> None:
 
     missing = [m for m in ("llama_index.vector_stores.chroma", "llama_index.embeddings.huggingface") if absent(m)]
     if missing:
-        raise RagError(f"The llama-index baseline needs {', '.join(missing)}: install the bench extra "
-                       "(pip install -e '.[bench]'), or run `rag bench --skip-baseline`.")
+        raise RagError(
+            f"The llama-index baseline needs {', '.join(missing)}: install the bench extra "
+            "(pip install -e '.[bench]'), or run `rag bench --skip-baseline`."
+        )
 
 
 def bench_llamaindex(corpus: Path, work: Path, questions: list, model_path: Path):
@@ -159,8 +173,9 @@ def bench_llamaindex(corpus: Path, work: Path, questions: list, model_path: Path
         storage = StorageContext.from_defaults(vector_store=ChromaVectorStore(chroma_collection=collection))
         documents = SimpleDirectoryReader(str(corpus), recursive=True).load_data()
         started = time.perf_counter()
-        index = VectorStoreIndex.from_documents(documents, storage_context=storage, embed_model=embed,
-                                                transformations=[SentenceSplitter()])
+        index = VectorStoreIndex.from_documents(
+            documents, storage_context=storage, embed_model=embed, transformations=[SentenceSplitter()]
+        )
         return index, time.perf_counter() - started, collection.count()
 
     index, index_s, nodes = build("llamaindex")
@@ -171,7 +186,10 @@ def bench_llamaindex(corpus: Path, work: Path, questions: list, model_path: Path
         answerable += 1
         hits += any(Path(n.node.metadata.get("file_path", "")).name in case.sources for n in retriever.retrieve(case.question))
     figures = {
-        "chunks": nodes, "index_s": index_s, "index_chunks_per_s": nodes / index_s, "reindex_unchanged_s": reindex_s,
+        "chunks": nodes,
+        "index_s": index_s,
+        "index_chunks_per_s": nodes / index_s,
+        "reindex_unchanged_s": reindex_s,
         "hit@5": hits / answerable if answerable else None,
     }
     return figures, retriever
@@ -182,15 +200,30 @@ def bench_processes(corpus: Path, data_dir: Path, work: Path, repeats: int = 5, 
     cold = []
     for _ in range(repeats):
         started = time.perf_counter()
-        done = subprocess.run(rag + ["ask", "--json", "--corpus", str(corpus), "--data-dir", str(data_dir), "Who blocked the Lachin Corridor?"],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            rag + ["ask", "--json", "--corpus", str(corpus), "--data-dir", str(data_dir), "Who blocked the Lachin Corridor?"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         cold.append(time.perf_counter() - started)
         json.loads(done.stdout)  # one JSON object, as promised
-    rss = {"peak_rss_index_mb": _peak_rss(rag + ["index", "--corpus", str(corpus), "--data-dir", str(work / "rss-index")])} if index_rss else {}
-    serve_rss = _peak_rss([sys.executable, "-c", (
-        "import sys; from rag import Assistant, Settings; from evals.dataset import load_cases;"
-        f"a = Assistant(Settings(corpus=r'{corpus}', data_dir=r'{data_dir}')); a.warm_up();"
-        "[a.ask(c.question) for c in load_cases()]")])
+    rss = (
+        {"peak_rss_index_mb": _peak_rss(rag + ["index", "--corpus", str(corpus), "--data-dir", str(work / "rss-index")])}
+        if index_rss
+        else {}
+    )
+    serve_rss = _peak_rss(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys; from rag import Assistant, Settings; from evals.dataset import load_cases;"
+                f"a = Assistant(Settings(corpus=r'{corpus}', data_dir=r'{data_dir}')); a.warm_up();"
+                "[a.ask(c.question) for c in load_cases()]"
+            ),
+        ]
+    )
     return {"cold_ask_s_median": statistics.median(cold), "cold_ask_s_all": cold, **rss, "peak_rss_serve_mb": serve_rss}
 
 
@@ -239,8 +272,11 @@ def bench_scale(size: str, work: Path, questions: list, real_vectors: bool = Fal
     report = assistant.index(progress=sys.stderr.isatty())
     index_s = time.perf_counter() - started
     index_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    figures = {"vectors": "real" if real_vectors else "pooled", "index_chunks_per_s": report.embedded / index_s,
-               "peak_rss_indexing_mb": round(index_rss, 1)}
+    figures = {
+        "vectors": "real" if real_vectors else "pooled",
+        "index_chunks_per_s": report.embedded / index_s,
+        "peak_rss_indexing_mb": round(index_rss, 1),
+    }
     if real_vectors:  # the ceiling: the raw model on 1,024 of the same chunk texts, same batch size
         rows = assistant.store.chunks.get(include=["documents", "metadatas"], limit=1024)
         texts = [f"{m['title']}\n{d}" for d, m in zip(rows["documents"], rows["metadatas"])]
@@ -254,10 +290,14 @@ def bench_scale(size: str, work: Path, questions: list, real_vectors: bool = Fal
     questions_figures, _ = time_questions(assistant, None, questions)
     processes = bench_processes(corpus, work / "scale", work, repeats=3, index_rss=False)
     return {
-        "chunks": report.chunks, "articles": report.articles, "index_s": index_s,
+        "chunks": report.chunks,
+        "articles": report.articles,
+        "index_s": index_s,
         "chunks_embedded_for_real": report.embedded if real_vectors else embedder.embedded,
-        "chunks_pooled": 0 if real_vectors else embedder.pooled, **figures,
-        "reindex_unchanged_s_median": statistics.median(reindex), "index_disk_mb": round(sum(disk.values()) / 1e6, 1),
+        "chunks_pooled": 0 if real_vectors else embedder.pooled,
+        **figures,
+        "reindex_unchanged_s_median": statistics.median(reindex),
+        "index_disk_mb": round(sum(disk.values()) / 1e6, 1),
         "index_disk_mb_by_part": {k: round(v / 1e6, 1) for k, v in sorted(disk.items())},
         **questions_figures,
         "peak_rss_bench_process_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -271,8 +311,12 @@ def scale_table(result: dict) -> str:
         ("chunks (articles)", f"{s['chunks']:,} ({s['articles']:,})"),
         ("index on disk (MB)", f"{s['index_disk_mb']:.0f}"),
         (f"indexing, {s.get('vectors', 'pooled')} vectors (s)", f"{s['index_s']:.0f}"),
-        ("  chunks/s (raw model on the same chunks)", f"{s['index_chunks_per_s']:.1f} ({s['ceiling_chunks_per_s']:.1f})"
-         if "ceiling_chunks_per_s" in s else f"{s.get('index_chunks_per_s', 0):.1f}"),
+        (
+            "  chunks/s (raw model on the same chunks)",
+            f"{s['index_chunks_per_s']:.1f} ({s['ceiling_chunks_per_s']:.1f})"
+            if "ceiling_chunks_per_s" in s
+            else f"{s.get('index_chunks_per_s', 0):.1f}",
+        ),
         ("  peak RSS while indexing (MB)", f"{s.get('peak_rss_indexing_mb', 0):.0f}"),
         ("re-index unchanged (s, median of 3)", f"{s['reindex_unchanged_s_median']:.2f}"),
         ("question p50 / p95 (ms)", f"{s['total_ms_p50']:.0f} / {s['total_ms_p95']:.0f}"),
@@ -295,8 +339,11 @@ def bench_chroma_server(corpus: Path, work: Path, questions: list) -> dict:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     exe = Path(sys.executable).parent / "chroma"
-    server = subprocess.Popen([str(exe), "run", "--path", str(work / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(exe), "run", "--path", str(work / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(120):
             try:
@@ -314,16 +361,24 @@ def bench_chroma_server(corpus: Path, work: Path, questions: list) -> dict:
         server.wait(10)
 
 
-def run(size: str = "seeds", questions: int = 60, json_path: Path | None = None, skip_baseline: bool = False,
-        real_vectors: bool = False) -> dict:
+def run(
+    size: str = "seeds",
+    questions: int = 60,
+    json_path: Path | None = None,
+    skip_baseline: bool = False,
+    real_vectors: bool = False,
+) -> dict:
     from index.embedding import default_model_path
 
     from .scale import corpus_for
 
     work = Path(tempfile.mkdtemp(prefix="rag-bench-"))
     if size in SCALE_SIZES:
-        result = {"size": size, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-                  "scale": bench_scale(size, work, _questions(questions), real_vectors=real_vectors)}
+        result = {
+            "size": size,
+            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+            "scale": bench_scale(size, work, _questions(questions), real_vectors=real_vectors),
+        }
         if json_path:
             Path(json_path).write_text(json.dumps(result, indent=1) + "\n")
         return result
@@ -348,12 +403,14 @@ def run(size: str = "seeds", questions: int = 60, json_path: Path | None = None,
         "index_vs_ceiling": ours["index_chunks_per_s"] / ours["ceiling_chunks_per_s"],
     }
     if base:
-        ratios.update({
-            "index_throughput_vs_llamaindex": ours["index_chunks_per_s"] / base["index_chunks_per_s"],
-            "reindex_llamaindex_over_ours": base["reindex_unchanged_s"] / ours["reindex_unchanged_s_median"],
-            "retrieval_p50_llamaindex_over_ours": base["retrieval_ms_p50"] / ours["retrieval_ms_p50"],
-            "retrieval_p95_llamaindex_over_ours": base["retrieval_ms_p95"] / ours["retrieval_ms_p95"],
-        })
+        ratios.update(
+            {
+                "index_throughput_vs_llamaindex": ours["index_chunks_per_s"] / base["index_chunks_per_s"],
+                "reindex_llamaindex_over_ours": base["reindex_unchanged_s"] / ours["reindex_unchanged_s_median"],
+                "retrieval_p50_llamaindex_over_ours": base["retrieval_ms_p50"] / ours["retrieval_ms_p50"],
+                "retrieval_p95_llamaindex_over_ours": base["retrieval_ms_p95"] / ours["retrieval_ms_p95"],
+            }
+        )
     result["ratios"] = ratios
     if json_path:
         Path(json_path).write_text(json.dumps(result, indent=1) + "\n")
@@ -364,23 +421,44 @@ def table(result: dict) -> str:
     if "scale" in result:
         return scale_table(result)
     o, b, p = result["ours"], result.get("llamaindex", {}), result["processes"]
+
     def f(v, fmt="{:.1f}"):
         return "-" if v is None else fmt.format(v)
+
     rows = [
         ("chunks", f(o["chunks"], "{}"), f(b.get("chunks"), "{}"), "-"),
         ("index throughput (chunks/s)", f(o["index_chunks_per_s"]), f(b.get("index_chunks_per_s")), f(o["ceiling_chunks_per_s"])),
         ("  question encoder's ONNX export, once (s)", f(o.get("onnx_export_s")), "-", "-"),
         ("re-index unchanged (s)", f(o["reindex_unchanged_s_median"], "{:.3f}"), f(b.get("reindex_unchanged_s"), "{:.3f}"), "-"),
-        ("retrieval p50 / p95 (ms)", f"{o['retrieval_ms_p50']:.1f} / {o['retrieval_ms_p95']:.1f}",
-         f"{b['retrieval_ms_p50']:.1f} / {b['retrieval_ms_p95']:.1f}" if b else "-", "-"),
+        (
+            "retrieval p50 / p95 (ms)",
+            f"{o['retrieval_ms_p50']:.1f} / {o['retrieval_ms_p95']:.1f}",
+            f"{b['retrieval_ms_p50']:.1f} / {b['retrieval_ms_p95']:.1f}" if b else "-",
+            "-",
+        ),
         ("answer composition p50 / p95 (ms)", f"{o['answer_ms_p50']:.1f} / {o['answer_ms_p95']:.1f}", "(none)", "-"),
         ("  of which the reader p50 / p95 (ms)", f"{o['reader_ms_p50']:.1f} / {o['reader_ms_p95']:.1f}", "(none)", "-"),
         ("question total p50 / p95 (ms)", f"{o['total_ms_p50']:.1f} / {o['total_ms_p95']:.1f}", "-", "-"),
         ("  same, no sentence cached (ms)", f"{o['total_uncached_ms_p50']:.1f} / {o['total_uncached_ms_p95']:.1f}", "-", "-"),
         ("hit@5 (gold questions)", f(o["hit@5"], "{:.3f}"), f(b.get("hit@5"), "{:.3f}"), "-"),
-        *([("via a Chroma server: retrieval p50 / p95 (ms)", f"{result['chroma_server']['retrieval_ms_p50']:.1f} / {result['chroma_server']['retrieval_ms_p95']:.1f}", "-", "-"),
-           ("via a Chroma server: question p50 / p95 (ms)", f"{result['chroma_server']['total_ms_p50']:.1f} / {result['chroma_server']['total_ms_p95']:.1f}", "-", "-")]
-          if "chroma_server" in result else []),
+        *(
+            [
+                (
+                    "via a Chroma server: retrieval p50 / p95 (ms)",
+                    f"{result['chroma_server']['retrieval_ms_p50']:.1f} / {result['chroma_server']['retrieval_ms_p95']:.1f}",
+                    "-",
+                    "-",
+                ),
+                (
+                    "via a Chroma server: question p50 / p95 (ms)",
+                    f"{result['chroma_server']['total_ms_p50']:.1f} / {result['chroma_server']['total_ms_p95']:.1f}",
+                    "-",
+                    "-",
+                ),
+            ]
+            if "chroma_server" in result
+            else []
+        ),
         ("cold `rag ask` (s, median)", f(p["cold_ask_s_median"], "{:.2f}"), "-", "-"),
         ("peak RSS index / serve (MB)", f"{p['peak_rss_index_mb']:.0f} / {p['peak_rss_serve_mb']:.0f}", "-", "-"),
     ]

@@ -65,8 +65,10 @@ def _near_misses(name: str, corpus: Path, cases: list, work: Path) -> list[tuple
         by_source: dict[str, list] = {}
         for c in single:
             by_source.setdefault(c.sources[0], []).append(c)
-        return [(_without(corpus, {s}, work / f"without-{i}"), [_unanswerable(c) for c in group])
-                for i, (s, group) in enumerate(sorted(by_source.items()))]
+        return [
+            (_without(corpus, {s}, work / f"without-{i}"), [_unanswerable(c) for c in group])
+            for i, (s, group) in enumerate(sorted(by_source.items()))
+        ]
     gold = sorted({c.sources[0] for c in single})
     removed = set(random.Random(7).sample(gold, len(gold) // 2))
     chosen = [_unanswerable(c) for c in single if c.sources[0] in removed]
@@ -83,7 +85,10 @@ def _dev_sets(work: Path) -> dict[str, tuple[Path, list]]:
 
     sets = {"seeds": (DEFAULT_CORPUS, [c for c in load_cases() if c.split == "dev"])}
     sets["clapnq"] = (work / "clapnq" / "corpus", [c for c in build_clapnq(work / "clapnq" / "corpus") if c.split == "dev"])
-    sets["squad2"] = (work / "squad2" / "corpus", [c for c in build_squad(work / "squad2" / "corpus", ("dev",)) if c.split == "dev"])
+    sets["squad2"] = (
+        work / "squad2" / "corpus",
+        [c for c in build_squad(work / "squad2" / "corpus", ("dev",)) if c.split == "dev"],
+    )
     return sets
 
 
@@ -127,11 +132,17 @@ class SignedLogistic:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--reader", type=Path, required=True, help="directory of the reader to calibrate (reader.int8.onnx, reader.json)")
+    parser.add_argument(
+        "--reader", type=Path, required=True, help="directory of the reader to calibrate (reader.int8.onnx, reader.json)"
+    )
     parser.add_argument("--out", type=Path, required=True, help="where to write the calibrated reader (may equal --reader)")
     parser.add_argument("--data-dir", type=Path, default=Path("build/calibrate"), help="indexes of the dev corpora")
-    parser.add_argument("--max-false-refusal", type=float, default=0.25,
-                        help="the threshold may refuse at most this share of any dev set's answerable questions")
+    parser.add_argument(
+        "--max-false-refusal",
+        type=float,
+        default=0.25,
+        help="the threshold may refuse at most this share of any dev set's answerable questions",
+    )
     parser.add_argument("--reuse", action="store_true", help="refit from the features the last run saved in --data-dir")
     args = parser.parse_args(argv)
     from sklearn.model_selection import GroupKFold, StratifiedKFold
@@ -154,13 +165,17 @@ def main(argv: list[str] | None = None) -> int:
         for case in cases:
             ev = assistant.explain(case.question, previous=case.previous)
             cands = [c for c in ev.ranked if c.reader > -np.inf]
-            questions.append({
-                "dataset": name, "answerable": case.answerable,
-                "features": [sentence_features(c) for c in cands],
-                "facts": [decision_facts(c) for c in cands],
-                "labels": [case.answerable and quote_matches(c.text, case.quotes, case.key) for c in cands],
-                "missing": ev.features["missing"], "unknown": ev.features["unknown"],
-            })
+            questions.append(
+                {
+                    "dataset": name,
+                    "answerable": case.answerable,
+                    "features": [sentence_features(c) for c in cands],
+                    "facts": [decision_facts(c) for c in cands],
+                    "labels": [case.answerable and quote_matches(c.text, case.quotes, case.key) for c in cands],
+                    "missing": ev.features["missing"],
+                    "unknown": ev.features["unknown"],
+                }
+            )
         print(f"{name}: {len(cases)} dev questions", file=sys.stderr)
     if args.reuse:
         questions = json.loads(saved.read_text())
@@ -180,7 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         return np.array([lab for i in idx for lab in questions[i]["labels"]], dtype=int)
 
     def cand_weights(idx):
-        return np.array([1.0 / size[questions[i]["dataset"]] / len(questions[i]["labels"]) for i in idx for _ in questions[i]["labels"]])
+        return np.array(
+            [1.0 / size[questions[i]["dataset"]] / len(questions[i]["labels"]) for i in idx for _ in questions[i]["labels"]]
+        )
 
     def fit_ranker(idx, feats):
         return SignedLogistic(feats, C=1.0).fit(cand_matrix(idx, feats), cand_labels(idx), sample_weight=cand_weights(idx) * 1000)
@@ -248,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     scores = {k: cross_validated(v) for k, v in options.items()}
     for k, v in scores.items():
         print(f"decision on {k}: 5-fold mean balanced accuracy {v:.4f}")
-    chosen = max(scores, key=lambda k: (scores[k] - (0.01 if k != "best sentence only" else 0.0)))
+    chosen = max(scores, key=lambda k: scores[k] - (0.01 if k != "best sentence only" else 0.0))
     features = options[chosen]
     model = fit(features)
     p = model.predict_proba(matrix(features))[:, 1]
@@ -256,12 +273,17 @@ def main(argv: list[str] | None = None) -> int:
     per_dataset = {}
     for i, name in enumerate(names):
         pred, yy = p[group == i] >= threshold, y[group == i]
-        per_dataset[name] = {"n": int(len(yy)), "balanced_accuracy": round(float(balanced_accuracy(pred, yy == 1)), 4),
-                             "refusal_recall": round(float((~pred[yy == 0]).mean()), 4),
-                             "false_refusal_rate": round(float((~pred[yy == 1]).mean()), 4)}
+        per_dataset[name] = {
+            "n": int(len(yy)),
+            "balanced_accuracy": round(float(balanced_accuracy(pred, yy == 1)), 4),
+            "refusal_recall": round(float((~pred[yy == 0]).mean()), 4),
+            "false_refusal_rate": round(float((~pred[yy == 1]).mean()), 4),
+        }
         print(f"{name:8s} {per_dataset[name]}")
-    print(f"ranker: {ranker_choice} (dropped for their sign: {ranker.dropped or 'none'}); "
-          f"decision: {chosen} (dropped: {model.dropped or 'none'}), threshold {threshold:.2f}")
+    print(
+        f"ranker: {ranker_choice} (dropped for their sign: {ranker.dropped or 'none'}); "
+        f"decision: {chosen} (dropped: {model.dropped or 'none'}), threshold {threshold:.2f}"
+    )
     args.out.mkdir(parents=True, exist_ok=True)
     if args.out.resolve() != args.reader.resolve():
         for f in args.reader.iterdir():
@@ -269,14 +291,22 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.copy(f, args.out / f.name)
     meta = dict(reader.meta)
     meta["calibration"] = {
-        "ranker": {"features": ranker_features, "coef": [round(float(c), 5) for c in ranker.coef_[0]],
-                   "intercept": round(float(ranker.intercept_[0]), 5), "choice": ranker_choice,
-                   "dropped_for_their_sign": ranker.dropped,
-                   "cross_validated_accuracy_at_1": {k: round(v, 4) for k, v in ranker_scores.items()}},
-        "decision": {"features": features, "coef": [round(float(c), 5) for c in model.coef_[0]],
-                     "intercept": round(float(model.intercept_[0]), 5), "choice": chosen,
-                     "dropped_for_their_sign": model.dropped,
-                     "cross_validated_mean_balanced_accuracy": {k: round(v, 4) for k, v in scores.items()}},
+        "ranker": {
+            "features": ranker_features,
+            "coef": [round(float(c), 5) for c in ranker.coef_[0]],
+            "intercept": round(float(ranker.intercept_[0]), 5),
+            "choice": ranker_choice,
+            "dropped_for_their_sign": ranker.dropped,
+            "cross_validated_accuracy_at_1": {k: round(v, 4) for k, v in ranker_scores.items()},
+        },
+        "decision": {
+            "features": features,
+            "coef": [round(float(c), 5) for c in model.coef_[0]],
+            "intercept": round(float(model.intercept_[0]), 5),
+            "choice": chosen,
+            "dropped_for_their_sign": model.dropped,
+            "cross_validated_mean_balanced_accuracy": {k: round(v, 4) for k, v in scores.items()},
+        },
         "threshold": round(threshold, 3),
         "fitted_on": "dev splits of seeds, clapnq and squad2 (evals/splits.py), whole pipeline",
         "dev": per_dataset,

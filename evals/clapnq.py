@@ -40,10 +40,30 @@ def build(corpus_dir: Path) -> list[GoldCase]:
         doc = f"passages.jsonl#{line_of[_passage_id(passage['title'], passage['text'])]}"
         answers = [o["answer"] for o in record["output"] if o.get("answer")]
         if answerable:
-            quotes = list(dict.fromkeys(s for o in record["output"] for s in o.get("selected_sentences", []))) or [passage["sentences"][0]]
-            cases.append(GoldCase(id=record["id"], question=record["input"], answerable=True, kind="clapnq", split=clapnq_split(passage["title"]),
-                                  sources=[doc], quotes=quotes, answer=answers[0], references=answers[1:]))
+            quotes = list(dict.fromkeys(s for o in record["output"] for s in o.get("selected_sentences", []))) or [
+                passage["sentences"][0]
+            ]
+            cases.append(
+                GoldCase(
+                    id=record["id"],
+                    question=record["input"],
+                    answerable=True,
+                    kind="clapnq",
+                    split=clapnq_split(passage["title"]),
+                    sources=[doc],
+                    quotes=quotes,
+                    answer=answers[0],
+                    references=answers[1:],
+                )
+            )
         else:
-            cases.append(GoldCase(id=record["id"], question=record["input"], answerable=False, kind="clapnq",
-                                  split=clapnq_split(passage["title"])))
+            cases.append(
+                GoldCase(
+                    id=record["id"],
+                    question=record["input"],
+                    answerable=False,
+                    kind="clapnq",
+                    split=clapnq_split(passage["title"]),
+                )
+            )
     return cases

@@ -5,19 +5,28 @@ import sys
 from pathlib import Path
 
 from rag import Assistant, Settings
+from rag.judge import JUDGE_MODEL, HeuristicJudge, JudgeModel
 from rag.settings import DEFAULT_CORPUS
 
 from .dataset import SEEDS_GOLD, load_cases
-from rag.judge import HeuristicJudge, JUDGE_MODEL, JudgeModel
 from .report import table, to_json, write_json, write_report
 from .run import evaluate_case, reader_summary, summarize, verification_summary
 
 THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
 
 
-def run(dataset: str, settings: Settings, *, split: str = "all", json_path: Path | None = None,
-        report_dir: Path | None = None, progress: bool = True, limit: int | None = None, assistant: Assistant | None = None,
-        ablation: bool = False) -> dict:
+def run(
+    dataset: str,
+    settings: Settings,
+    *,
+    split: str = "all",
+    json_path: Path | None = None,
+    report_dir: Path | None = None,
+    progress: bool = True,
+    limit: int | None = None,
+    assistant: Assistant | None = None,
+    ablation: bool = False,
+) -> dict:
     """Evaluate one dataset; returns the JSON payload (metrics with intervals, and every case)."""
     if dataset == "seeds":
         cases = load_cases(SEEDS_GOLD)
@@ -56,8 +65,11 @@ def run(dataset: str, settings: Settings, *, split: str = "all", json_path: Path
     summary = summarize(results)
     judge_info = json.loads(JUDGE_MODEL.read_text())
     extra = {
-        "split": split, "cases": len(results), "answerable": sum(c.answerable for c in cases),
-        "judge": judge.name, "judge_test_balanced_accuracy": judge_info.get("test_balanced_accuracy"),
+        "split": split,
+        "cases": len(results),
+        "answerable": sum(c.answerable for c in cases),
+        "judge": judge.name,
+        "judge_test_balanced_accuracy": judge_info.get("test_balanced_accuracy"),
         "model": assistant.spec.model_id,
         "reader": reader_summary(results),
     }
@@ -94,15 +106,28 @@ def gate(payload: dict, thresholds: dict) -> list[str]:
 
 
 def main(args, settings: Settings) -> int:
-    payload = run(args.dataset, settings, split=args.split, json_path=args.json, report_dir=args.report,
-                  progress=sys.stderr.isatty(), limit=args.limit, ablation=args.ablation)
+    payload = run(
+        args.dataset,
+        settings,
+        split=args.split,
+        json_path=args.json,
+        report_dir=args.report,
+        progress=sys.stderr.isatty(),
+        limit=args.limit,
+        ablation=args.ablation,
+    )
     print(payload["table"])
     confusion = payload["reader"]["confusion"]
     print("reader decision:", ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in confusion.items()))
     if payload.get("verification"):
-        print("verification (LLM drafts before it):", ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in payload["verification"].items()))
+        print(
+            "verification (LLM drafts before it):",
+            ", ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in payload["verification"].items()),
+        )
     if payload.get("ablation_refusal_rate") is not None:
-        print(f"ablation: refused {payload['ablation_refusal_rate']:.1%} of single-article questions once their article was removed")
+        print(
+            f"ablation: refused {payload['ablation_refusal_rate']:.1%} of single-article questions once their article was removed"
+        )
     if args.json:
         print(f"\nAll figures: {args.json}")
     if args.report:

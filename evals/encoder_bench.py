@@ -47,8 +47,9 @@ def numpy_encoder_class():
     except ImportError:
         pass
     try:
-        source = subprocess.run(["git", "-C", str(ROOT), "show", f"{NUMPY_COMMIT}:index/encoder.py"],
-                                capture_output=True, text=True, check=True).stdout
+        source = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{NUMPY_COMMIT}:index/encoder.py"], capture_output=True, text=True, check=True
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
     path = Path(tempfile.mkdtemp()) / "numpy_encoder_before.py"
@@ -68,8 +69,8 @@ def workloads(tokenizer) -> dict[str, list[str]]:
     for article in articles:  # consecutive windows of 200 wordpieces, cut at token offsets
         enc = tokenizer.encode(article.text, add_special_tokens=False)
         for at in range(0, len(enc.offsets) - 100, 200):
-            window = enc.offsets[at:at + 200]
-            chunks.append(article.text[window[0][0]:window[-1][1]])
+            window = enc.offsets[at : at + 200]
+            chunks.append(article.text[window[0][0] : window[-1][1]])
     base = list(chunks)
     while len(chunks) < 64:  # the seeds are small: vary the repeats so no two texts are equal
         chunks.append(f"Update {len(chunks)}: " + base[len(chunks) % len(base)])
@@ -111,8 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"cpus": os.cpu_count(), "load_avg": os.getloadavg()},
         "export": {k: manifest[k] for k in ("min_cosine", "export_s", "seconds", "bytes")},
         "int8_export": {k: v for k, v in manifest["int8"].items() if k != "probe"},
-        "workloads": {k: {"texts": len(v), "wordpieces_mean": round(statistics.mean(tokens[k]), 1),
-                          "wordpieces_max": max(tokens[k])} for k, v in work.items()},
+        "workloads": {
+            k: {"texts": len(v), "wordpieces_mean": round(statistics.mean(tokens[k]), 1), "wordpieces_max": max(tokens[k])}
+            for k, v in work.items()
+        },
     }
 
     engines = {}
@@ -124,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             def run_numpy(texts, enc=enc, threads=threads):
                 with threadpool_limits(threads):
                     return enc.encode(texts)
+
             engines[f"numpy/{threads}t"] = run_numpy
         for name, file in (("onnx-fp32", tmp / "encoder.onnx"), ("onnx-int8", tmp / "encoder.int8.onnx")):
             enc = OnnxEncoder(file, base.model_path / "tokenizer.json", base.max_tokens, threads=threads)
@@ -132,11 +136,14 @@ def main(argv: list[str] | None = None) -> int:
         def run_st(texts, threads=threads):
             torch.set_num_threads(threads)
             return st.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+
         engines[f"sentence-transformers/{threads}t"] = run_st
 
     torch.set_num_threads(2)
-    reference = {k: st.encode(v, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-                 for k, v in work.items()}
+    reference = {
+        k: st.encode(v, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        for k, v in work.items()
+    }
     table: dict = {}
     for workload, texts in work.items():
         repeats = max(3, args.repeats // 5) if workload == "index64" else args.repeats
@@ -152,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             vectors = np.asarray(fn(texts), dtype=np.float32)
             xs = sorted(samples[name])
             table.setdefault(workload, {})[name] = {
-                "p50_ms": round(percentile(xs, 0.5), 2), "p95_ms": round(percentile(xs, 0.95), 2),
+                "p50_ms": round(percentile(xs, 0.5), 2),
+                "p95_ms": round(percentile(xs, 0.95), 2),
                 "min_cosine_vs_st": round(float(cosines(reference[workload], vectors).min()), 7),
                 "texts_per_s": round(len(texts) / (statistics.median(xs) / 1000), 1),
             }
@@ -188,15 +196,22 @@ def cold_starts(export: Path) -> dict:
     for engine in ("onnx", "int8", "torch"):
         runs = []
         for _ in range(3):
-            done = subprocess.run([sys.executable, "-c", COLD, engine, str(export), QUESTION], capture_output=True,
-                                  text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            done = subprocess.run(
+                [sys.executable, "-c", COLD, engine, str(export), QUESTION],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )
             if done.returncode:
                 runs.append({"error": done.stderr[-500:]})
                 break
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
         ok = [r for r in runs if "error" not in r]
-        out[engine] = {**(ok[-1] if ok else runs[-1]),
-                       "first_question_s": round(statistics.median(r["first_question_s"] for r in ok), 3) if ok else None}
+        out[engine] = {
+            **(ok[-1] if ok else runs[-1]),
+            "first_question_s": round(statistics.median(r["first_question_s"] for r in ok), 3) if ok else None,
+        }
     return out
 
 
@@ -206,8 +221,17 @@ def quality(datasets: list[str]) -> dict:
     from index.embedding import SentenceTransformerEmbedder
     from rag import Assistant, Settings
 
-    keys = ("article_hit@1", "article_hit@5", "passage_hit@1", "passage_hit@5", "article_mrr@10",
-            "answered_correctly", "answer_sentence_correct", "refusal_accuracy", "answerable_ece")
+    keys = (
+        "article_hit@1",
+        "article_hit@5",
+        "passage_hit@1",
+        "passage_hit@5",
+        "article_mrr@10",
+        "answered_correctly",
+        "answer_sentence_correct",
+        "refusal_accuracy",
+        "answerable_ece",
+    )
     out: dict = {}
     for dataset, split in [(d, "all" if d == "seeds" else "test") for d in datasets]:
         data_dir = Path(tempfile.mkdtemp(prefix=f"encoder-quality-{dataset}-"))
@@ -222,15 +246,19 @@ def quality(datasets: list[str]) -> dict:
             if engine != "torch":
                 embedder.prepare_onnx(data_dir / sub)
                 corpus = DEFAULT_CORPUS if dataset == "seeds" else data_dir / sub / "corpus"
-                assistant = Assistant(settings.model_copy(update={"corpus": corpus, "data_dir": data_dir / sub}),
-                                      embedder=embedder)
+                assistant = Assistant(
+                    settings.model_copy(update={"corpus": corpus, "data_dir": data_dir / sub}), embedder=embedder
+                )
             else:
                 _patch_default_embedder(indexer)
             started = time.perf_counter()
             payload = run(dataset, settings, split=split, progress=False, assistant=assistant)
             metrics = payload["metrics"]
-            row = {"question_engine": embedder.question_engine, "seconds": round(time.perf_counter() - started, 1),
-                   "cases": len(payload["cases"])}
+            row = {
+                "question_engine": embedder.question_engine,
+                "seconds": round(time.perf_counter() - started, 1),
+                "cases": len(payload["cases"]),
+            }
             row.update({k: round(float(metrics[k]["value"]), 4) for k in keys if k in metrics})
             row["answers"] = [(c["id"], c["status"], [x["source"] for x in c["citations"]][:1]) for c in payload["cases"]]
             out.setdefault(f"{dataset}/{split}", {})[engine] = row
@@ -263,8 +291,10 @@ def print_report(result: dict) -> None:
 
 
 def print_speed(result: dict) -> None:
-    print(f"export: min cosine {result['export']['min_cosine']:.8f} vs sentence-transformers, "
-          f"{result['export']['seconds']} s with verification and int8; int8 min cosine {result['int8_export'].get('min_cosine')}")
+    print(
+        f"export: min cosine {result['export']['min_cosine']:.8f} vs sentence-transformers, "
+        f"{result['export']['seconds']} s with verification and int8; int8 min cosine {result['int8_export'].get('min_cosine')}"
+    )
     for workload, rows in result["latency"].items():
         w = result["workloads"][workload]
         print(f"\n{workload}: {w['texts']} texts, {w['wordpieces_mean']} wordpieces on average")
@@ -273,8 +303,10 @@ def print_speed(result: dict) -> None:
             print(f"  {name:30} {r['p50_ms']:9.1f} {r['p95_ms']:9.1f} {r['texts_per_s']:9.1f} {r['min_cosine_vs_st']:11.7f}")
     print("\ncold process, import + load + one question:")
     for engine, r in result["cold_first_question"].items():
-        print(f"  {engine:8} {r.get('first_question_s')} s, torch imported: {r.get('torch_imported')}, "
-              f"max RSS {r.get('max_rss_mb')} MB, engine used: {r.get('engine')}")
+        print(
+            f"  {engine:8} {r.get('first_question_s')} s, torch imported: {r.get('torch_imported')}, "
+            f"max RSS {r.get('max_rss_mb')} MB, engine used: {r.get('engine')}"
+        )
 
 
 if __name__ == "__main__":

@@ -21,13 +21,37 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-_CROPS = ("pears plums quinces cherries walnuts hazelnuts apricots peaches figs grapes medlars damsons "
-          "rhubarb hops barley oats rye flax lavender saffron honey cider perry vinegar jam chutney").split()
+_CROPS = (
+    "pears plums quinces cherries walnuts hazelnuts apricots peaches figs grapes medlars damsons "
+    "rhubarb hops barley oats rye flax lavender saffron honey cider perry vinegar jam chutney"
+).split()
 _HEADS = ("Ash Birch Cedar Dale Elm Fern Glen Holm Ivy Juniper Kel Lark Mor Nor Oak Pen Quarr Ros Sal Tam").split()
-_MIDS = ("", "en", "ing", "ar", "ol", "ber", "ley", "ham", "wyn", "ast", "ow", "ril", "ston", "mar", "ick",
-         "ford", "ton", "ly", "and", "ay")
-_TAILS = ("vale ford wick moor stead bury combe field haven thorpe ridge brook cliff mere wood gate hurst ley "
-          "ton by holt marsh well worth stow").split()
+_MIDS = (
+    "",
+    "en",
+    "ing",
+    "ar",
+    "ol",
+    "ber",
+    "ley",
+    "ham",
+    "wyn",
+    "ast",
+    "ow",
+    "ril",
+    "ston",
+    "mar",
+    "ick",
+    "ford",
+    "ton",
+    "ly",
+    "and",
+    "ay",
+)
+_TAILS = (
+    "vale ford wick moor stead bury combe field haven thorpe ridge brook cliff mere wood gate hurst ley "
+    "ton by holt marsh well worth stow"
+).split()
 
 
 def towns(count: int) -> list[str]:
@@ -43,9 +67,11 @@ def town_article(town: str, crates: int) -> str:
     (near-identical vectors make an approximate nearest-neighbour graph miss some of them)."""
     rng = random.Random(town)
     crops = ", ".join(rng.sample(_CROPS, 8))
-    return (f"Harvest news from {town}\n\nThe orchards of {town} had a mild spring this year, good for {crops}. "
-            f"Growers in {town} harvested {crates:,} crates of apples in September. "
-            f"The cooperative of {town} plans to open a press for {rng.choice(_CROPS)} next year.\n")
+    return (
+        f"Harvest news from {town}\n\nThe orchards of {town} had a mild spring this year, good for {crops}. "
+        f"Growers in {town} harvested {crates:,} crates of apples in September. "
+        f"The cooperative of {town} plans to open a press for {rng.choice(_CROPS)} next year.\n"
+    )
 
 
 def question(town: str) -> str:
@@ -64,13 +90,16 @@ for line in sys.stdin:
     answer = assistant.ask(line.strip())
     print(json.dumps({"answer": answer.answer, "seconds": time.perf_counter() - started}), flush=True)
 """
-INDEX = ("import sys; from index.embedding import HashingEmbedder; from rag import Assistant, Settings; "
-         "Assistant(Settings(corpus=sys.argv[1], data_dir=sys.argv[2]), embedder=HashingEmbedder()).index()")
+INDEX = (
+    "import sys; from index.embedding import HashingEmbedder; from rag import Assistant, Settings; "
+    "Assistant(Settings(corpus=sys.argv[1], data_dir=sys.argv[2]), embedder=HashingEmbedder()).index()"
+)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evals.freshness", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m evals.freshness", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=300, help="corpus size (default 300, at most 10,000)")
     parser.add_argument("--work", type=Path, default=None, help="where the corpus and index go (reused if built)")
     parser.add_argument("--out", type=Path, default=None, help="write the figures as JSON here")
@@ -86,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", INDEX, str(corpus), str(data)], cwd=ROOT, check=True)
     print(f"indexed {len(names):,} articles in {time.perf_counter() - started:.0f} s", flush=True)
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(corpus), str(data)], cwd=ROOT,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(corpus), str(data)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert server.stdout.readline().strip() == "ready"
 
@@ -115,9 +145,15 @@ def main(argv: list[str] | None = None) -> int:
         answers = [ask(town) for town in changed]
         latencies += [a["seconds"] for a in answers]
         right = sum(f"{new[town]:,} crates" in a["answer"] for town, a in zip(changed, answers))
-        figures = {"articles": len(names), "changed": len(changed), "seconds_until_seen": seen,
-                   "right_after": f"{right}/{len(changed)}", "question_s_max": max(latencies),
-                   "question_s_median": sorted(latencies)[len(latencies) // 2], "questions_asked": len(latencies)}
+        figures = {
+            "articles": len(names),
+            "changed": len(changed),
+            "seconds_until_seen": seen,
+            "right_after": f"{right}/{len(changed)}",
+            "question_s_max": max(latencies),
+            "question_s_median": sorted(latencies)[len(latencies) // 2],
+            "questions_asked": len(latencies),
+        }
     finally:
         server.stdin.close()
         server.wait(60)

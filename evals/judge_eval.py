@@ -14,18 +14,26 @@ import argparse
 import json
 import tempfile
 from pathlib import Path
-from rag.settings import DEFAULT_CORPUS
 
+from rag.settings import DEFAULT_CORPUS
 
 SEEDS = DEFAULT_CORPUS
 # Classes of pairs (issue 13's wording) and the kinds evals/support_pairs.py makes for each.
 CLASSES = {
-    "invented": ["invented", "topical"], "generic": ["generic"], "swapped": ["number", "name", "date", "place"],
-    "negation": ["negation"], "unrelated": ["unrelated"],
-    "supported verbatim": ["verbatim", "trimmed"], "supported paraphrase/alias/pronoun": ["paraphrase", "alias", "pronoun"],
+    "invented": ["invented", "topical"],
+    "generic": ["generic"],
+    "swapped": ["number", "name", "date", "place"],
+    "negation": ["negation"],
+    "unrelated": ["unrelated"],
+    "supported verbatim": ["verbatim", "trimmed"],
+    "supported paraphrase/alias/pronoun": ["paraphrase", "alias", "pronoun"],
 }
-TARGETS = {"invented": ("max_pass", 0.05), "generic": ("max_pass", 0.05), "swapped": ("max_pass", 0.05),
-           "supported paraphrase/alias/pronoun": ("min_pass", 0.90)}
+TARGETS = {
+    "invented": ("max_pass", 0.05),
+    "generic": ("max_pass", 0.05),
+    "swapped": ("max_pass", 0.05),
+    "supported paraphrase/alias/pronoun": ("min_pass", 0.90),
+}
 
 
 def seed_judge(model=None):
@@ -37,8 +45,11 @@ def seed_judge(model=None):
     assistant = Assistant(Settings(corpus=SEEDS, data_dir=Path(tempfile.mkdtemp(prefix="rag-judge-"))))
     assistant.index()
     cache = VectorCache()  # pairs share passages and windows: embed each text once
-    return HeuristicJudge(lambda texts: cache.embed(texts, assistant.embedder.embed), assistant.lexical.idf,
-                          model if model is not None else JudgeModel.load())
+    return HeuristicJudge(
+        lambda texts: cache.embed(texts, assistant.embedder.embed),
+        assistant.lexical.idf,
+        model if model is not None else JudgeModel.load(),
+    )
 
 
 def evaluate(scores: list[float], pairs: list[dict], threshold: float) -> dict:
@@ -66,18 +77,28 @@ def evaluate(scores: list[float], pairs: list[dict], threshold: float) -> dict:
         classes[name] = row
     negatives = [not ok for ok, p in zip(passed, pairs) if not p["supported"]]
     tnr = sum(negatives) / len(negatives) if negatives else 0.0
-    return {"pairs": len(pairs), "threshold": threshold, "supported_kept": round(tpr, 4),
-            "unsupported_rejected": round(tnr, 4), "balanced_accuracy": round(0.5 * (tpr + tnr), 4),
-            "classes": classes, "kinds": kinds}
+    return {
+        "pairs": len(pairs),
+        "threshold": threshold,
+        "supported_kept": round(tpr, 4),
+        "unsupported_rejected": round(tnr, 4),
+        "balanced_accuracy": round(0.5 * (tpr + tnr), 4),
+        "classes": classes,
+        "kinds": kinds,
+    }
 
 
 def table(report: dict) -> str:
-    lines = [f"{'class':38} {'pairs':>5} {'pass':>7} {'bal.acc':>8}  target",]
+    lines = [
+        f"{'class':38} {'pairs':>5} {'pass':>7} {'bal.acc':>8}  target",
+    ]
     for name, row in report["classes"].items():
         target = f"{row.get('target', '')} {'met' if row.get('met') else 'MISSED' if 'met' in row else ''}".strip()
         lines.append(f"{name:38} {row['pairs']:5d} {row['pass_rate']:7.1%} {row['balanced_accuracy']:8.3f}  {target}")
-    lines.append(f"overall: {report['pairs']} pairs, supported kept {report['supported_kept']:.1%}, unsupported rejected "
-                 f"{report['unsupported_rejected']:.1%}, balanced accuracy {report['balanced_accuracy']:.3f} (threshold {report['threshold']})")
+    lines.append(
+        f"overall: {report['pairs']} pairs, supported kept {report['supported_kept']:.1%}, unsupported rejected "
+        f"{report['unsupported_rejected']:.1%}, balanced accuracy {report['balanced_accuracy']:.3f} (threshold {report['threshold']})"
+    )
     lines.append("by kind: " + ", ".join(f"{k} {v['pass_rate']:.0%} of {v['pairs']}" for k, v in report["kinds"].items()))
     return "\n".join(lines)
 
@@ -86,17 +107,25 @@ def main(argv: list[str] | None = None) -> int:
     from .support_pairs import PAIRS, make_pairs
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", default="test", choices=["test", "train", "all"], help="which part of the pairs (default: test)")
+    parser.add_argument(
+        "--split", default="test", choices=["test", "train", "all"], help="which part of the pairs (default: test)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
-    all_pairs = ([json.loads(line) for line in PAIRS.read_text().splitlines() if line.strip()] if PAIRS.exists()
-                 else make_pairs())
+    all_pairs = [json.loads(line) for line in PAIRS.read_text().splitlines() if line.strip()] if PAIRS.exists() else make_pairs()
     pairs = [p for p in all_pairs if args.split == "all" or p["split"] == args.split]
     judge = seed_judge()
     scores = [judge.support(p["sentence"], p["passage"]) for p in pairs]
-    report = {"judge": judge.name, "split": args.split, "pairs_file": PAIRS.name, **evaluate(scores, pairs, judge.threshold),
-              "cases": [{**{k: p[k] for k in ("kind", "sentence", "supported")}, "passage": p["passage"][:200],
-                         "score": round(s, 4)} for p, s in zip(pairs, scores)]}
+    report = {
+        "judge": judge.name,
+        "split": args.split,
+        "pairs_file": PAIRS.name,
+        **evaluate(scores, pairs, judge.threshold),
+        "cases": [
+            {**{k: p[k] for k in ("kind", "sentence", "supported")}, "passage": p["passage"][:200], "score": round(s, 4)}
+            for p, s in zip(pairs, scores)
+        ],
+    }
     print(table(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")

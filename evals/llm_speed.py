@@ -37,11 +37,19 @@ def measure(assistant: Assistant, questions: list[str]) -> dict:
                 first = time.perf_counter() - started
         total = time.perf_counter() - started
         if first is not None:
-            rows.append({"question": question, "first_token_s": first, "tokens": pieces, "total_s": total,
-                         "tokens_per_s": (pieces - 1) / (total - first) if pieces > 1 and total > first else None})
+            rows.append(
+                {
+                    "question": question,
+                    "first_token_s": first,
+                    "tokens": pieces,
+                    "total_s": total,
+                    "tokens_per_s": (pieces - 1) / (total - first) if pieces > 1 and total > first else None,
+                }
+            )
     rates = [r["tokens_per_s"] for r in rows if r["tokens_per_s"]]
     return {
-        "backend": backend, "questions": len(rows),
+        "backend": backend,
+        "questions": len(rows),
         "first_token_s_median": statistics.median(r["first_token_s"] for r in rows) if rows else None,
         "tokens_per_s_median": statistics.median(rates) if rates else None,
         "rows": rows,
@@ -59,10 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     assistant = Assistant(Settings(data_dir=args.data_dir, llm=args.llm, llm_model=args.llm_model))
     if not assistant.has_index():
         assistant.index()
-    questions = [c.question for c in load_cases() if c.answerable and not c.previous][:args.questions]
+    questions = [c.question for c in load_cases() if c.answerable and not c.previous][: args.questions]
     result = measure(assistant, questions)
-    print(f"{result['backend']}: first token {result['first_token_s_median']:.2f} s (median of {result['questions']}), "
-          f"{result['tokens_per_s_median']:.1f} tokens/s")
+    print(
+        f"{result['backend']}: first token {result['first_token_s_median']:.2f} s (median of {result['questions']}), "
+        f"{result['tokens_per_s_median']:.1f} tokens/s"
+    )
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
     return 0

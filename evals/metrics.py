@@ -1,8 +1,8 @@
 """Metric functions: pure, small, unit-tested on hand-computed cases (tests/test_metrics.py)."""
 
 import random
-import statistics
 import re
+import statistics
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -96,7 +96,9 @@ def refusal_scores(refused: Sequence[bool], unanswerable: Sequence[bool]) -> dic
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
-        "refusal_precision": precision, "refusal_recall": recall, "refusal_f1": f1,
+        "refusal_precision": precision,
+        "refusal_recall": recall,
+        "refusal_f1": f1,
         "false_refusal_rate": fp / answerable if answerable else 0.0,
     }
 
@@ -116,8 +118,15 @@ def reliability(probabilities: Sequence[float], outcomes: Sequence[bool], bins: 
         lo, hi = b / bins, (b + 1) / bins
         members = [(p, o) for p, o in zip(probabilities, outcomes) if lo <= p < hi or (b == bins - 1 and p == 1.0)]
         if members:
-            out.append({"low": lo, "high": hi, "n": len(members), "predicted": mean([p for p, _ in members]),
-                        "observed": mean([float(o) for _, o in members])})
+            out.append(
+                {
+                    "low": lo,
+                    "high": hi,
+                    "n": len(members),
+                    "predicted": mean([p for p, _ in members]),
+                    "observed": mean([float(o) for _, o in members]),
+                }
+            )
     return out
 
 
@@ -140,8 +149,14 @@ def percentile(values: Sequence[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
 
 
-def bootstrap_ci(values: Sequence[float], *, resamples: int = 1000, level: float = 0.95, seed: int = 0,
-                 statistic: Callable[[Sequence[float]], float] = mean) -> tuple[float, float]:
+def bootstrap_ci(
+    values: Sequence[float],
+    *,
+    resamples: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+    statistic: Callable[[Sequence[float]], float] = mean,
+) -> tuple[float, float]:
     """Percentile bootstrap interval of a statistic of per-case values."""
     if not values:
         return (float("nan"), float("nan"))

@@ -73,7 +73,7 @@ def squad(root: Path | None = None) -> list[Example]:
                 for qa in p["qas"]:
                     positives: set[int] = set()
                     span = None
-                    for ans in ([] if qa.get("is_impossible") else qa["answers"]):
+                    for ans in [] if qa.get("is_impossible") else qa["answers"]:
                         a0, a1 = ans["answer_start"], ans["answer_start"] + len(ans["text"])
                         for i, (s0, s1) in enumerate(spans):
                             if s0 < a1 and a0 < s1:
@@ -82,8 +82,9 @@ def squad(root: Path | None = None) -> list[Example]:
                                     span = (i, a0 - s0, a1 - s0)
                     if not qa.get("is_impossible") and not positives:
                         continue  # an answer outside every sentence (whitespace): unusable
-                    out.append(Example(qa["question"].strip(), title, texts, positives, split, "squad2",
-                                       article["title"], span, others))
+                    out.append(
+                        Example(qa["question"].strip(), title, texts, positives, split, "squad2", article["title"], span, others)
+                    )
     return out
 
 
@@ -108,8 +109,17 @@ def clapnq() -> list[Example]:
                     continue
             question = record["input"].strip()
             question = question[0].upper() + question[1:] + ("" if question.endswith("?") else "?")
-            out.append(Example(question, passage["title"], [text[a:b] for a, b in spans], positives,
-                               clapnq_split(passage["title"]), "clapnq", passage["title"]))
+            out.append(
+                Example(
+                    question,
+                    passage["title"],
+                    [text[a:b] for a, b in spans],
+                    positives,
+                    clapnq_split(passage["title"]),
+                    "clapnq",
+                    passage["title"],
+                )
+            )
     return out
 
 
@@ -135,8 +145,11 @@ def seeds(corpus: Path | None = None) -> list[Example]:
                 # a window of the article around the answer, like a retrieved chunk
                 first = max(0, min(positives) - 3)
                 last = min(len(texts), max(positives) + 4)
-                out.append(Example(case.question, article.title, texts[first:last],
-                                   {i - first for i in positives}, "train", "seeds", source))
+                out.append(
+                    Example(
+                        case.question, article.title, texts[first:last], {i - first for i in positives}, "train", "seeds", source
+                    )
+                )
     return out
 
 
@@ -160,7 +173,7 @@ def add_near_misses(examples: list[Example]) -> None:
         paragraphs = vectorizer.fit_transform(" ".join(pool[k]) for k in keys)
         articles = [k[0] for k in keys]
         for at in range(0, len(chosen), 512):
-            batch = chosen[at:at + 512]
+            batch = chosen[at : at + 512]
             scores = (vectorizer.transform([e.question for e in batch]) @ paragraphs.T).toarray()
             for row, e in enumerate(batch):
                 order = scores[row].argsort()[::-1]

@@ -35,7 +35,7 @@ def measure(reader: Reader, examples) -> dict:
 
     rows = []  # (answerable, correct@1, margin)
     for at in range(0, len(examples), 16):
-        batch = examples[at:at + 16]
+        batch = examples[at : at + 16]
         readings = reader.read_batch([(e.question, Window(e.title, e.sentences)) for e in batch])
         for e, r in zip(batch, readings):
             best = int(np.argmax(r.margins))
@@ -48,8 +48,12 @@ def measure(reader: Reader, examples) -> dict:
         neg = [p for a, p in sample if not a]
         return 0.5 * ((sum(pos) / len(pos) if pos else 0) + (sum(not p for p in neg) / len(neg) if neg else 0))
 
-    out = {"questions": len(rows), "answerable": len(answerable),
-           "accuracy_at_1": float(np.mean(answerable)), "accuracy_at_1_ci": _ci([float(c) for c in answerable], np.mean)}
+    out = {
+        "questions": len(rows),
+        "answerable": len(answerable),
+        "accuracy_at_1": float(np.mean(answerable)),
+        "accuracy_at_1_ci": _ci([float(c) for c in answerable], np.mean),
+    }
     if 0 < len(answerable) < len(rows):
         out["balanced_accuracy"] = balanced(pred)
         out["balanced_accuracy_ci"] = _ci(pred, balanced)
@@ -71,12 +75,16 @@ def main(argv: list[str] | None = None) -> int:
         chosen = [e for e in examples if e.split == args.split]
         results[name] = measure(reader, chosen)
         r = results[name]
-        line = f"{name:7s} {args.split}: {r['questions']} questions, accuracy@1 {r['accuracy_at_1']:.3f} " \
-               f"[{r['accuracy_at_1_ci'][0]:.3f}, {r['accuracy_at_1_ci'][1]:.3f}]"
+        line = (
+            f"{name:7s} {args.split}: {r['questions']} questions, accuracy@1 {r['accuracy_at_1']:.3f} "
+            f"[{r['accuracy_at_1_ci'][0]:.3f}, {r['accuracy_at_1_ci'][1]:.3f}]"
+        )
         if "balanced_accuracy" in r:
-            line += (f", balanced accuracy {r['balanced_accuracy']:.3f} [{r['balanced_accuracy_ci'][0]:.3f}, "
-                     f"{r['balanced_accuracy_ci'][1]:.3f}], AUC {r['auc']:.3f}, refusal recall {r['refusal_recall']:.3f}, "
-                     f"false refusals {r['false_refusal_rate']:.3f}")
+            line += (
+                f", balanced accuracy {r['balanced_accuracy']:.3f} [{r['balanced_accuracy_ci'][0]:.3f}, "
+                f"{r['balanced_accuracy_ci'][1]:.3f}], AUC {r['auc']:.3f}, refusal recall {r['refusal_recall']:.3f}, "
+                f"false refusals {r['false_refusal_rate']:.3f}"
+            )
         print(line)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -7,9 +7,27 @@ from pathlib import Path
 from .run import CaseResult
 
 HEADLINE = [
-    "answered_correctly", "answer_sentence_correct", "reader_accuracy@1", "answerable_ece", "article_hit@1", "article_hit@5", "article_mrr@10", "passage_hit@1", "passage_hit@5",
-    "passage_mrr@10", "passage_recall@5", "citation_recall", "citation_precision", "uncited_sentences",
-    "dangling_citations", "token_f1", "rouge_l", "key_fact", "refusal_precision", "refusal_recall", "refusal_f1",
+    "answered_correctly",
+    "answer_sentence_correct",
+    "reader_accuracy@1",
+    "answerable_ece",
+    "article_hit@1",
+    "article_hit@5",
+    "article_mrr@10",
+    "passage_hit@1",
+    "passage_hit@5",
+    "passage_mrr@10",
+    "passage_recall@5",
+    "citation_recall",
+    "citation_precision",
+    "uncited_sentences",
+    "dangling_citations",
+    "token_f1",
+    "rouge_l",
+    "key_fact",
+    "refusal_precision",
+    "refusal_recall",
+    "refusal_f1",
     "false_refusal_rate",
 ]
 
@@ -25,12 +43,24 @@ def table(summary: dict) -> str:
 
 def to_json(dataset: str, summary: dict, results: list[CaseResult], extra: dict) -> dict:
     return {
-        "dataset": dataset, **extra, "metrics": summary,
+        "dataset": dataset,
+        **extra,
+        "metrics": summary,
         "cases": [
-            {"id": r.case.id, "question": r.case.question, "searched": r.searched, "answerable": r.case.answerable,
-             "status": r.answer.status, "answer": r.answer.answer, "confidence": round(r.answer.confidence, 4),
-             "scores": r.scores, "failed": r.failed,
-             "citations": [{"n": c.n, "source": c.source, "document_id": c.document_id, "quote": c.quote} for c in r.answer.citations]}
+            {
+                "id": r.case.id,
+                "question": r.case.question,
+                "searched": r.searched,
+                "answerable": r.case.answerable,
+                "status": r.answer.status,
+                "answer": r.answer.answer,
+                "confidence": round(r.answer.confidence, 4),
+                "scores": r.scores,
+                "failed": r.failed,
+                "citations": [
+                    {"n": c.n, "source": c.source, "document_id": c.document_id, "quote": c.quote} for c in r.answer.citations
+                ],
+            }
             for r in results
         ],
     }
@@ -42,13 +72,19 @@ def _chart(summary: dict) -> str:
     width, row, left = 640, 22, 190
     height = row * len(names) + 30
     scale = width - left - 20
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">'
+    ]
     for i, name in enumerate(names):
         s = summary[name]
         y = 10 + i * row
         parts.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{html.escape(name)}</text>')
-        parts.append(f'<rect x="{left}" y="{y + 3}" width="{max(0.0, s["value"]) * scale:.1f}" height="{row - 8}" fill="#60a5fa"/>')
-        parts.append(f'<line x1="{left + s["low"] * scale:.1f}" x2="{left + s["high"] * scale:.1f}" y1="{y + row / 2}" y2="{y + row / 2}" stroke="#1e3a8a" stroke-width="2"/>')
+        parts.append(
+            f'<rect x="{left}" y="{y + 3}" width="{max(0.0, s["value"]) * scale:.1f}" height="{row - 8}" fill="#60a5fa"/>'
+        )
+        parts.append(
+            f'<line x1="{left + s["low"] * scale:.1f}" x2="{left + s["high"] * scale:.1f}" y1="{y + row / 2}" y2="{y + row / 2}" stroke="#1e3a8a" stroke-width="2"/>'
+        )
         parts.append(f'<text x="{left + s["value"] * scale + 4:.1f}" y="{y + 13}" fill="#111">{s["value"]:.2f}</text>')
     parts.append(f'<line x1="{left}" x2="{left}" y1="5" y2="{height - 15}" stroke="#999"/>')
     parts.append("</svg>")
@@ -65,13 +101,31 @@ def write_report(directory: Path, dataset: str, summary: dict, results: list[Cas
     reader = extra.get("reader")
     if reader:
         c = reader["confusion"]
-        lines += ["", "## The reader's decision", "", "| | answerable | unanswerable |", "|---|---|---|",
-                  f"| answered | {c['answered_answerable']} | {c['answered_unanswerable']} |",
-                  f"| refused | {c['refused_answerable']} | {c['refused_unanswerable']} |", "",
-                  "Reliability (probability that the corpus answers, by bin):", "",
-                  "| bin | n | predicted | observed |", "|---|---|---|---|"]
-        lines += [f"| {b['low']:.1f}-{b['high']:.1f} | {b['n']} | {b['predicted']:.3f} | {b['observed']:.3f} |" for b in reader["reliability"]]
-    lines += ["", "![metrics with 95% bootstrap intervals](metrics.svg)", "", "| metric | value | 95% interval | n |", "|---|---|---|---|"]
+        lines += [
+            "",
+            "## The reader's decision",
+            "",
+            "| | answerable | unanswerable |",
+            "|---|---|---|",
+            f"| answered | {c['answered_answerable']} | {c['answered_unanswerable']} |",
+            f"| refused | {c['refused_answerable']} | {c['refused_unanswerable']} |",
+            "",
+            "Reliability (probability that the corpus answers, by bin):",
+            "",
+            "| bin | n | predicted | observed |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {b['low']:.1f}-{b['high']:.1f} | {b['n']} | {b['predicted']:.3f} | {b['observed']:.3f} |"
+            for b in reader["reliability"]
+        ]
+    lines += [
+        "",
+        "![metrics with 95% bootstrap intervals](metrics.svg)",
+        "",
+        "| metric | value | 95% interval | n |",
+        "|---|---|---|---|",
+    ]
     for name in HEADLINE:
         if name in summary:
             s = summary[name]
@@ -83,7 +137,9 @@ def write_report(directory: Path, dataset: str, summary: dict, results: list[Cas
         if r.searched != r.case.question:
             lines.append(f"- searched: {_md(r.searched)}")
         lines.append(f"- why: {'; '.join(r.failed)}")
-        lines.append(f"- expected: {'not in the corpus' if not r.case.answerable else _md(r.case.answer)} (gold: {', '.join(r.case.sources) or '-'})")
+        lines.append(
+            f"- expected: {'not in the corpus' if not r.case.answerable else _md(r.case.answer)} (gold: {', '.join(r.case.sources) or '-'})"
+        )
         lines.append(f"- answer ({r.answer.status}, confidence {r.answer.confidence:.2f}): {_md(r.answer.answer)}")
         for c in r.answer.citations:
             lines.append(f"  - [{c.n}] {c.source}: “{_md(c.quote)}”")
@@ -92,7 +148,9 @@ def write_report(directory: Path, dataset: str, summary: dict, results: list[Cas
             lines.append(f"  - judge: {verdict} by {s.cited}: “{_md(s.text[:200])}”")
         if r.case.answerable:
             ranks = ", ".join("not in top 10" if f is None else f"rank {f}" for f in r.quotes_found_at)
-            lines.append(f"  - gold quote retrieved at: {ranks}; retrieved articles: {', '.join(dict.fromkeys(r.retrieved_sources))}")
+            lines.append(
+                f"  - gold quote retrieved at: {ranks}; retrieved articles: {', '.join(dict.fromkeys(r.retrieved_sources))}"
+            )
         lines.append("")
     path = directory / "report.md"
     path.write_text("\n".join(lines), encoding="utf-8")

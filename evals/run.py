@@ -4,10 +4,10 @@ import re
 from dataclasses import dataclass, field
 
 from rag import Answer, Assistant
+from rag.judge import SupportJudge
 
 from . import metrics as m
 from .dataset import GoldCase
-from rag.judge import SupportJudge
 
 KS = (1, 3, 5, 10)
 _SEGMENT = re.compile(r"(.*?)((?:\[\d+\])+)", re.S)
@@ -129,8 +129,9 @@ def evaluate_case(assistant: Assistant, case: GoldCase, judge: SupportJudge, k: 
         if answer.answered:
             first = answer.citations[0]
             scores["answer_article_correct"] = float(first.source in gold or first.document_id in gold)
-        scores["answer_sentence_correct"] = float(answer.answered and m.quote_matches(
-            answer.citations[0].text, case.quotes, case.key))
+        scores["answer_sentence_correct"] = float(
+            answer.answered and m.quote_matches(answer.citations[0].text, case.quotes, case.key)
+        )
         scores["reader_accuracy@1"] = float(m.quote_matches(top, case.quotes, case.key))
     if judged:
         scores["citation_recall"] = m.mean([float(s.supported) for s in judged if s.cited])
@@ -138,8 +139,9 @@ def evaluate_case(assistant: Assistant, case: GoldCase, judge: SupportJudge, k: 
         scores["citation_precision"] = m.mean([float(v) for v in needed]) if needed else 0.0
         scores["uncited_sentences"] = m.mean([float(not s.cited) for s in judged])
         scores["dangling_citations"] = m.mean([float(bool(s.missing)) for s in judged])
-    return CaseResult(case, answer, searched, article_hits, passage_hits, [r.chunk.source for r in retrieved],
-                      found_at, judged, scores)
+    return CaseResult(
+        case, answer, searched, article_hits, passage_hits, [r.chunk.source for r in retrieved], found_at, judged, scores
+    )
 
 
 def summarize(results: list[CaseResult], *, resamples: int = 1000) -> dict[str, dict[str, float]]:
@@ -151,8 +153,11 @@ def summarize(results: list[CaseResult], *, resamples: int = 1000) -> dict[str, 
     refused = [r.refused for r in results]
     unanswerable = [not r.case.answerable for r in results]
     per_metric["answered_correctly"] = [
-        float((r.case.answerable and not r.refused and r.scores.get("answer_article_correct", 0) == 1)
-              or (not r.case.answerable and r.refused)) for r in results
+        float(
+            (r.case.answerable and not r.refused and r.scores.get("answer_article_correct", 0) == 1)
+            or (not r.case.answerable and r.refused)
+        )
+        for r in results
     ]
     out = {}
     for name, values in sorted(per_metric.items()):
@@ -170,8 +175,12 @@ def summarize(results: list[CaseResult], *, resamples: int = 1000) -> dict[str, 
         draws.append(m.expected_calibration_error([c for c, _ in draw], [a for _, a in draw]))
     draws.sort()
     if confidence:
-        out["answerable_ece"] = {"value": ece, "low": draws[int(0.025 * resamples)], "high": draws[int(0.975 * resamples) - 1],
-                                 "n": len(confidence)}
+        out["answerable_ece"] = {
+            "value": ece,
+            "low": draws[int(0.025 * resamples)],
+            "high": draws[int(0.975 * resamples) - 1],
+            "n": len(confidence),
+        }
     pairs = list(zip(refused, unanswerable))
     point = m.refusal_scores(refused, unanswerable)
     samples = {k: [] for k in point}
@@ -192,7 +201,10 @@ def reader_summary(results: list[CaseResult]) -> dict:
         key = ("refused" if r.refused else "answered") + ("_answerable" if r.case.answerable else "_unanswerable")
         table[key] += 1
     curve = m.reliability([r.answer.confidence for r in results], [r.case.answerable for r in results])
-    return {"confusion": table, "reliability": [{k: round(v, 4) if isinstance(v, float) else v for k, v in b.items()} for b in curve]}
+    return {
+        "confusion": table,
+        "reliability": [{k: round(v, 4) if isinstance(v, float) else v for k, v in b.items()} for b in curve],
+    }
 
 
 def verification_summary(results: list[CaseResult]) -> dict[str, float]:
@@ -216,6 +228,7 @@ def verification_summary(results: list[CaseResult]) -> dict[str, float]:
         "draft_supported_share": (sentences - len(removed)) / sentences if sentences else 0.0,
         "draft_uncited_share": reasons["uncited"] / sentences if sentences else 0.0,
         "draft_refusal_rate_unanswerable": (
-            sum(bool(REFUSAL.match(r.answer.draft.strip())) for r in unanswerable) / len(unanswerable) if unanswerable else None),
+            sum(bool(REFUSAL.match(r.answer.draft.strip())) for r in unanswerable) / len(unanswerable) if unanswerable else None
+        ),
         "answers_turned_into_refusals": sum(1 for r in generated if not r.answer.answered and r.answer.removed),
     }

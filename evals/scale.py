@@ -81,9 +81,20 @@ class PooledEmbedder:
             if path.is_file():
                 vectors = np.load(path)
             else:
-                print(f"Embedding the {len(pieces):,} sentences of the generated corpus once (cached in {path})…", file=sys.stderr)
-                vectors = self.real.torch_model().encode(pieces, batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
-                                                         show_progress_bar=sys.stderr.isatty()).astype(np.float32)
+                print(
+                    f"Embedding the {len(pieces):,} sentences of the generated corpus once (cached in {path})…", file=sys.stderr
+                )
+                vectors = (
+                    self.real.torch_model()
+                    .encode(
+                        pieces,
+                        batch_size=64,
+                        normalize_embeddings=True,
+                        convert_to_numpy=True,
+                        show_progress_bar=sys.stderr.isatty(),
+                    )
+                    .astype(np.float32)
+                )
                 self.cache_dir.mkdir(parents=True, exist_ok=True)
                 np.save(path, vectors)
             self._vectors = dict(zip(pieces, vectors))

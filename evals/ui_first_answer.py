@@ -18,15 +18,20 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:7860/")
     parser.add_argument("--questions", type=int, default=10)
     args = parser.parse_args()
-    questions = [c.question for c in load_cases() if c.answerable and not c.previous][:args.questions]
+    questions = [c.question for c in load_cases() if c.answerable and not c.previous][: args.questions]
     timings = browser_timings(args.url, questions)
-    print(json.dumps({
-        "questions": len(timings),
-        "first_visible_s_median": round(statistics.median(t["first_visible_s"] for t in timings), 3),
-        "first_answer_text_s_median": round(statistics.median(t["first_answer_text_s"] for t in timings), 3),
-        "first_answer_text_s_max": round(max(t["first_answer_text_s"] for t in timings), 3),
-        "full_answer_s_median": round(statistics.median(t["full_answer_s"] for t in timings), 3),
-    }, indent=1))
+    print(
+        json.dumps(
+            {
+                "questions": len(timings),
+                "first_visible_s_median": round(statistics.median(t["first_visible_s"] for t in timings), 3),
+                "first_answer_text_s_median": round(statistics.median(t["first_answer_text_s"] for t in timings), 3),
+                "first_answer_text_s_max": round(max(t["first_answer_text_s"] for t in timings), 3),
+                "full_answer_s_median": round(statistics.median(t["full_answer_s"] for t in timings), 3),
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -13,8 +13,15 @@ from concurrent.futures import ThreadPoolExecutor
 from .dataset import load_cases
 from .metrics import percentile
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def browser_timings(url: str, questions: list[str]) -> list[dict]:
@@ -36,11 +43,20 @@ def browser_timings(url: str, questions: list[str]) -> list[dict]:
                 return b && !b.innerText.includes('Searching the articles'); }}""")
             answer_first = time.perf_counter() - started  # the first sentence of the answer
             page.wait_for_function("() => !document.querySelector('#ask').disabled && !document.querySelector('.generating')")
-            page.wait_for_function(f"""() => {{ const b = document.querySelectorAll("#chat [data-testid='bot']")[{n - 1}];
+            page.wait_for_function(
+                f"""() => {{ const b = document.querySelectorAll("#chat [data-testid='bot']")[{n - 1}];
                 const t = b.innerText; window.__last = window.__last || {{}}; const same = window.__last[{n}] === t;
-                window.__last[{n}] = t; return same; }}""", polling=300)
-            out.append({"question": question, "first_visible_s": first, "first_answer_text_s": answer_first,
-                        "full_answer_s": time.perf_counter() - started - 0.3})
+                window.__last[{n}] = t; return same; }}""",
+                polling=300,
+            )
+            out.append(
+                {
+                    "question": question,
+                    "first_visible_s": first,
+                    "first_answer_text_s": answer_first,
+                    "full_answer_s": time.perf_counter() - started - 0.3,
+                }
+            )
         browser.close()
     return out
 
@@ -56,7 +72,11 @@ def concurrent_clients(url: str, clients: int) -> dict:
         started = time.perf_counter()
         try:
             result = client.predict(case.question, "", api_name="/ask")
-            ok = result["status"] == "answered" and result["question"] == case.question and result["citations"][0]["source"] in case.sources
+            ok = (
+                result["status"] == "answered"
+                and result["question"] == case.question
+                and result["citations"][0]["source"] in case.sources
+            )
             return time.perf_counter() - started, ok, None
         except Exception as err:  # counted and reported, not raised
             return time.perf_counter() - started, False, repr(err)
@@ -65,9 +85,12 @@ def concurrent_clients(url: str, clients: int) -> dict:
         results = list(pool.map(one, zip(connected, cases)))
     latencies = sorted(r[0] for r in results)
     return {
-        "clients": clients, "p50_s": percentile(latencies, 0.5),
+        "clients": clients,
+        "p50_s": percentile(latencies, 0.5),
         "p95_s": percentile(latencies, 0.95),
-        "max_s": latencies[-1], "errors": sum(1 for r in results if r[2]), "wrong_answers": sum(1 for r in results if not r[1] and not r[2]),
+        "max_s": latencies[-1],
+        "errors": sum(1 for r in results if r[2]),
+        "wrong_answers": sum(1 for r in results if not r[1] and not r[2]),
     }
 
 
@@ -77,9 +100,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
-    questions = ["Who blocked the Lachin Corridor?", "How many peacekeepers did Russia deploy in Nagorno-Karabakh?",
-                 "What did Armenia warn of after gas supplies to Karabakh were cut off?", "When did the fighting of 2020 end?",
-                 "How did Azerbaijan respond to Russia accusing it of violating the ceasefire?"]
+    questions = [
+        "Who blocked the Lachin Corridor?",
+        "How many peacekeepers did Russia deploy in Nagorno-Karabakh?",
+        "What did Armenia warn of after gas supplies to Karabakh were cut off?",
+        "When did the fighting of 2020 end?",
+        "How did Azerbaijan respond to Russia accusing it of violating the ceasefire?",
+    ]
     timings = browser_timings(args.url, questions)
     result = {
         "browser": timings,

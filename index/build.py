@@ -84,9 +84,17 @@ def check_corpus_dir(corpus_dir: Path) -> None:
         )
 
 
-def sync_corpus(corpus_dir: Path, store: Store, embedder: Embedder, data_dir: Path,
-                chunking: ChunkingConfig = ChunkingConfig(), *, progress: bool = False, lock_wait: float = 0.0,
-                extra_roots: dict[str, Path] | None = None) -> BuildReport:
+def sync_corpus(
+    corpus_dir: Path,
+    store: Store,
+    embedder: Embedder,
+    data_dir: Path,
+    chunking: ChunkingConfig = ChunkingConfig(),
+    *,
+    progress: bool = False,
+    lock_wait: float = 0.0,
+    extra_roots: dict[str, Path] | None = None,
+) -> BuildReport:
     """Make the index mirror ``corpus_dir`` (and ``extra_roots``); returns what changed."""
     started = time.perf_counter()
     check_corpus_dir(corpus_dir)
@@ -98,10 +106,20 @@ def sync_corpus(corpus_dir: Path, store: Store, embedder: Embedder, data_dir: Pa
     return report
 
 
-def rebuild_corpus(corpus_dir: Path, data_dir: Path, spec: IndexSpec, embedder: Embedder,
-                   chunking: ChunkingConfig = ChunkingConfig(), *, progress: bool = False, lock_wait: float = 0.0,
-                   extra_roots: dict[str, Path] | None = None, chroma_url: str | None = None,
-                   timeout: float = HTTP_TIMEOUT_S, info: dict | None = None) -> tuple[Store, BuildReport]:
+def rebuild_corpus(
+    corpus_dir: Path,
+    data_dir: Path,
+    spec: IndexSpec,
+    embedder: Embedder,
+    chunking: ChunkingConfig = ChunkingConfig(),
+    *,
+    progress: bool = False,
+    lock_wait: float = 0.0,
+    extra_roots: dict[str, Path] | None = None,
+    chroma_url: str | None = None,
+    timeout: float = HTTP_TIMEOUT_S,
+    info: dict | None = None,
+) -> tuple[Store, BuildReport]:
     """Build the index afresh. Under the write lock, before anything is deleted (a refused rebuild changes
     nothing). Embedded: the new index is built beside the current one, which readers keep using until
     the new one is complete and published; a failed rebuild leaves the current one as it was."""
@@ -129,15 +147,21 @@ def rebuild_corpus(corpus_dir: Path, data_dir: Path, spec: IndexSpec, embedder: 
     return store, report
 
 
-def _sync(corpus_dir: Path, store: Store, embedder: Embedder, data_dir: Path, chunking: ChunkingConfig,
-          progress: bool, extra_roots: dict[str, Path] | None) -> BuildReport:
+def _sync(
+    corpus_dir: Path,
+    store: Store,
+    embedder: Embedder,
+    data_dir: Path,
+    chunking: ChunkingConfig,
+    progress: bool,
+    extra_roots: dict[str, Path] | None,
+) -> BuildReport:
     stored: dict[str, dict[str, str]] = defaultdict(dict)  # source -> {document id: file hash}
     rows = store.article_rows()
     for row in rows:
         stored[row.source][row.document_id] = row.file_hash
     repaired, orphans = _repair(store, rows, stored)
-    scan = iter_corpus(corpus_dir, extra_roots,
-                       known=lambda source, digest: set(stored.get(source, {}).values()) == {digest})
+    scan = iter_corpus(corpus_dir, extra_roots, known=lambda source, digest: set(stored.get(source, {}).values()) == {digest})
     report = BuildReport(orphans=orphans)
     had_chunks = store.count()
     seen = _apply(scan, report, store, embedder, chunking, progress, stored)
@@ -178,8 +202,15 @@ def _repair(store: Store, rows, stored: dict[str, dict[str, str]]) -> tuple[set[
     return incomplete, len(orphans)
 
 
-def _apply(scan, report: BuildReport, store: Store, embedder: Embedder, chunking: ChunkingConfig, progress: bool,
-           stored: dict[str, dict[str, str]]) -> set[str]:
+def _apply(
+    scan,
+    report: BuildReport,
+    store: Store,
+    embedder: Embedder,
+    chunking: ChunkingConfig,
+    progress: bool,
+    stored: dict[str, dict[str, str]],
+) -> set[str]:
     """Re-chunk and embed what changed, file by file as ``scan`` (documents.iter_corpus) reads them, then delete
     the sources that are gone; returns every source seen (a skipped or unchanged one is never deleted).
 
@@ -241,7 +272,7 @@ def _embed_all(embedder: Embedder, texts: list[str], bar=None, batch: int = 64) 
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     for a in range(0, len(order), batch):
-        idx = order[a:a + batch]
+        idx = order[a : a + batch]
         out[idx] = embedder.embed([texts[i] for i in idx])
         if bar:
             bar.update(len(idx))

@@ -93,7 +93,7 @@ def _pieces(article: Article, count_tokens: TokenCounter, max_tokens: int) -> li
         k = 0
         while k < len(words):
             n = min(step, len(words) - k)
-            while n > 1 and count_tokens([article.text[words[k][0]:words[k + n - 1][1]]])[0] > max_tokens:
+            while n > 1 and count_tokens([article.text[words[k][0] : words[k + n - 1][1]]])[0] > max_tokens:
                 n = max(1, int(n * 0.8))
             out.append((words[k][0], words[k + n - 1][1]))
             k += n
@@ -110,6 +110,13 @@ def _make_chunk(article: Article, title: str, pieces: list[tuple[int, int]], ord
     text = article.text[a:b]
     digest = hashlib.sha256(f"{article.document_id}\0{article.file_hash}\0{a}\0{text}".encode()).hexdigest()[:24]
     return Chunk(
-        chunk_id=digest, document_id=article.document_id, ordinal=ordinal, text=text, title=title,
-        clean_start=a, start=start, end=end, sentences=sentences,
+        chunk_id=digest,
+        document_id=article.document_id,
+        ordinal=ordinal,
+        text=text,
+        title=title,
+        clean_start=a,
+        start=start,
+        end=end,
+        sentences=sentences,
     )

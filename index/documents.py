@@ -72,8 +72,9 @@ class Offsets:
         if count <= 0:
             return
         last = len(self.at) - 1
-        verbatim_goes_on = end is None and last >= 0 and self.end[last] == -1 and \
-            self.start[last] + self.length - self.at[last] == start
+        verbatim_goes_on = (
+            end is None and last >= 0 and self.end[last] == -1 and self.start[last] + self.length - self.at[last] == start
+        )
         if not verbatim_goes_on:
             self.at.append(self.length)
             self.start.append(start)
@@ -130,8 +131,9 @@ def load_corpus(corpus_dir: Path, extra_roots: dict[str, Path] | None = None) ->
     return articles, skipped
 
 
-def scan_corpus(corpus_dir: Path, extra_roots: dict[str, Path] | None = None,
-                known: Callable[[str, str], bool] | None = None) -> tuple[list[Article], list[Skipped], list[str]]:
+def scan_corpus(
+    corpus_dir: Path, extra_roots: dict[str, Path] | None = None, known: Callable[[str, str], bool] | None = None
+) -> tuple[list[Article], list[Skipped], list[str]]:
     """Like ``load_corpus``, but a file for which ``known(source, file_hash)`` is true is only hashed,
     not parsed: its source is returned in the third list (re-indexing an unchanged corpus reads no article)."""
     articles: list[Article] = []
@@ -147,8 +149,9 @@ def scan_corpus(corpus_dir: Path, extra_roots: dict[str, Path] | None = None,
     return articles, skipped, unchanged
 
 
-def iter_corpus(corpus_dir: Path, extra_roots: dict[str, Path] | None = None,
-                known: Callable[[str, str], bool] | None = None) -> Iterator[tuple[str, list[Article] | None, str | None]]:
+def iter_corpus(
+    corpus_dir: Path, extra_roots: dict[str, Path] | None = None, known: Callable[[str, str], bool] | None = None
+) -> Iterator[tuple[str, list[Article] | None, str | None]]:
     """File by file: (source, its articles, None), (source, None, None) when ``known(source, file_hash)``
     (only hashed, not parsed), or (source, None, why it was skipped). One file at a time: an indexer
     that consumes it holds one file's articles, not the whole corpus's."""
@@ -184,8 +187,11 @@ def printable(name: str) -> str:
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
     return sorted(
-        p for p in corpus_dir.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUFFIXES and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
+        p
+        for p in corpus_dir.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
 
 
@@ -233,8 +239,17 @@ def parse_file(path: Path, source: str, original: str, digest: str) -> list[Arti
     return [article]
 
 
-def _article(mapped: _Mapped, original: str, document_id: str, source: str, digest: str, *,
-             title: str | None = None, markdown: bool = False, **meta) -> Article | None:
+def _article(
+    mapped: _Mapped,
+    original: str,
+    document_id: str,
+    source: str,
+    digest: str,
+    *,
+    title: str | None = None,
+    markdown: bool = False,
+    **meta,
+) -> Article | None:
     text = mapped.string()
     blocks: list[tuple[int, int]] = []
     for m in re.finditer(r"[^\n]+", text):
@@ -264,9 +279,14 @@ def _article(mapped: _Mapped, original: str, document_id: str, source: str, dige
         first = clean.split("\n", 1)[0]
         title = first if len(first) <= 120 else " ".join(first[:120].split()[:-1]) + "…"
     return Article(
-        document_id=document_id, source=source, title=title.strip(), text=clean,
-        offsets=out.offsets, original=original,
-        file_hash=digest, **meta,
+        document_id=document_id,
+        source=source,
+        title=title.strip(),
+        text=clean,
+        offsets=out.offsets,
+        original=original,
+        file_hash=digest,
+        **meta,
     )
 
 
@@ -293,7 +313,7 @@ def _load_jsonl(original: str, source: str, digest: str) -> list[Article]:
         if article is not None:
             articles.append(article)
     if not articles:
-        raise CorpusError("holds no line with a JSON object that has a non-empty \"text\" field")
+        raise CorpusError('holds no line with a JSON object that has a non-empty "text" field')
     return articles
 
 
@@ -349,10 +369,10 @@ def _decode_json_string(line: str, start: int, end: int, base: int) -> _Mapped:
             continue
         kind = line[i + 1]
         if kind == "u":
-            code = int(line[i + 2:i + 6], 16)
+            code = int(line[i + 2 : i + 6], 16)
             width = 6
-            if 0xD800 <= code < 0xDC00 and line[i + 6:i + 8] == "\\u":
-                low = int(line[i + 8:i + 12], 16)
+            if 0xD800 <= code < 0xDC00 and line[i + 6 : i + 8] == "\\u":
+                low = int(line[i + 8 : i + 12], 16)
                 if 0xDC00 <= low < 0xE000:  # a valid pair; anything else leaves a lone surrogate
                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                     width = 12
@@ -367,12 +387,49 @@ def _decode_json_string(line: str, start: int, end: int, base: int) -> _Mapped:
 
 
 _BLOCK_TAGS = {
-    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "tr", "td", "th",
-    "article", "section", "blockquote", "pre", "hr", "main", "table", "dd", "dt", "title",
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "td",
+    "th",
+    "article",
+    "section",
+    "blockquote",
+    "pre",
+    "hr",
+    "main",
+    "table",
+    "dd",
+    "dt",
+    "title",
 }
 _SKIP_TAGS = {
-    "script", "style", "noscript", "nav", "footer", "header", "aside", "form", "button", "figure",
-    "figcaption", "svg", "iframe", "select", "template", "head",
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "footer",
+    "header",
+    "aside",
+    "form",
+    "button",
+    "figure",
+    "figcaption",
+    "svg",
+    "iframe",
+    "select",
+    "template",
+    "head",
 }
 
 

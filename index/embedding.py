@@ -59,8 +59,9 @@ class SentenceTransformerEmbedder:
     Without a verified export, questions fall back to sentence-transformers, with the reason logged.
     """
 
-    def __init__(self, model_path: Path | str | None = None, batch_size: int = 32, dtype: str = "auto",
-                 engine: str | None = None) -> None:
+    def __init__(
+        self, model_path: Path | str | None = None, batch_size: int = 32, dtype: str = "auto", engine: str | None = None
+    ) -> None:
         self.model_path = Path(model_path) if model_path else default_model_path()
         if dtype not in ("auto", "float32", "bfloat16"):
             raise ModelError(f"dtype {dtype!r} is not one of auto, float32, bfloat16")
@@ -134,17 +135,31 @@ class SentenceTransformerEmbedder:
             if manifest.get("verified") and all(f and (directory / f).is_file() for f in wanted):
                 return manifest
             if not manifest.get("verified") and manifest.get("versions") == versions():
-                log.warning("Questions embed with sentence-transformers: the ONNX export of %s failed before (%s)",
-                            self.model_id, manifest.get("reason"))
+                log.warning(
+                    "Questions embed with sentence-transformers: the ONNX export of %s failed before (%s)",
+                    self.model_id,
+                    manifest.get("reason"),
+                )
                 return None  # the same versions would fail the same way
         try:
-            manifest = export_encoder(self._float32_model(), self.model_path, directory, self.max_tokens,
-                                      model_id=self.model_id, quantize=self.engine == "int8")
+            manifest = export_encoder(
+                self._float32_model(),
+                self.model_path,
+                directory,
+                self.max_tokens,
+                model_id=self.model_id,
+                quantize=self.engine == "int8",
+            )
         except Exception as err:  # noqa: BLE001 (whatever fails, the index is built and questions fall back)
             log.warning("Questions embed with sentence-transformers, not ONNX Runtime: %s: %s", type(err).__name__, err)
             return None
-        log.info("Exported %s to ONNX in %s (minimum cosine %.7f against sentence-transformers, %.1f s)",
-                 self.model_id, directory, manifest["min_cosine"], manifest["seconds"])
+        log.info(
+            "Exported %s to ONNX in %s (minimum cosine %.7f against sentence-transformers, %.1f s)",
+            self.model_id,
+            directory,
+            manifest["min_cosine"],
+            manifest["seconds"],
+        )
         with self._onnx_lock:
             self._onnx, self.onnx_reason = None, None  # load the new export on the next question
         return manifest
@@ -173,8 +188,7 @@ class SentenceTransformerEmbedder:
                     reasons = []
                     for directory in self._onnx_dirs:
                         try:
-                            self._onnx = load_verified(directory, self.model_path, self.max_tokens,
-                                                       int8=self.engine == "int8")
+                            self._onnx = load_verified(directory, self.model_path, self.max_tokens, int8=self.engine == "int8")
                             break
                         except OnnxUnavailable as err:
                             reasons.append(str(err))
@@ -183,8 +197,11 @@ class SentenceTransformerEmbedder:
                     if self._onnx is None:
                         self.onnx_reason = "; ".join(reasons) or "no data directory attached to the embedder"
                 if self._onnx is None:
-                    log.warning("Questions embed with sentence-transformers (imports torch: seconds on the first "
-                                "question), not ONNX Runtime: %s", self.onnx_reason)
+                    log.warning(
+                        "Questions embed with sentence-transformers (imports torch: seconds on the first "
+                        "question), not ONNX Runtime: %s",
+                        self.onnx_reason,
+                    )
         return self._onnx
 
     @property
@@ -313,7 +330,7 @@ class VectorCache:
         from collections import OrderedDict
 
         self.max_items = max_items
-        self._items: "OrderedDict[str, np.ndarray]" = OrderedDict()
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 

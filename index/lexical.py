@@ -9,7 +9,6 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-
 from .analysis import terms
 
 
@@ -94,4 +93,3 @@ class LexicalIndex:
             return cls(ids, model, df)
         except (OSError, ValueError, KeyError):
             return None
-

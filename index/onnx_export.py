@@ -46,7 +46,8 @@ VERIFY_TEXTS = [
     "Flooding closed schools.",
     " ".join(
         f"Paragraph {i}: the council met again on Tuesday to discuss the budget, the new bridge, "
-        "and the water supply, and voted to postpone the decision until the spring." for i in range(12)
+        "and the water supply, and voted to postpone the decision until the spring."
+        for i in range(12)
     ),
 ]
 
@@ -70,9 +71,15 @@ def exportable(model_path: Path) -> str | None:
     if kinds not in (["Transformer", "Pooling", "Normalize"], ["Transformer", "Pooling"]):
         return f"modules {kinds} are not Transformer + Pooling [+ Normalize]"
     if pooling.get("pooling_mode_mean_tokens") is not True or any(
-            pooling.get(k) for k in ("pooling_mode_cls_token", "pooling_mode_max_tokens",
-                                     "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens",
-                                     "pooling_mode_lasttoken")):
+        pooling.get(k)
+        for k in (
+            "pooling_mode_cls_token",
+            "pooling_mode_max_tokens",
+            "pooling_mode_mean_sqrt_len_tokens",
+            "pooling_mode_weightedmean_tokens",
+            "pooling_mode_lasttoken",
+        )
+    ):
         return "pooling is not mean-of-tokens only"
     if not (model_path / "tokenizer.json").is_file():
         return "no tokenizer.json (the fast tokenizer is needed without transformers)"
@@ -119,7 +126,7 @@ class OnnxEncoder:
         encodings = self.tokenizer.encode_batch(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         for at in range(0, len(order), batch_size):
-            idx = order[at:at + batch_size]
+            idx = order[at : at + batch_size]
             out[idx] = self._batch([encodings[i] for i in idx])
         return out
 
@@ -129,9 +136,9 @@ class OnnxEncoder:
         types = np.zeros_like(ids)
         mask = np.zeros_like(ids)
         for row, e in enumerate(encodings):
-            ids[row, :len(e.ids)] = e.ids
-            types[row, :len(e.ids)] = e.type_ids
-            mask[row, :len(e.ids)] = 1
+            ids[row, : len(e.ids)] = e.ids
+            types[row, : len(e.ids)] = e.type_ids
+            mask[row, : len(e.ids)] = 1
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         return self.session.run([OUTPUT], {k: v for k, v in feed.items() if k in self.inputs})[0]
 
@@ -163,8 +170,9 @@ def _graph_module(st_model):
             self.transformer = transformer
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            states = self.transformer(input_ids=input_ids, attention_mask=attention_mask,
-                                      token_type_ids=token_type_ids).last_hidden_state
+            states = self.transformer(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
             weights = attention_mask.unsqueeze(-1).to(states.dtype)  # sentence-transformers' Pooling (mean tokens)
             pooled = (states * weights).sum(1) / torch.clamp(weights.sum(1), min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2, dim=1) if normalize else pooled
@@ -179,8 +187,9 @@ def _set_attention(transformer, implementation: str) -> None:
         transformer.config._attn_implementation = implementation
 
 
-def export_encoder(st_model, model_path: Path, out_dir: Path, max_tokens: int, *, model_id: str = "",
-                   quantize: bool = True) -> dict:
+def export_encoder(
+    st_model, model_path: Path, out_dir: Path, max_tokens: int, *, model_id: str = "", quantize: bool = True
+) -> dict:
     """Export, verify against ``st_model`` (float32) and write the manifest; returns it.
 
     Raises ``OnnxUnavailable`` when the model is not exportable or the export does not match (a
@@ -211,10 +220,14 @@ def export_encoder(st_model, model_path: Path, out_dir: Path, max_tokens: int, *
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                module, (dummy, mask, torch.zeros_like(dummy)), str(tmp),
-                input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=[OUTPUT],
+                module,
+                (dummy, mask, torch.zeros_like(dummy)),
+                str(tmp),
+                input_names=["input_ids", "attention_mask", "token_type_ids"],
+                output_names=[OUTPUT],
                 dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes, OUTPUT: {0: "batch"}},
-                opset_version=17, dynamo=False,
+                opset_version=17,
+                dynamo=False,
             )
         onnx_path = out_dir / ENCODER_FILE
         os.replace(tmp, onnx_path)
@@ -226,18 +239,27 @@ def export_encoder(st_model, model_path: Path, out_dir: Path, max_tokens: int, *
             _set_attention(transformer, attention)  # the caller's model indexes as before
     exported_s = time.perf_counter() - started
 
-    reference = st_model.encode(VERIFY_TEXTS, normalize_embeddings=True, convert_to_numpy=True,
-                                show_progress_bar=False).astype(np.float32)
+    reference = st_model.encode(VERIFY_TEXTS, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False).astype(
+        np.float32
+    )
     encoder = OnnxEncoder(onnx_path, model_path / "tokenizer.json", max_tokens, threads=2)
     batched = encoder.encode(VERIFY_TEXTS, batch_size=len(VERIFY_TEXTS))  # one padded batch
     single = np.concatenate([encoder.encode([t]) for t in VERIFY_TEXTS])  # no padding
     min_cosine = float(min(cosines(reference, batched).min(), cosines(reference, single).min()))
     manifest = {
-        "format": FORMAT, "model_id": model_id, "model": model_path.name, "max_tokens": max_tokens,
-        "file": ENCODER_FILE, "bytes": onnx_path.stat().st_size, "sha256": _digest(onnx_path),
-        "min_cosine": min_cosine, "verified": min_cosine >= MIN_COSINE, "texts": len(VERIFY_TEXTS),
+        "format": FORMAT,
+        "model_id": model_id,
+        "model": model_path.name,
+        "max_tokens": max_tokens,
+        "file": ENCODER_FILE,
+        "bytes": onnx_path.stat().st_size,
+        "sha256": _digest(onnx_path),
+        "min_cosine": min_cosine,
+        "verified": min_cosine >= MIN_COSINE,
+        "texts": len(VERIFY_TEXTS),
         "probe": {"text": VERIFY_TEXTS[0], "vector": [float(x) for x in reference[0]]},
-        "export_s": round(exported_s, 2), "versions": versions(),
+        "export_s": round(exported_s, 2),
+        "versions": versions(),
     }
     if not manifest["verified"]:
         manifest["reason"] = f"minimum cosine {min_cosine:.6f} against sentence-transformers < {MIN_COSINE}"
@@ -263,10 +285,14 @@ def _quantize(fp32: Path, out: Path, model_path: Path, max_tokens: int, referenc
         # activations are quantised per batch: a text's vector depends on the texts padded with it
         batched = encoder.encode(VERIFY_TEXTS, batch_size=len(VERIFY_TEXTS))
         single = np.concatenate([encoder.encode([t]) for t in VERIFY_TEXTS])
-        return {"file": out.name, "bytes": out.stat().st_size, "sha256": _digest(out),
-                "min_cosine": float(min(cosines(reference, batched).min(), cosines(reference, single).min())),
-                "min_cosine_single": float(cosines(reference, single).min()),
-                "probe": [float(x) for x in single[0]]}
+        return {
+            "file": out.name,
+            "bytes": out.stat().st_size,
+            "sha256": _digest(out),
+            "min_cosine": float(min(cosines(reference, batched).min(), cosines(reference, single).min())),
+            "min_cosine_single": float(cosines(reference, single).min()),
+            "probe": [float(x) for x in single[0]],
+        }
     except Exception as err:  # measured only: its failure never blocks the fp32 export
         log.warning("int8 quantisation of the encoder failed: %s", err)
         return {"error": f"{type(err).__name__}: {err}"}
@@ -285,8 +311,9 @@ def read_manifest(directory: Path) -> dict | None:
         return None
 
 
-def load_verified(directory: Path, model_path: Path, max_tokens: int, *, int8: bool = False,
-                  threads: int | None = None) -> OnnxEncoder:
+def load_verified(
+    directory: Path, model_path: Path, max_tokens: int, *, int8: bool = False, threads: int | None = None
+) -> OnnxEncoder:
     """The verified export in ``directory``, checked again cheaply: manifest, file size, and the probe
     text's vector (cosine >= MIN_COSINE against the recorded one, a few ms). Raises OnnxUnavailable."""
     directory = Path(directory)
@@ -298,7 +325,9 @@ def load_verified(directory: Path, model_path: Path, max_tokens: int, *, int8: b
     if not manifest.get("verified"):
         raise OnnxUnavailable(f"the ONNX export in {directory} failed verification: {manifest.get('reason', '?')}")
     if int(manifest.get("max_tokens", -1)) != max_tokens:
-        raise OnnxUnavailable(f"the ONNX export in {directory} was verified for {manifest.get('max_tokens')} tokens, not {max_tokens}")
+        raise OnnxUnavailable(
+            f"the ONNX export in {directory} was verified for {manifest.get('max_tokens')} tokens, not {max_tokens}"
+        )
     entry = manifest.get("int8", {}) if int8 else manifest
     if not entry.get("file"):
         raise OnnxUnavailable(f"no int8 export in {directory}: {entry.get('error', 'not made')}")

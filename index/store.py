@@ -35,7 +35,12 @@ import numpy as np
 from .chunking import Chunk
 from .documents import Article
 from .errors import (
-    IndexCorruptedError, IndexMismatchError, IndexMissingError, IndexReadOnlyError, IndexUnavailableError, RagError,
+    IndexCorruptedError,
+    IndexMismatchError,
+    IndexMissingError,
+    IndexReadOnlyError,
+    IndexUnavailableError,
+    RagError,
 )
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -94,7 +99,7 @@ class StoredArticle:
     outlet: str | None = None
 
     def original_text(self, start: int, end: int) -> str:
-        return self.original[start - self.base:end - self.base]
+        return self.original[start - self.base : end - self.base]
 
 
 @functools.cache
@@ -165,11 +170,15 @@ def current_generation(data_dir: Path) -> str:
     except FileNotFoundError:
         return LEGACY
     except (OSError, UnicodeDecodeError) as err:
-        raise IndexCorruptedError(f"{Path(data_dir) / CURRENT} cannot be read ({err}). "
-                                  f"Rebuild the index with `rag index --rebuild --data-dir {data_dir}`.") from err
+        raise IndexCorruptedError(
+            f"{Path(data_dir) / CURRENT} cannot be read ({err}). "
+            f"Rebuild the index with `rag index --rebuild --data-dir {data_dir}`."
+        ) from err
     if not _GENERATION.fullmatch(name):
-        raise IndexCorruptedError(f"{Path(data_dir) / CURRENT} names no index ({name[:40]!r}). "
-                                  f"Rebuild it with `rag index --rebuild --data-dir {data_dir}`.")
+        raise IndexCorruptedError(
+            f"{Path(data_dir) / CURRENT} names no index ({name[:40]!r}). "
+            f"Rebuild it with `rag index --rebuild --data-dir {data_dir}`."
+        )
     return name
 
 
@@ -197,6 +206,7 @@ def _check_writable(data_dir: Path, path: Path) -> None:
 
 def check_integrity(db: Path, data_dir: Path) -> None:
     """SQLite's quick_check of chroma.sqlite3: garbage inside the file is found here, not by a later question."""
+
     def quick_check(mode: str) -> list:
         con = sqlite3.connect(f"file:{urllib.parse.quote(str(db))}?mode={mode}", uri=True, timeout=10)
         try:
@@ -236,20 +246,22 @@ class _Where:
         if isinstance(err, httpx.TimeoutException):
             return IndexUnavailableError(
                 f"The Chroma server at {self.chroma_url} did not answer within {self.timeout:g} s ({detail}). "
-                "Is it running and responsive (not stopped or overloaded)? Ask again once it is.")
+                "Is it running and responsive (not stopped or overloaded)? Ask again once it is."
+            )
         if isinstance(err, httpx.HTTPError) or (self.chroma_url and isinstance(err, OSError)):
             return IndexUnavailableError(
-                f"Cannot use the Chroma server at {self.chroma_url} ({detail}). Is `chroma run` up at that address?")
+                f"Cannot use the Chroma server at {self.chroma_url} ({detail}). Is `chroma run` up at that address?"
+            )
         if "readonly" in low or "read-only" in low or isinstance(err, PermissionError):
             return _read_only(self.data_dir, detail)
         if "malformed" in low or "not a database" in low or "corrupt" in low:
             return _corrupted(self.data_dir, detail)
         if "does not exist" in low or "missing metadata segment" in low:
-            return IndexCorruptedError(
-                f"The index in {self.location} changed while in use ({detail}); ask again, or restart.")
+            return IndexCorruptedError(f"The index in {self.location} changed while in use ({detail}); ask again, or restart.")
         return IndexCorruptedError(
             f"The index in {self.location} failed ({detail}). If this happens again, rebuild it with "
-            f"`rag index --rebuild --data-dir {self.data_dir}` (your corpus files are not touched).")
+            f"`rag index --rebuild --data-dir {self.data_dir}` (your corpus files are not touched)."
+        )
 
 
 class _Guarded:
@@ -286,8 +298,17 @@ def _stitch(parts: list[tuple[int, str]]) -> str:
 
 
 class Store:
-    def __init__(self, client, chunks, articles, spec: IndexSpec, location: str, *, data_dir: Path | None = None,
-                 generation: str | None = None) -> None:
+    def __init__(
+        self,
+        client,
+        chunks,
+        articles,
+        spec: IndexSpec,
+        location: str,
+        *,
+        data_dir: Path | None = None,
+        generation: str | None = None,
+    ) -> None:
         self._client = client
         self.chunks = chunks
         self.articles = articles
@@ -297,9 +318,17 @@ class Store:
         self.generation = generation  # None on a Chroma server
 
     @classmethod
-    def open(cls, data_dir: Path, spec: IndexSpec, *, create: bool, rebuild: bool = False,
-             chroma_url: str | None = None, generation: str | None = None,
-             timeout: float = HTTP_TIMEOUT_S) -> "Store":
+    def open(
+        cls,
+        data_dir: Path,
+        spec: IndexSpec,
+        *,
+        create: bool,
+        rebuild: bool = False,
+        chroma_url: str | None = None,
+        generation: str | None = None,
+        timeout: float = HTTP_TIMEOUT_S,
+    ) -> "Store":
         """The current index. ``rebuild`` (Chroma server only; the caller holds the write lock) empties it
         first; an embedded index is rebuilt beside the current one (``Store.new_generation``)."""
         data_dir = Path(data_dir)
@@ -310,7 +339,9 @@ class Store:
             generation = generation or current_generation(data_dir)
             path = data_dir / generation
             if not create and not (path / "chroma.sqlite3").is_file():
-                raise IndexMissingError(f"No index in {data_dir}: run `rag index` first (add --data-dir {data_dir} if it lives there).")
+                raise IndexMissingError(
+                    f"No index in {data_dir}: run `rag index` first (add --data-dir {data_dir} if it lives there)."
+                )
             _check_writable(data_dir, path)
             if (path / "chroma.sqlite3").is_file():
                 check_integrity(path / "chroma.sqlite3", data_dir)
@@ -340,7 +371,9 @@ class Store:
             if isinstance(err, RagError) and isinstance(err.__cause__, Exception):
                 err = err.__cause__
             if chroma_url:
-                raise IndexUnavailableError(f"Cannot use the Chroma server at {chroma_url}: {err}. Is `chroma run` up at that address?") from err
+                raise IndexUnavailableError(
+                    f"Cannot use the Chroma server at {chroma_url}: {err}. Is `chroma run` up at that address?"
+                ) from err
             if isinstance(err, PermissionError) or "readonly" in str(err).lower():
                 raise _read_only(data_dir, f"{type(err).__name__}: {err}") from err
             raise IndexCorruptedError(
@@ -355,8 +388,15 @@ class Store:
                 f"The index in {location} was built with other settings ({'; '.join(diff)}). "
                 "Rebuild it with `rag index --rebuild`, or use the model and chunking it was built with."
             )
-        return cls(_Guarded(client, where), _Guarded(chunks, where), _Guarded(articles, where), spec, location,
-                   data_dir=data_dir, generation=generation)
+        return cls(
+            _Guarded(client, where),
+            _Guarded(chunks, where),
+            _Guarded(articles, where),
+            spec,
+            location,
+            data_dir=data_dir,
+            generation=generation,
+        )
 
     # --- generations (embedded store) ------------------------------------------------------
     @classmethod
@@ -370,7 +410,7 @@ class Store:
     @property
     def lexical_name(self) -> str:
         """The BM25 directory that belongs to this index (beside it in the data directory)."""
-        return "lexical" + (self.generation[len(LEGACY):] if self.generation else "")
+        return "lexical" + (self.generation[len(LEGACY) :] if self.generation else "")
 
     def is_current(self) -> bool:
         """False once another process published a rebuilt index: then open the store afresh."""
@@ -429,7 +469,7 @@ class Store:
                 continue
             _forget_client(path)
             shutil.rmtree(path, ignore_errors=True)
-            shutil.rmtree(data_dir / ("lexical" + name[len(LEGACY):]), ignore_errors=True)
+            shutil.rmtree(data_dir / ("lexical" + name[len(LEGACY) :]), ignore_errors=True)
             marker.unlink(missing_ok=True)
             removed.append(name)
         return removed
@@ -468,9 +508,16 @@ class Store:
     @staticmethod
     def _article(document_id: str, meta: dict, original: str | None) -> StoredArticle:
         return StoredArticle(
-            document_id=document_id, source=meta["source"], title=meta["title"], file_hash=meta["file_hash"],
-            chunk_count=int(meta["chunk_count"]), original=original or "", base=int(meta.get("base", 0)),
-            url=meta.get("url"), published=meta.get("published"), outlet=meta.get("outlet"),
+            document_id=document_id,
+            source=meta["source"],
+            title=meta["title"],
+            file_hash=meta["file_hash"],
+            chunk_count=int(meta["chunk_count"]),
+            original=original or "",
+            base=int(meta.get("base", 0)),
+            url=meta.get("url"),
+            published=meta.get("published"),
+            outlet=meta.get("outlet"),
         )
 
     def all_chunk_texts(self) -> tuple[list[str], list[str]]:
@@ -497,9 +544,16 @@ class Store:
     @staticmethod
     def _chunk(chunk_id: str, meta: dict, text: str) -> StoredChunk:
         return StoredChunk(
-            chunk_id=chunk_id, document_id=meta["document_id"], source=meta["source"], title=meta["title"],
-            text=text, start=int(meta["start"]), end=int(meta["end"]), ordinal=int(meta["ordinal"]),
-            clean_start=int(meta["clean_start"]), sentences=[tuple(s) for s in json.loads(meta["sentences"])],
+            chunk_id=chunk_id,
+            document_id=meta["document_id"],
+            source=meta["source"],
+            title=meta["title"],
+            text=text,
+            start=int(meta["start"]),
+            end=int(meta["end"]),
+            ordinal=int(meta["ordinal"]),
+            clean_start=int(meta["clean_start"]),
+            sentences=[tuple(s) for s in json.loads(meta["sentences"])],
             file_hash=meta.get("file_hash"),
         )
 
@@ -514,22 +568,31 @@ class Store:
         """The articles' rows: metadata and the original text their offsets point into (written last)."""
         rows = [self._row(article, chunks) for article, chunks in items]
         for a in range(0, len(rows), _BATCH):
-            batch = rows[a:a + _BATCH]
-            self.articles.upsert(ids=[r[0] for r in batch], embeddings=[[1.0]] * len(batch),
-                                 documents=[r[1] for r in batch], metadatas=[r[2] for r in batch])
+            batch = rows[a : a + _BATCH]
+            self.articles.upsert(
+                ids=[r[0] for r in batch],
+                embeddings=[[1.0]] * len(batch),
+                documents=[r[1] for r in batch],
+                metadatas=[r[2] for r in batch],
+            )
 
     def put_chunks(self, chunks: list[tuple[Article, Chunk]], vectors: np.ndarray) -> None:
         for a in range(0, len(chunks), _BATCH):
-            batch = chunks[a:a + _BATCH]
+            batch = chunks[a : a + _BATCH]
             self.chunks.add(
                 ids=[c.chunk_id for _, c in batch],
-                embeddings=vectors[a:a + _BATCH].tolist(),
+                embeddings=vectors[a : a + _BATCH].tolist(),
                 documents=[c.text for _, c in batch],
                 metadatas=[
                     {
-                        "document_id": c.document_id, "source": article.source, "title": article.title,
+                        "document_id": c.document_id,
+                        "source": article.source,
+                        "title": article.title,
                         "file_hash": article.file_hash,
-                        "start": c.start, "end": c.end, "ordinal": c.ordinal, "clean_start": c.clean_start,
+                        "start": c.start,
+                        "end": c.end,
+                        "ordinal": c.ordinal,
+                        "clean_start": c.clean_start,
                         "sentences": json.dumps([[s.start, s.end, s.orig_start, s.orig_end] for s in c.sentences]),
                     }
                     for article, c in batch
@@ -546,15 +609,18 @@ class Store:
             nl = article.original.find("\n", stop)
             stop = len(article.original) if nl == -1 else nl
         meta = {
-            "source": article.source, "title": article.title, "file_hash": article.file_hash,
-            "chunk_count": len(chunks), "base": base,
+            "source": article.source,
+            "title": article.title,
+            "file_hash": article.file_hash,
+            "chunk_count": len(chunks),
+            "base": base,
             **{k: v for k, v in (("url", article.url), ("published", article.published), ("outlet", article.outlet)) if v},
         }
         return article.document_id, article.original[base:stop], meta
 
     def delete_articles(self, document_ids: list[str]) -> None:
         for a in range(0, len(document_ids), _BATCH):
-            batch = list(document_ids[a:a + _BATCH])
+            batch = list(document_ids[a : a + _BATCH])
             self.chunks.delete(where={"document_id": {"$in": batch}})
             self.articles.delete(ids=batch)
 
@@ -573,7 +639,9 @@ class Store:
         except (IndexUnavailableError, IndexReadOnlyError):
             raise
         except Exception as err:  # the collection was deleted or rebuilt under us
-            raise IndexCorruptedError(f"The index in {self.location} changed while in use ({err}); ask again, or restart.") from err
+            raise IndexCorruptedError(
+                f"The index in {self.location} changed while in use ({err}); ask again, or restart."
+            ) from err
 
     def chunk_owners(self) -> dict[str, tuple[str, str | None]]:
         """Every chunk's (document id, file hash it was cut from; None for chunks written before it was kept)."""
@@ -586,7 +654,7 @@ class Store:
 
     def delete_chunks(self, chunk_ids: list[str]) -> None:
         for a in range(0, len(chunk_ids), _BATCH):
-            self.chunks.delete(ids=list(chunk_ids[a:a + _BATCH]))
+            self.chunks.delete(ids=list(chunk_ids[a : a + _BATCH]))
 
     def present_articles(self, document_ids: list[str]) -> set[str]:
         """Which of these articles are completely indexed (an article's row is written after all its chunks)."""

@@ -26,8 +26,9 @@ CANDIDATES_CONSIDERED = 12
 AGREE_COSINE = 0.72  # two sentences from different articles this close state the same thing
 
 
-def compose(question: str, ranked: list[Candidate], probability: float, threshold: float,
-            articles: dict[str, StoredArticle]) -> Answer:
+def compose(
+    question: str, ranked: list[Candidate], probability: float, threshold: float, articles: dict[str, StoredArticle]
+) -> Answer:
     if not ranked or probability < threshold:
         return refuse(question, ranked, probability, articles)
 
@@ -76,8 +77,11 @@ def refuse(question: str, ranked: list[Candidate], probability: float, articles:
     return Answer(status="not_in_corpus", answer=NOT_IN_CORPUS, related=related, question=question, confidence=probability)
 
 
-_RECENT = re.compile(r"\b(this (week|month|year)|recent(ly)?|latest|newest|most recent|last (week|month)|"
-                     r"currently|now|nowadays|these days|so far)\b", re.I)
+_RECENT = re.compile(
+    r"\b(this (week|month|year)|recent(ly)?|latest|newest|most recent|last (week|month)|"
+    r"currently|now|nowadays|these days|so far)\b",
+    re.I,
+)
 
 
 def prefer_recent(question: str, ranked: list[Candidate], articles: dict[str, StoredArticle]) -> list[Candidate]:
@@ -100,7 +104,8 @@ def published_date(value: str | None) -> datetime | None:
         return None
     text = value.strip()
     parsers = [datetime.fromisoformat, parsedate_to_datetime] + [
-        lambda t, f=f: datetime.strptime(t, f) for f in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%b. %d, %Y")]
+        lambda t, f=f: datetime.strptime(t, f) for f in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%b. %d, %Y")
+    ]
     for parse in parsers:
         try:
             return parse(text).replace(tzinfo=None)
@@ -124,7 +129,7 @@ def short_answer(c: Candidate) -> str:
     """The reader's short answer in a sentence, normalised for comparison ("" when it has none)."""
     if not c.span:
         return ""
-    return " ".join(c.text[c.span[0]:c.span[1]].lower().strip(" .,;:\"'“”‘’()").split())
+    return " ".join(c.text[c.span[0] : c.span[1]].lower().strip(" .,;:\"'“”‘’()").split())
 
 
 def _same_fact(a: Candidate, b: Candidate) -> bool:
@@ -154,7 +159,7 @@ def _disagree(groups: list[list[Candidate]]) -> bool:
     sides of one question."""
     stated = [g[0] for g in groups if g[0].fillers]
     for i, a in enumerate(stated):
-        for b in stated[i + 1:]:
+        for b in stated[i + 1 :]:
             if a.document_id != b.document_id and not (a.fillers & b.fillers) and not _same_fact(a, b):
                 return True
     return False
@@ -184,10 +189,19 @@ def citation(n: int, c: Candidate, articles: dict[str, StoredArticle]) -> Citati
     quote = article.original_text(c.orig_start, c.orig_end) if article else c.text
     text_start = chunk.clean_start + chunk.sentences[c.index][0]
     return Citation(
-        n=n, document_id=chunk.document_id, source=chunk.source, title=article.title if article else chunk.title,
-        quote=quote, start=c.orig_start, end=c.orig_end, text=c.text, score=round(c.score, 4),
-        short_answer=c.text[c.span[0]:c.span[1]] if c.span else None,
-        text_start=text_start, text_end=text_start + len(c.text),
-        url=article.url if article else None, published=article.published if article else None,
+        n=n,
+        document_id=chunk.document_id,
+        source=chunk.source,
+        title=article.title if article else chunk.title,
+        quote=quote,
+        start=c.orig_start,
+        end=c.orig_end,
+        text=c.text,
+        score=round(c.score, 4),
+        short_answer=c.text[c.span[0] : c.span[1]] if c.span else None,
+        text_start=text_start,
+        text_end=text_start + len(c.text),
+        url=article.url if article else None,
+        published=article.published if article else None,
         outlet=article.outlet if article else None,
     )

@@ -40,8 +40,14 @@ class Assistant:
     >>> assistant.ask("Who blocked the Lachin Corridor?").answer
     """
 
-    def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None,
-                 chunking: ChunkingConfig = ChunkingConfig(), reader: Reader | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        embedder: Embedder | None = None,
+        chunking: ChunkingConfig = ChunkingConfig(),
+        reader: Reader | None = None,
+    ) -> None:
         self.settings = settings or Settings()
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model_path)
         if hasattr(self.embedder, "attach"):  # where its verified ONNX export lives (questions then need no torch)
@@ -49,8 +55,9 @@ class Assistant:
         self.chunking = chunking
         self.reader = reader or Reader()
         self.spec = IndexSpec(self.embedder.model_id, self.embedder.dim, chunking.describe())
-        self.live = LiveIndex(self.data_dir, self.spec, self.embedder, chroma_url=self.settings.chroma_url,
-                              timeout=self.settings.chroma_timeout)
+        self.live = LiveIndex(
+            self.data_dir, self.spec, self.embedder, chroma_url=self.settings.chroma_url, timeout=self.settings.chroma_timeout
+        )
         self.finder = EvidenceFinder(self.live, self.embedder, self.reader)
         self._lazy_lock = threading.Lock()  # the LLM client and the judge: built once, independent of indexing
         self._llm = None
@@ -87,8 +94,11 @@ class Assistant:
     def status(self) -> IndexStatus:
         store = self.store
         return IndexStatus(
-            location=store.location, corpus=str(store.info().get("corpus", "")), model_id=self.spec.model_id,
-            articles=len(store.article_rows()), chunks=store.count(),
+            location=store.location,
+            corpus=str(store.info().get("corpus", "")),
+            model_id=self.spec.model_id,
+            articles=len(store.article_rows()),
+            chunks=store.count(),
         )
 
     def warm_up(self) -> None:
@@ -134,7 +144,9 @@ class Assistant:
     # --- asking --------------------------------------------------------------------------
     def check_question(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():
-            raise QuestionError("The question is empty: type a question about the articles, e.g. \"Who blocked the Lachin Corridor?\"")
+            raise QuestionError(
+                'The question is empty: type a question about the articles, e.g. "Who blocked the Lachin Corridor?"'
+            )
         try:
             question.encode("utf-8")
         except UnicodeEncodeError:  # lone surrogates: invalid UTF-8 in argv or stdin, or a broken "\ud800" escape
@@ -185,8 +197,12 @@ class Assistant:
         """The extractive answer to what ``explain`` found: cited sentences, or a refusal."""
         articles = self._articles_of(evidence)
         # a sentence whose article was re-indexed since it was read would be quoted at the wrong offsets: skip it
-        ranked = [c for c in evidence.ranked if c.retrieved.chunk.file_hash is None
-                  or (c.document_id in articles and articles[c.document_id].file_hash == c.retrieved.chunk.file_hash)]
+        ranked = [
+            c
+            for c in evidence.ranked
+            if c.retrieved.chunk.file_hash is None
+            or (c.document_id in articles and articles[c.document_id].file_hash == c.retrieved.chunk.file_hash)
+        ]
         answer = compose(evidence.question, ranked, evidence.probability, self.reader.calibration.threshold, articles)
         return answer.model_copy(update={"searched": evidence.question})
 
@@ -234,5 +250,12 @@ class Assistant:
 
 def _info(stored: StoredArticle) -> ArticleInfo:
     return ArticleInfo.model_construct(  # from the store's own rows: already valid, and the UI lists 100k of them
-        document_id=stored.document_id, source=stored.source, title=stored.title, chunk_count=stored.chunk_count,
-        text=stored.text, url=stored.url, published=stored.published, outlet=stored.outlet)
+        document_id=stored.document_id,
+        source=stored.source,
+        title=stored.title,
+        chunk_count=stored.chunk_count,
+        text=stored.text,
+        url=stored.url,
+        published=stored.published,
+        outlet=stored.outlet,
+    )

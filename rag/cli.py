@@ -5,8 +5,8 @@ import json
 import logging
 import os
 import sys
-import time
 import textwrap
+import time
 from pathlib import Path
 
 from .errors import IndexBusyError, QuestionError, RagError
@@ -32,48 +32,88 @@ RAG_CHROMA_URL) which beat a .env file in the current directory.
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus", type=Path, default=argparse.SUPPRESS, help="directory of .txt/.md/.html/.jsonl articles (default: the seeds)")
-    parser.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="where the index lives (default: ./.rag, or $RAG_DATA_DIR)")
-    parser.add_argument("--model-path", type=Path, default=argparse.SUPPRESS, help="local sentence-transformers model directory (default: packaged all-MiniLM-L6-v2)")
+    parser.add_argument(
+        "--corpus", type=Path, default=argparse.SUPPRESS, help="directory of .txt/.md/.html/.jsonl articles (default: the seeds)"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=argparse.SUPPRESS, help="where the index lives (default: ./.rag, or $RAG_DATA_DIR)"
+    )
+    parser.add_argument(
+        "--model-path",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="local sentence-transformers model directory (default: packaged all-MiniLM-L6-v2)",
+    )
     parser.add_argument("--chroma-url", default=argparse.SUPPRESS, help="use a Chroma server, e.g. http://127.0.0.1:8000")
-    parser.add_argument("--llm", default=argparse.SUPPRESS, metavar="URL|GGUF",
-                        help="optional LLM for fluent answers: an OpenAI-compatible server (http://127.0.0.1:11434/v1) or a .gguf file; every sentence is verified")
-    parser.add_argument("--llm-model", default=argparse.SUPPRESS, help="model name on the LLM server (e.g. llama3.2); default 'local'")
-    parser.add_argument("--verify", choices=["remove", "flag"], default=argparse.SUPPRESS,
-                        help="generated sentences its citations do not support: remove them (default) or flag them")
+    parser.add_argument(
+        "--llm",
+        default=argparse.SUPPRESS,
+        metavar="URL|GGUF",
+        help="optional LLM for fluent answers: an OpenAI-compatible server (http://127.0.0.1:11434/v1) or a .gguf file; every sentence is verified",
+    )
+    parser.add_argument(
+        "--llm-model", default=argparse.SUPPRESS, help="model name on the LLM server (e.g. llama3.2); default 'local'"
+    )
+    parser.add_argument(
+        "--verify",
+        choices=["remove", "flag"],
+        default=argparse.SUPPRESS,
+        help="generated sentences its citations do not support: remove them (default) or flag them",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log what happens to stderr")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="rag", description="Grounded, cited answers over a corpus of news articles, fully offline.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="rag",
+        description="Grounded, cited answers over a corpus of news articles, fully offline.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("index", help="index a corpus (only changed files are embedded)", formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog="examples:\n  rag index\n  rag index --corpus ~/articles\n  rag index --rebuild        start over (e.g. after changing the model)\n")
+    p = sub.add_parser(
+        "index",
+        help="index a corpus (only changed files are embedded)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  rag index\n  rag index --corpus ~/articles\n  rag index --rebuild        start over (e.g. after changing the model)\n",
+    )
     _common(p)
     p.add_argument("--rebuild", action="store_true", help="delete the index and build it again from the corpus")
     p.set_defaults(handler=_index)
 
-    p = sub.add_parser("ask", help="answer a question with citations", formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog='examples:\n  rag ask "What did Russia say about the clash?"\n  rag ask --json "When did the 2020 war end?"\n  rag ask                     interactive: one question per line, Ctrl-D to quit\n')
+    p = sub.add_parser(
+        "ask",
+        help="answer a question with citations",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog='examples:\n  rag ask "What did Russia say about the clash?"\n  rag ask --json "When did the 2020 war end?"\n  rag ask                     interactive: one question per line, Ctrl-D to quit\n',
+    )
     _common(p)
     p.add_argument("question", nargs="?", help="the question; omit it to type questions interactively")
     p.add_argument("--json", action="store_true", help="print one JSON object: status, answer, citations")
     p.add_argument("-k", type=int, default=None, metavar="N", help="chunks to retrieve (default 5)")
     p.set_defaults(handler=_ask)
 
-    p = sub.add_parser("status", help="what is indexed", epilog="example:\n  rag status --data-dir ~/articles-index", formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "status",
+        help="what is indexed",
+        epilog="example:\n  rag status --data-dir ~/articles-index",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _common(p)
     p.set_defaults(handler=_status)
 
-    p = sub.add_parser("check", help="judge whether passages support sentences (anyone's answers), one JSON line each",
-                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=CHECK_EPILOG)
+    p = sub.add_parser(
+        "check",
+        help="judge whether passages support sentences (anyone's answers), one JSON line each",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=CHECK_EPILOG,
+    )
     _common(p)
-    p.add_argument("file", metavar="FILE.jsonl", help='lines {"sentence": str, "passage": str} (optionally "question"); - for stdin')
+    p.add_argument(
+        "file", metavar="FILE.jsonl", help='lines {"sentence": str, "passage": str} (optionally "question"); - for stdin'
+    )
     p.set_defaults(handler=_check)
 
     for register in _plugins():  # commands of the packages above this one (ui: serve; evals: eval, bench)
@@ -98,8 +138,11 @@ def _plugins():
 def _settings(args: argparse.Namespace):
     from .settings import Settings
 
-    overrides = {k: getattr(args, k) for k in ("corpus", "data_dir", "model_path", "chroma_url", "llm", "llm_model", "verify")
-                 if hasattr(args, k)}
+    overrides = {
+        k: getattr(args, k)
+        for k in ("corpus", "data_dir", "model_path", "chroma_url", "llm", "llm_model", "verify")
+        if hasattr(args, k)
+    }
     return Settings(**overrides)
 
 
@@ -108,15 +151,19 @@ def main(argv: list[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else argv
     wanted = next((a for a in given if not a.startswith("-")), None)
     if wanted in PLUGGED and wanted not in parser.commands:
-        print(f"error: `rag {wanted}` comes from the {PLUGGED[wanted]} package's entry point, which this install "
-              "does not have: reinstall with `pip install -e .` in the project directory.", file=sys.stderr)
+        print(
+            f"error: `rag {wanted}` comes from the {PLUGGED[wanted]} package's entry point, which this install "
+            "does not have: reinstall with `pip install -e .` in the project directory.",
+            file=sys.stderr,
+        )
         return 2
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return 2
-    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         settings = _settings(args)
         return args.handler(args, settings)
@@ -148,8 +195,12 @@ def _print_report(report, corpus) -> None:
     out = sys.stderr
     for source, reason in report.skipped:
         print(f"  skipped {printable(source)}: {printable(reason)}", file=out)
-    for label, items in (("added", report.added), ("updated", report.updated), ("removed", report.removed),
-                         ("repaired", getattr(report, "repaired", []))):
+    for label, items in (
+        ("added", report.added),
+        ("updated", report.updated),
+        ("removed", report.removed),
+        ("repaired", getattr(report, "repaired", [])),
+    ):
         for source in items:
             print(f"  {label} {printable(source)}", file=out)
     if getattr(report, "orphans", 0):
@@ -263,7 +314,9 @@ def format_answer(answer) -> str:
 def _status(args, settings) -> int:
     assistant = assistant_for(settings)
     status = assistant.status()
-    print(f"Index: {status.location}\nCorpus: {status.corpus}\nModel: {status.model_id}\nArticles: {status.articles}\nChunks: {status.chunks}")
+    print(
+        f"Index: {status.location}\nCorpus: {status.corpus}\nModel: {status.model_id}\nArticles: {status.articles}\nChunks: {status.chunks}"
+    )
     return 0
 
 
@@ -293,7 +346,7 @@ def _check(args, settings) -> int:
     ensure_index(assistant, settings)
     judge = for_assistant(assistant)
     bad = 0
-    with (source or open(args.file, encoding="utf-8", errors="replace", newline="")) as lines:
+    with source or open(args.file, encoding="utf-8", errors="replace", newline="") as lines:
         for number, result, error in check_lines((line for line in lines), judge):
             if error:
                 bad += 1

@@ -29,11 +29,13 @@ from .reader import Reader, Window
 from .retrieve import Retrieved
 
 # Words that shape a question without naming what it is about.
-_QUESTION_NOISE = frozenset(terms(
-    "happen happened describe description role react reaction respond response kind type name "
-    "called call mean meaning explain reason according article report reported news corpus many much "
-    "long often first"
-))
+_QUESTION_NOISE = frozenset(
+    terms(
+        "happen happened describe description role react reaction respond response kind type name "
+        "called call mean meaning explain reason according article report reported news corpus many much "
+        "long often first"
+    )
+)
 
 _NUMBER_WORDS = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -43,7 +45,9 @@ _NUMBER_WORDS = (
 _NUMBER = re.compile(r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _MONTHS = "january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec"
 _DATE = re.compile(
-    r"\b(" + "|".join(_MONTHS.split()) + r")\b\.?|\b(1[5-9]\d\d|20\d\d)s?\b|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+    r"\b("
+    + "|".join(_MONTHS.split())
+    + r")\b\.?|\b(1[5-9]\d\d|20\d\d)s?\b|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
     r"\b(yesterday|today|last (year|month|week|fall|spring|summer|winter)|earlier this (week|month|year))\b",
     re.IGNORECASE,
 )
@@ -60,9 +64,21 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*[a-zA-Z]\b|\b[A-Z]{2,}\b")
 _QUESTION_TYPES = [
     ("length", re.compile(r"\bhow (long|wide|far|high|tall) (is|are)\b|\bwhat is the (length|distance|width)\b", re.I)),
     ("duration", re.compile(r"^\s*(for )?how long\b", re.I)),
-    ("number", re.compile(r"^\s*how (many|much)\b|\b(what|which) (is|was|were|are) the (number|population|size|length|area|price|cost|death toll|gdp|height|age|percentage|share|amount)\b|\bhow many\b|\bhow much\b", re.I)),
+    (
+        "number",
+        re.compile(
+            r"^\s*how (many|much)\b|\b(what|which) (is|was|were|are) the (number|population|size|length|area|price|cost|death toll|gdp|height|age|percentage|share|amount)\b|\bhow many\b|\bhow much\b",
+            re.I,
+        ),
+    ),
     ("date", re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|time)\b|\bin (what|which) year\b|\bsince when\b", re.I)),
-    ("entity", re.compile(r"^\s*(who|whom|whose|where)\b|\b(with whom|to whom|by whom)\b|\bwhich (\w+ )?(person|official|minister|leader|outlet|organi[sz]ation|group|country|countries|alliance|village|city|town|agency|newspaper|president|general|commander|party)\b|\bwhat is the name\b", re.I)),
+    (
+        "entity",
+        re.compile(
+            r"^\s*(who|whom|whose|where)\b|\b(with whom|to whom|by whom)\b|\bwhich (\w+ )?(person|official|minister|leader|outlet|organi[sz]ation|group|country|countries|alliance|village|city|town|agency|newspaper|president|general|commander|party)\b|\bwhat is the name\b",
+            re.I,
+        ),
+    ),
 ]
 
 
@@ -98,9 +114,12 @@ def analyze(question: str, lexical: LexicalIndex, context: str | None = None) ->
     names = [t for t in dict.fromkeys(terms(" ".join(capitalised))) if t in content]
     borrowed = set(terms(context)) if context else set()
     return Question(
-        text=question, type=question_type(question), terms=content,
+        text=question,
+        type=question_type(question),
+        terms=content,
         weights={t: lexical.idf(t) * (CONTEXT_WEIGHT if t in borrowed else 1.0) for t in content},
-        lowered_words=set(words(question)), names=[t for t in names if t not in borrowed],
+        lowered_words=set(words(question)),
+        names=[t for t in names if t not in borrowed],
     )
 
 
@@ -189,7 +208,7 @@ def score_candidates(question: Question, cands: list[Candidate], sentence_vector
 def _window_terms(c: Candidate) -> set[str]:
     """Terms of the sentences just before and after a candidate, and of its article's title."""
     chunk = c.retrieved.chunk
-    around = [chunk.text[s[0]:s[1]] for s in chunk.sentences[max(0, c.index - 1):c.index + 2]]
+    around = [chunk.text[s[0] : s[1]] for s in chunk.sentences[max(0, c.index - 1) : c.index + 2]]
     return set(terms(chunk.title + " " + " ".join(around)))
 
 
@@ -200,7 +219,7 @@ def _antecedent_terms(c: Candidate) -> set[str]:
         return set()
     chunk = c.retrieved.chunk
     prev = chunk.sentences[c.index - 1]
-    return set(terms(chunk.text[prev[0]:prev[1]]))
+    return set(terms(chunk.text[prev[0] : prev[1]]))
 
 
 def _covered(question: Question, present: set[str]) -> float:
@@ -219,14 +238,26 @@ def missing_mass(question: Question, retrieved: list[Retrieved]) -> float:
 
 def sentence_features(c: Candidate) -> dict[str, float]:
     """What the sentence ranker may use (rag/reader.py's ``Calibration`` names the ones it does)."""
-    return {"reader": max(c.reader, -30.0), "coverage": c.coverage, "context": c.context, "names": c.names,
-            "names_here": c.names_here, "type_ok": c.type_ok}
+    return {
+        "reader": max(c.reader, -30.0),
+        "coverage": c.coverage,
+        "context": c.context,
+        "names": c.names,
+        "names_here": c.names_here,
+        "type_ok": c.type_ok,
+    }
 
 
 def decision_facts(c: Candidate) -> dict[str, float]:
     """What the decision may use of the best sentence besides its ranker score."""
-    return {"reader": max(c.reader, -30.0), "coverage": c.coverage, "context": c.context, "names": c.names,
-            "names_here": c.names_here, "type_ok": c.type_ok}
+    return {
+        "reader": max(c.reader, -30.0),
+        "coverage": c.coverage,
+        "context": c.context,
+        "names": c.names,
+        "names_here": c.names_here,
+        "type_ok": c.type_ok,
+    }
 
 
 NO_ANSWER_FACTS = {"reader": -30.0, "coverage": 0.0, "context": 0.0, "names": 0.0, "names_here": 0.0, "type_ok": 0.0}
@@ -235,11 +266,15 @@ NO_ANSWER_FACTS = {"reader": -30.0, "coverage": 0.0, "context": 0.0, "names": 0.
 def question_features(question: Question, retrieved: list[Retrieved], lexical: LexicalIndex) -> dict[str, float]:
     """The question's terms that the evidence lacks: found in no retrieved chunk, or unknown to the corpus."""
     unknown = [t for t in question.terms if lexical.df.get(t, 0) == 0]
-    return {"missing": missing_mass(question, retrieved),
-            "unknown": sum(question.weights[t] for t in unknown) / question.mass if question.terms else 1.0}
+    return {
+        "missing": missing_mass(question, retrieved),
+        "unknown": sum(question.weights[t] for t in unknown) / question.mass if question.terms else 1.0,
+    }
 
 
-def decision_row(best: float | None, second: float | None, facts: dict[str, float], question_level: dict[str, float]) -> dict[str, float]:
+def decision_row(
+    best: float | None, second: float | None, facts: dict[str, float], question_level: dict[str, float]
+) -> dict[str, float]:
     """The answer/refuse decision's features (rag/reader.py's ``Calibration`` names the ones it uses):
     the best sentence's ranker log-odds, its lead over the runner-up, the best sentence's facts and
     the question-level features. ``best`` None: no sentence could answer. One place, shared by the
@@ -250,8 +285,9 @@ def decision_row(best: float | None, second: float | None, facts: dict[str, floa
     return {"best": max(best, -30.0), "lead": min(best - second, 10.0), **facts, **question_level}
 
 
-def decision_features(question: Question, ranked: list[Candidate], retrieved: list[Retrieved],
-                      lexical: LexicalIndex) -> dict[str, float]:
+def decision_features(
+    question: Question, ranked: list[Candidate], retrieved: list[Retrieved], lexical: LexicalIndex
+) -> dict[str, float]:
     """``decision_row`` for a question's ranked candidates."""
     question_level = question_features(question, retrieved, lexical)
     if not ranked or ranked[0].reader == -math.inf:
@@ -263,8 +299,10 @@ def decision_features(question: Question, ranked: list[Candidate], retrieved: li
 
 # --- the reader --------------------------------------------------------------------------------
 _COUNTER = re.compile(r"\b\d[\d,.]*\s*[KkMm]?\s+(followers|following|likes|shares|comments|views|subscribers|retweets)\b", re.I)
-_BYLINE = re.compile(r"^\s*(?i:by|written by|reporting by|edited by)\s+[A-Z][\w.'’-]*(\s+(?:and\s+)?[A-Z][\w.'’-]*){0,4}\s*(,.*)?$|"
-                     r"^\s*(?i:updated|published|posted|last updated)\b.{0,40}\d")
+_BYLINE = re.compile(
+    r"^\s*(?i:by|written by|reporting by|edited by)\s+[A-Z][\w.'’-]*(\s+(?:and\s+)?[A-Z][\w.'’-]*){0,4}\s*(,.*)?$|"
+    r"^\s*(?i:updated|published|posted|last updated)\b.{0,40}\d"
+)
 
 
 # Text that addresses an assistant or gives it instructions: never quoted, never passed to an LLM.
@@ -303,7 +341,7 @@ def _is_title(sentence: str, title: str) -> bool:
 
 def read(reader: Reader, question: str, retrieved: list[Retrieved], cands: list[Candidate]) -> None:
     """Every candidate's reader margin and short answer, reading each retrieved chunk as one window."""
-    windows = [Window(r.chunk.title, [r.chunk.text[s[0]:s[1]] for s in r.chunk.sentences]) for r in retrieved]
+    windows = [Window(r.chunk.title, [r.chunk.text[s[0] : s[1]] for s in r.chunk.sentences]) for r in retrieved]
     best: dict[tuple[str, int], tuple[float, tuple[int, int] | None]] = {}
     for r, reading in zip(retrieved, reader.read(question, windows)):
         for i, sentence in enumerate(r.chunk.sentences):
@@ -318,10 +356,13 @@ def read(reader: Reader, question: str, retrieved: list[Retrieved], cands: list[
 
 
 # A sentence that opens with a pronoun or "the <noun>" leans on the sentence before it.
-_ANAPHOR = re.compile(r"^\W*(he|she|it|they|his|her|its|their|this|these|those|that|there|the (\w+ )?"
-                      r"(company|park|firm|group|city|town|village|country|organi[sz]ation|agency|team|"
-                      r"government|project|plan|deal|bill|law|ministry|report|study|museum|school|club|"
-                      r"band|show|film|book|man|woman|couple|official|spokesman|spokeswoman|suspect|victim))\b", re.I)
+_ANAPHOR = re.compile(
+    r"^\W*(he|she|it|they|his|her|its|their|this|these|those|that|there|the (\w+ )?"
+    r"(company|park|firm|group|city|town|village|country|organi[sz]ation|agency|team|"
+    r"government|project|plan|deal|bill|law|ministry|report|study|museum|school|club|"
+    r"band|show|film|book|man|woman|couple|official|spokesman|spokeswoman|suspect|victim))\b",
+    re.I,
+)
 
 
 def with_antecedent(c: Candidate) -> Candidate:
@@ -330,9 +371,8 @@ def with_antecedent(c: Candidate) -> Candidate:
         return c
     chunk = c.retrieved.chunk
     prev = chunk.sentences[c.index - 1]
-    if "\n" in chunk.text[prev[1]:chunk.sentences[c.index][0]] or not quotable(chunk.text[prev[0]:prev[1]], chunk.title):
+    if "\n" in chunk.text[prev[1] : chunk.sentences[c.index][0]] or not quotable(chunk.text[prev[0] : prev[1]], chunk.title):
         return c  # only within a paragraph: across a line break the quote would not be one run of the file
     shift = chunk.sentences[c.index][0] - prev[0]
     span = (c.span[0] + shift, c.span[1] + shift) if c.span else None
-    return replace(c, index=c.index - 1, text=chunk.text[prev[0]:chunk.sentences[c.index][1]], orig_start=prev[2],
-                   span=span)
+    return replace(c, index=c.index - 1, text=chunk.text[prev[0] : chunk.sentences[c.index][1]], orig_start=prev[2], span=span)

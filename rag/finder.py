@@ -12,7 +12,16 @@ from dataclasses import dataclass
 
 from index.embedding import Embedder, VectorCache
 
-from .evidence import Candidate, analyze, candidates, decision_features, lexical_features, read, score_candidates, sentence_features
+from .evidence import (
+    Candidate,
+    analyze,
+    candidates,
+    decision_features,
+    lexical_features,
+    read,
+    score_candidates,
+    sentence_features,
+)
 from .live_index import LiveIndex
 from .reader import Reader, sigmoid
 from .retrieve import Retrieved

@@ -26,14 +26,35 @@ _AUX = r"(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could|should
 _SUBJECT_BEFORE = re.compile(rf"\b{_AUX}\s+$", re.I)
 _COPULA_Q = re.compile(r"^(?:who|what)\s+(?:is|was|are|were)\s+(?P<np>(?:the\s+|a\s+|an\s+)?[A-Z].*?)\s*\??$", re.I)
 _AUX_Q = re.compile(rf"^(?:(?:when|where|why|how|what|which|whom|who)\s+(?:[\w,-]+\s+){{0,2}})?{_AUX}\s+(?P<rest>.+)$", re.I)
-_QUESTION_START = {"who", "what", "when", "where", "why", "how", "which", "whom", "whose", "did", "does", "do", "is", "was", "are", "were", "can"}
+_QUESTION_START = {
+    "who",
+    "what",
+    "when",
+    "where",
+    "why",
+    "how",
+    "which",
+    "whom",
+    "whose",
+    "did",
+    "does",
+    "do",
+    "is",
+    "was",
+    "are",
+    "were",
+    "can",
+}
 _POSSESSIVE = {"its", "their", "his", "her"}
 _PLURAL = {"they", "them", "their", "these", "those"}
 _PERSONAL = {"he", "him", "his", "she", "her"}
 _DEMONSTRATIVE = {"this", "that", "these", "those"}
 _NEXT_IS_VERB = re.compile(rf"^\s*(?:{_AUX}|'s|’s|means?|meant|happened|led|caused)\b|^\s*[?.!,]?\s*$", re.I)
-_PERSON_NOUN = re.compile(r"\b(?:spokes(?:wo)?man|spokesperson|minister|president|prime minister|representative|leader|envoy|"
-                          r"ambassador|secretary|chief|official|commander|director|mayor|premier)\b", re.I)
+_PERSON_NOUN = re.compile(
+    r"\b(?:spokes(?:wo)?man|spokesperson|minister|president|prime minister|representative|leader|envoy|"
+    r"ambassador|secretary|chief|official|commander|director|mayor|premier)\b",
+    re.I,
+)
 _NATIONALITY = re.compile(r"(?:ian|ese|ish|i)$")  # Russian, Azerbaijani; not Azerbaijan or Pashinyan
 
 
@@ -104,11 +125,13 @@ def _referring(question: str) -> re.Match | None:
     """The first word that refers back: never "that" as a conjunction ("the accusation that …"), a
     determiner ("that village") or an existential "there" ("Were there …?")."""
     for match in _PRONOUN.finditer(question):
-        word, before, after = match.group(1).lower(), question[:match.start()], question[match.end():]
+        word, before, after = match.group(1).lower(), question[: match.start()], question[match.end() :]
         if word in _DEMONSTRATIVE and not (_SUBJECT_BEFORE.search(before) or _NEXT_IS_VERB.match(after)):
             continue
-        if word == "there" and (re.match(r"\s*(?:is|are|was|were|be|been|have|has)\b", after, re.I)
-                                or re.search(r"\b(?:is|are|was|were)\s+$", before, re.I)):
+        if word == "there" and (
+            re.match(r"\s*(?:is|are|was|were|be|been|have|has)\b", after, re.I)
+            or re.search(r"\b(?:is|are|was|were)\s+$", before, re.I)
+        ):
             continue
         return match
     return None
@@ -145,7 +168,7 @@ def resolve(question: str, previous: str | None) -> tuple[str, str | None]:
     if antecedent is None:  # unsure: searched as asked
         return question, None
     word = match.group(1).lower()
-    subject = match.start() == 0 or bool(_SUBJECT_BEFORE.search(question[:match.start()]))
+    subject = match.start() == 0 or bool(_SUBJECT_BEFORE.search(question[: match.start()]))
     if word == "there":
         replacement = f"in {antecedent}"
     elif word in _POSSESSIVE and not (word == "her" and not subject and _object_her(question, match.end())):
@@ -154,7 +177,7 @@ def resolve(question: str, previous: str | None) -> tuple[str, str | None]:
         replacement = antecedent
     if match.start() == 0:
         replacement = replacement[0].upper() + replacement[1:]
-    return question[:match.start()] + replacement + question[match.end():], antecedent
+    return question[: match.start()] + replacement + question[match.end() :], antecedent
 
 
 def _antecedent(question: str, match: re.Match, previous: str) -> str | None:
@@ -162,15 +185,21 @@ def _antecedent(question: str, match: re.Match, previous: str) -> str | None:
     word, start = match.group(1).lower(), match.start()
     if word in _DEMONSTRATIVE:  # "What did that trigger?": an event, not a noun phrase of the question
         return None
-    if re.match(r"\s+\w+(?:ed|en)\b", question[match.end():]) and re.search(r"\b(?:is|are|was|were)\s+$", question[:start], re.I):
+    if re.match(r"\s+\w+(?:ed|en)\b", question[match.end() :]) and re.search(
+        r"\b(?:is|are|was|were)\s+$", question[:start], re.I
+    ):
         return None  # "were they used": the thing used is the previous *answer*, which is not known here
     already = {_bare(n) for n in names(question)}
     subject, who = subject_phrase(previous)
     actor = subject is not None and not _COPULA_Q.match(previous)  # someone who did something, not "What is X?"
     if subject and any(_bare(subject) == a or a in _bare(subject) for a in already):
         subject = None
-    objects = [n for n in names(previous) if not (subject and (_bare(n) in _bare(subject)))
-               and not any(_bare(n) == a or _bare(n) in a or a in _bare(n) for a in already)]
+    objects = [
+        n
+        for n in names(previous)
+        if not (subject and (_bare(n) in _bare(subject)))
+        and not any(_bare(n) == a or _bare(n) in a or a in _bare(n) for a in already)
+    ]
     if word in _PERSONAL:
         options = [subject] if subject and _person(subject, who) else [n for n in objects if _person(n, False)]
         return options[0] if len(options) == 1 else None
@@ -216,8 +245,9 @@ def keeps_meaning(question: str, previous: str, rewritten: str) -> bool:
     return antecedent is None or set(terms(antecedent)) <= have
 
 
-def searched_question(question: str, previous: str | None, limit: int,
-                      rewrite: Callable[[str, str], str | None] | None = None) -> tuple[str, str | None]:
+def searched_question(
+    question: str, previous: str | None, limit: int, rewrite: Callable[[str, str], str | None] | None = None
+) -> tuple[str, str | None]:
     """The question to search, and the words a follow-up borrowed from the conversation (if known).
 
     ``rewrite(question, previous)``: an LLM's rewrite, used only when it fits ``limit`` and

@@ -40,10 +40,13 @@ class VerifiedGeneration:
         answer = self.verify(text, chosen, evidence, articles, extractive)
         return answer.model_copy(update={"draft": text})
 
-    def verify(self, draft: str, chosen: list[Candidate], evidence: Evidence, articles: dict,
-               extractive: Callable[[], Answer]) -> Answer:
+    def verify(
+        self, draft: str, chosen: list[Candidate], evidence: Evidence, articles: dict, extractive: Callable[[], Answer]
+    ) -> Answer:
         """``draft`` was written from ``chosen`` (numbered from 1): each sentence checked against what it cites."""
-        checked = [] if REFUSAL.match(draft.strip()) else check(draft, {n: c.text for n, c in enumerate(chosen, 1)}, self._judge())
+        checked = (
+            [] if REFUSAL.match(draft.strip()) else check(draft, {n: c.text for n, c in enumerate(chosen, 1)}, self._judge())
+        )
         # the passages that answer the question: the reader's best, and those it scores as likely as a corroboration
         off_topic(checked, {n for n, c in enumerate(chosen, 1) if n == 1 or c.score >= CORROBORATE_MIN})
         removed = [Removed(**r) for r in removed_records(checked)]
@@ -55,6 +58,12 @@ class VerifiedGeneration:
         order = cited_order(checked, len(chosen), self.flag)
         renumber = {old: n for n, old in enumerate(order, start=1)}
         citations = [citation(renumber[old], chosen[old - 1], articles) for old in order]
-        return Answer(status="answered", answer=final_text(checked, renumber, self.flag), citations=citations,
-                      confidence=evidence.probability, question=evidence.question, removed=removed,
-                      recited=[Recited(**r) for r in recited_records(checked)])
+        return Answer(
+            status="answered",
+            answer=final_text(checked, renumber, self.flag),
+            citations=citations,
+            confidence=evidence.probability,
+            question=evidence.question,
+            removed=removed,
+            recited=[Recited(**r) for r in recited_records(checked)],
+        )

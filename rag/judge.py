@@ -27,26 +27,58 @@ from typing import Protocol
 
 import numpy as np
 
-from index.analysis import STOPWORDS, _stem as stem, terms, words
+from index.analysis import STOPWORDS, terms, words
+from index.analysis import _stem as stem
 from index.sentences import split_sentences
 
 from .errors import RagError
 from .reader import sigmoid
 
 JUDGE_MODEL = Path(__file__).resolve().parent / "judge.json"
-FEATURES = ["coverage", "novel", "novel_max", "bigrams", "cosine", "names_missing", "numbers_missing", "dates_missing",
-            "unanchored", "edited", "scattered", "negation"]
+FEATURES = [
+    "coverage",
+    "novel",
+    "novel_max",
+    "bigrams",
+    "cosine",
+    "names_missing",
+    "numbers_missing",
+    "dates_missing",
+    "unanchored",
+    "edited",
+    "scattered",
+    "negation",
+]
 
 ANCHOR = 3  # a name, number or date of S is anchored when a term this close to it in S is this close to it in P
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
-_NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
-                      "ninety": "90", "hundred": "100", "thousand": "1000", "dozen": "12"})
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty".split()
+    )
+}
+_NUMBER_WORDS.update(
+    {
+        "thirty": "30",
+        "forty": "40",
+        "fifty": "50",
+        "sixty": "60",
+        "seventy": "70",
+        "eighty": "80",
+        "ninety": "90",
+        "hundred": "100",
+        "thousand": "1000",
+        "dozen": "12",
+    }
+)
 _NUMBER = re.compile(r"\b\d[\d,.]*\d\b|\b\d\b|\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
-_DATE = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
-                   r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|"
-                   r"saturday|sunday)\b", re.I)
+_DATE = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)\b",
+    re.I,
+)
 _NEGATION = re.compile(r"\b(not|no|never|none|nor|without|cannot)\b|n[’']t\b", re.I)
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]*[a-z]\b")
 
@@ -75,8 +107,10 @@ def names(text: str) -> set[str]:
     return {t for m in _CAPITALISED.finditer(text) for t in terms(m.group(0))} - set(terms(" ".join(_DATE_WORDS)))
 
 
-_DATE_WORDS = ["January February March April May June July August September October November December",
-               "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"]
+_DATE_WORDS = [
+    "January February March April May June July August September October November December",
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
+]
 
 
 @dataclass(frozen=True)
@@ -89,29 +123,42 @@ class JudgeModel:
     def load(cls, path: Path = JUDGE_MODEL) -> "JudgeModel":
         data = json.loads(Path(path).read_text())
         if data.get("features") != FEATURES or len(data["coef"]) != len(FEATURES):
-            raise RagError(f"{path} was fitted on the features {data.get('features')}, but this version computes "
-                           f"{FEATURES}: refit it with `python -m evals.support_pairs --fit`.")
+            raise RagError(
+                f"{path} was fitted on the features {data.get('features')}, but this version computes "
+                f"{FEATURES}: refit it with `python -m evals.support_pairs --fit`."
+            )
         return cls(data["coef"], data["intercept"], data["threshold"])
 
 
 # Words a news judge may take as the same fact: (canonical, variants). Matching only: nothing here adds a fact.
 _SAME = [
-    ("russia", "russian russians moscow kremlin"), ("azerbaijan", "azerbaijani azerbaijanis azeri baku"),
-    ("armenia", "armenian armenians yerevan armania"), ("karabakh", "nagorno enclave"),
-    ("us", "u.s american americans washington"), ("troop", "troops soldier soldiers servicemen serviceman forces army military"),
+    ("russia", "russian russians moscow kremlin"),
+    ("azerbaijan", "azerbaijani azerbaijanis azeri baku"),
+    ("armenia", "armenian armenians yerevan armania"),
+    ("karabakh", "nagorno enclave"),
+    ("us", "u.s american americans washington"),
+    ("troop", "troops soldier soldiers servicemen serviceman forces army military"),
     ("die", "died dead death deaths killed kill kills killing lives life fatalities perished"),
     ("send", "sent deployed deploy deploys dispatched deploying sending"),
-    ("war", "wars conflict conflicts fighting fought hostilities"), ("clash", "clashes firefight shootout confrontation skirmish"),
-    ("ceasefire", "truce ceasefires truces"), ("block", "blocked blockade blocking blocks"),
-    ("concern", "concerns concerned worry worried alarm"), ("urge", "urged urges appealed"),
-    ("accuse", "accused accuses accusing blamed blame blames blaming"), ("stop", "stopped halt halted halts end ended ending"),
-    ("defence", "defense"), ("recognise", "recognised recognized recognizes recognises"),
-    ("withdraw", "withdrawal withdrew pull"), ("deny", "denies denied rejected rejects dismissed"),
+    ("war", "wars conflict conflicts fighting fought hostilities"),
+    ("clash", "clashes firefight shootout confrontation skirmish"),
+    ("ceasefire", "truce ceasefires truces"),
+    ("block", "blocked blockade blocking blocks"),
+    ("concern", "concerns concerned worry worried alarm"),
+    ("urge", "urged urges appealed"),
+    ("accuse", "accused accuses accusing blamed blame blames blaming"),
+    ("stop", "stopped halt halted halts end ended ending"),
+    ("defence", "defense"),
+    ("recognise", "recognised recognized recognizes recognises"),
+    ("withdraw", "withdrawal withdrew pull"),
+    ("deny", "denies denied rejected rejects dismissed"),
 ]
 _CANON = {v: canon for canon, variants in _SAME for v in variants.split()}
 # Words that state no fact of their own: people "died" is the deaths' fact; "passage" and "evidence" are about the prompt.
-_LIGHT = frozenset("people person also passage passages article articles evidence source sources text document supported "
-                   "mentioned stated".split())
+_LIGHT = frozenset(
+    "people person also passage passages article articles evidence source sources text document supported "
+    "mentioned stated".split()
+)
 
 
 def claim_terms(text: str) -> list[str]:
@@ -140,7 +187,9 @@ class HeuristicJudge:
 
     name = "heuristic-v2"
 
-    def __init__(self, embed: Callable[[list[str]], np.ndarray], idf: Callable[[str], float], model: JudgeModel | None = None) -> None:
+    def __init__(
+        self, embed: Callable[[list[str]], np.ndarray], idf: Callable[[str], float], model: JudgeModel | None = None
+    ) -> None:
         self.embed = embed
         self.idf = idf
         self.model = model
@@ -155,21 +204,31 @@ class HeuristicJudge:
         unmatched = [weights[t] for t in s_terms - p_terms]
         top = self.idf("\x00unseen")  # the IDF of a term absent from the corpus: the most a term can weigh
         spans = split_sentences(passage) or [(0, len(passage))]
-        windows = [passage[a:b] for a, b in spans] + [passage[spans[i][0]:spans[i + 1][1]] for i in range(len(spans) - 1)]
+        windows = [passage[a:b] for a, b in spans] + [passage[spans[i][0] : spans[i + 1][1]] for i in range(len(spans) - 1)]
         vectors = self.embed([sentence] + windows)
         cosines = vectors[1:] @ vectors[0]
         best = windows[int(np.argmax(cosines))]
         s_names = set(claim_terms(" ".join(m.group(0) for m in _CAPITALISED.finditer(sentence)))) - _DATE_TERMS
-        specific = (s_names | set(claim_terms(" ".join(m.group(0) for r in (_NUMBER, _DATE) for m in r.finditer(sentence))))) & s_terms
+        specific = (
+            s_names | set(claim_terms(" ".join(m.group(0) for r in (_NUMBER, _DATE) for m in r.finditer(sentence))))
+        ) & s_terms
         spots = [i for i, t in enumerate(s_seq) if t in specific]
         near = {}  # each term of P -> the terms within ANCHOR positions of one of its occurrences
         for j, t in enumerate(p_seq):
-            near.setdefault(t, set()).update(p_seq[max(0, j - ANCHOR):j + ANCHOR + 1])
-        anchored = [i for i in spots if (set(s_seq[max(0, i - ANCHOR):i + ANCHOR + 1]) - {s_seq[i]}) & near.get(s_seq[i], set())]
-        aligned = {i for a, _, n in SequenceMatcher(None, s_seq, p_seq, autojunk=False).get_matching_blocks()
-                   for i in range(a, a + n)}  # S's terms in the order P has them
-        copied = [i for i in spots if i in aligned or (i and (s_seq[i - 1], s_seq[i]) in p_bigrams)
-                  or (i + 1 < len(s_seq) and (s_seq[i], s_seq[i + 1]) in p_bigrams)]  # in P's order, or moved with a neighbour
+            near.setdefault(t, set()).update(p_seq[max(0, j - ANCHOR) : j + ANCHOR + 1])
+        anchored = [
+            i for i in spots if (set(s_seq[max(0, i - ANCHOR) : i + ANCHOR + 1]) - {s_seq[i]}) & near.get(s_seq[i], set())
+        ]
+        aligned = {
+            i for a, _, n in SequenceMatcher(None, s_seq, p_seq, autojunk=False).get_matching_blocks() for i in range(a, a + n)
+        }  # S's terms in the order P has them
+        copied = [
+            i
+            for i in spots
+            if i in aligned
+            or (i and (s_seq[i - 1], s_seq[i]) in p_bigrams)
+            or (i + 1 < len(s_seq) and (s_seq[i], s_seq[i + 1]) in p_bigrams)
+        ]  # in P's order, or moved with a neighbour
         found = specific & p_terms
         together = max((len(found & set(claim_terms(passage[a:b]))) for a, b in spans), default=0)
         return {
@@ -183,7 +242,9 @@ class HeuristicJudge:
             "dates_missing": float(not dates(sentence) <= dates(passage)),
             "unanchored": 1 - len(anchored) / len(spots) if spots else 0.0,
             # a copied sentence whose name, number or date is not beside its neighbours of P: a swap (issue 13)
-            "edited": len(s_bigrams & p_bigrams) / len(s_bigrams) * (1 - len(copied) / len(spots)) if spots and s_bigrams else 0.0,
+            "edited": len(s_bigrams & p_bigrams) / len(s_bigrams) * (1 - len(copied) / len(spots))
+            if spots and s_bigrams
+            else 0.0,
             "scattered": 1 - together / len(found) if len(found) >= 2 else 0.0,
             "negation": float(bool(_NEGATION.search(sentence)) != bool(_NEGATION.search(best))),
         }

@@ -26,8 +26,9 @@ FRESHNESS_CHECK_S = 2.0  # how often a question checks whether another process c
 class LiveIndex:
     """One data directory's index: ``store`` and ``retriever`` for questions, ``update`` for the indexer."""
 
-    def __init__(self, data_dir: Path, spec: IndexSpec, embedder: Embedder, *, chroma_url: str | None = None,
-                 timeout: float = 10.0) -> None:
+    def __init__(
+        self, data_dir: Path, spec: IndexSpec, embedder: Embedder, *, chroma_url: str | None = None, timeout: float = 10.0
+    ) -> None:
         self.data_dir, self.spec, self.embedder = data_dir, spec, embedder
         self.chroma_url, self.timeout = chroma_url, timeout
         self._lock = threading.Lock()  # the store and retriever: swapped under it, never held while embedding
@@ -48,11 +49,23 @@ class LiveIndex:
         extra = {UPLOADS_PREFIX: self.uploads_dir}
         with self._lock:
             if rebuild:
-                store, report = rebuild_corpus(corpus_dir, self.data_dir, self.spec, self.embedder, chunking, progress=progress,
-                                               extra_roots=extra, chroma_url=self.chroma_url, timeout=self.timeout, info=info)
+                store, report = rebuild_corpus(
+                    corpus_dir,
+                    self.data_dir,
+                    self.spec,
+                    self.embedder,
+                    chunking,
+                    progress=progress,
+                    extra_roots=extra,
+                    chroma_url=self.chroma_url,
+                    timeout=self.timeout,
+                    info=info,
+                )
             else:
                 store = Store.open(self.data_dir, self.spec, create=True, chroma_url=self.chroma_url, timeout=self.timeout)
-                report = sync_corpus(corpus_dir, store, self.embedder, self.data_dir, chunking, progress=progress, extra_roots=extra)
+                report = sync_corpus(
+                    corpus_dir, store, self.embedder, self.data_dir, chunking, progress=progress, extra_roots=extra
+                )
                 store.set_info(**info)
             self._store = store
             self._retriever = None  # the BM25 index changed with the chunks

@@ -35,16 +35,31 @@ class NotInCorpus(Response):
 
 
 def _node(text: str, score: float, **metadata) -> NodeWithScore:
-    node = TextNode(text=text, id_=f"{metadata['document_id']}:{metadata['start']}-{metadata['end']}",
-                    metadata={k: v for k, v in metadata.items() if v is not None},
-                    excluded_embed_metadata_keys=_NOT_EMBEDDED, excluded_llm_metadata_keys=_NOT_EMBEDDED)
+    node = TextNode(
+        text=text,
+        id_=f"{metadata['document_id']}:{metadata['start']}-{metadata['end']}",
+        metadata={k: v for k, v in metadata.items() if v is not None},
+        excluded_embed_metadata_keys=_NOT_EMBEDDED,
+        excluded_llm_metadata_keys=_NOT_EMBEDDED,
+    )
     return NodeWithScore(node=node, score=score)
 
 
 def citation_node(c: Citation, related: bool = False) -> NodeWithScore:
     """One cited (or related) passage: its clean text, and where it stands in the original file."""
-    return _node(c.text, c.score, document_id=c.document_id, source=c.source, title=c.title, start=c.start,
-                 end=c.end, n=None if related else c.n, url=c.url, published=c.published, related=related or None)
+    return _node(
+        c.text,
+        c.score,
+        document_id=c.document_id,
+        source=c.source,
+        title=c.title,
+        start=c.start,
+        end=c.end,
+        n=None if related else c.n,
+        url=c.url,
+        published=c.published,
+        related=related or None,
+    )
 
 
 class GroundedRetriever(BaseRetriever):
@@ -55,9 +70,19 @@ class GroundedRetriever(BaseRetriever):
         super().__init__(**kwargs)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        return [_node(r.chunk.text, r.score, document_id=r.chunk.document_id, source=r.chunk.source,
-                      title=r.chunk.title, start=r.chunk.start, end=r.chunk.end, chunk_id=r.chunk.chunk_id)
-                for r in self.assistant.retrieve(query_bundle.query_str, self.k)]
+        return [
+            _node(
+                r.chunk.text,
+                r.score,
+                document_id=r.chunk.document_id,
+                source=r.chunk.source,
+                title=r.chunk.title,
+                start=r.chunk.start,
+                end=r.chunk.end,
+                chunk_id=r.chunk.chunk_id,
+            )
+            for r in self.assistant.retrieve(query_bundle.query_str, self.k)
+        ]
 
 
 class GroundedQueryEngine(CustomQueryEngine):

@@ -39,8 +39,16 @@ def make_llm(spec: str, model: str = "local", api_key: str | None = None, max_to
             from llama_index.llms.openai_like import OpenAILike
         except ImportError as err:
             raise LLMError("The OpenAI-compatible backend needs `pip install -e '.[llm]'`.") from err
-        llm = OpenAILike(api_base=spec.rstrip("/"), model=model, api_key=api_key or "none", is_chat_model=True,
-                         temperature=0.0, max_tokens=max_tokens, timeout=120.0, max_retries=1)
+        llm = OpenAILike(
+            api_base=spec.rstrip("/"),
+            model=model,
+            api_key=api_key or "none",
+            is_chat_model=True,
+            temperature=0.0,
+            max_tokens=max_tokens,
+            timeout=120.0,
+            max_retries=1,
+        )
         return llm, f"{model} via {spec}"
     path = Path(spec).expanduser()
     if path.suffix == ".gguf":
@@ -50,9 +58,17 @@ def make_llm(spec: str, model: str = "local", api_key: str | None = None, max_to
             from llama_index.llms.llama_cpp import LlamaCPP
         except ImportError as err:
             raise LLMError("In-process llama.cpp needs `pip install -e '.[llm]'` (builds llama-cpp-python).") from err
-        llm = LlamaCPP(model_path=str(path), temperature=0.0, max_new_tokens=max_tokens, context_window=2048,
-                       messages_to_prompt=chatml, completion_to_prompt=lambda c: c, verbose=False,
-                       model_kwargs={"n_threads": 2}, generate_kwargs={"stop": ["<|im_end|>"]})
+        llm = LlamaCPP(
+            model_path=str(path),
+            temperature=0.0,
+            max_new_tokens=max_tokens,
+            context_window=2048,
+            messages_to_prompt=chatml,
+            completion_to_prompt=lambda c: c,
+            verbose=False,
+            model_kwargs={"n_threads": 2},
+            generate_kwargs={"stop": ["<|im_end|>"]},
+        )
         return llm, f"llama.cpp {path.name}"
     raise LLMError(f"--llm {spec!r} is neither a server URL (http://host:port/v1) nor a .gguf file.")
 
@@ -78,8 +94,10 @@ def rewrite_followup(llm, question: str, previous: str) -> str | None:
     """The LLM's standalone version of a follow-up, or None when its reply is unusable."""
     from llama_index.core.llms import ChatMessage
 
-    messages = [ChatMessage(role="system", content=REWRITE),
-                ChatMessage(role="user", content=f"Previous question: {previous}\nFollow-up question: {question}")]
+    messages = [
+        ChatMessage(role="system", content=REWRITE),
+        ChatMessage(role="user", content=f"Previous question: {previous}\nFollow-up question: {question}"),
+    ]
     try:
         text = llm.chat(messages).message.content or ""
     except Exception:

@@ -82,8 +82,7 @@ class Calibration:
     def from_json(cls, data: dict) -> "Calibration":
         if not data:
             return cls()
-        return cls(LogisticModel.from_json(data["ranker"]), LogisticModel.from_json(data["decision"]),
-                   float(data["threshold"]))
+        return cls(LogisticModel.from_json(data["ranker"]), LogisticModel.from_json(data["decision"]), float(data["threshold"]))
 
     def answerable(self, features: dict[str, float]) -> float:
         """That the corpus answers the question, from its decision features."""
@@ -110,8 +109,10 @@ class Reader:
         if self._meta is None:
             meta_path = self.directory / "reader.json"
             if not (self.directory / MODEL_FILE).is_file() or not meta_path.is_file():
-                raise RagError(f"The reader model is missing from {self.directory}: reinstall the package, "
-                               "or train one with `python -m evals.train_reader --out DIR` and set RAG_READER_DIR=DIR.")
+                raise RagError(
+                    f"The reader model is missing from {self.directory}: reinstall the package, "
+                    "or train one with `python -m evals.train_reader --out DIR` and set RAG_READER_DIR=DIR."
+                )
             self._meta = json.loads(meta_path.read_text())
         return self._meta
 
@@ -136,8 +137,9 @@ class Reader:
                 options.inter_op_num_threads = 1
                 options.log_severity_level = 3
                 self._tokenizer = load_tokenizer(str(self.directory / "tokenizer.json"))
-                self._session = ort.InferenceSession(str(self.directory / MODEL_FILE), options,
-                                                     providers=["CPUExecutionProvider"])
+                self._session = ort.InferenceSession(
+                    str(self.directory / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+                )
 
     def encode(self, question: str, window: Window) -> Encoded:
         self.warm_up()
@@ -157,12 +159,13 @@ class Reader:
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].ids))
         readings: list[Reading | None] = [None] * len(windows)
         for at in range(0, len(order), 8):  # batches of similar length
-            group = order[at:at + 8]
+            group = order[at : at + 8]
             arrays = batch_arrays([encoded[i] for i in group])
             sentence_logits, null_logit, start, end = self._session.run(None, arrays)
             for row, i in enumerate(group):
-                readings[i] = _reading(encoded[i], len(windows[i].sentences), sentence_logits[row], float(null_logit[row]),
-                                       start[row], end[row])
+                readings[i] = _reading(
+                    encoded[i], len(windows[i].sentences), sentence_logits[row], float(null_logit[row]), start[row], end[row]
+                )
         return readings  # type: ignore[return-value]
 
 

@@ -59,7 +59,7 @@ def encode(tokenizer: Tokenizer, question: str, title: str, sentences: list[str]
         ids.extend(pieces)
         type_ids.extend([1] * len(pieces))
         sentence_of.extend([i] * len(pieces))
-        offsets.extend(enc.offsets[:len(pieces)])
+        offsets.extend(enc.offsets[: len(pieces)])
         kept += 1
     ids.append(sep)
     type_ids.append(1)
@@ -78,11 +78,11 @@ def batch_arrays(encoded: list[Encoded], max_sentences: int | None = None) -> di
     types = np.zeros((n, length), dtype=np.int64)
     membership = np.zeros((n, sentences, length), dtype=np.float32)
     for row, e in enumerate(encoded):
-        ids[row, :len(e.ids)] = e.ids
-        mask[row, :len(e.ids)] = 1
-        types[row, :len(e.ids)] = e.type_ids
+        ids[row, : len(e.ids)] = e.ids
+        mask[row, : len(e.ids)] = 1
+        types[row, : len(e.ids)] = e.type_ids
         of = np.asarray(e.sentence_of)
         for s in range(min(e.kept, sentences)):
             members = of == s
-            membership[row, s, :len(e.ids)][members] = 1.0 / max(int(members.sum()), 1)
+            membership[row, s, : len(e.ids)][members] = 1.0 / max(int(members.sum()), 1)
     return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types, "membership": membership}

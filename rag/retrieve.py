@@ -7,7 +7,7 @@ import numpy as np
 
 from index.embedding import Embedder
 from index.lexical import LexicalIndex
-from index.store import StoredChunk, Store
+from index.store import Store, StoredChunk
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +41,12 @@ class HybridRetriever:
             for rank, (chunk_id, _) in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
         ranked = sorted(fused, key=fused.get, reverse=True)
-        rows = self.store.get_chunks(ranked[:k + 5])
+        rows = self.store.get_chunks(ranked[: k + 5])
         # while another process (re)indexes: chunks already deleted are gone from ``rows``, and chunks
         # of an article whose row is not written yet (it is written last) are not used: no half article
         complete = self.store.present_articles([r.document_id for r in rows.values()])
-        top = [c for c in ranked[:k + 5] if c in rows and rows[c].document_id in complete][:k]
+        top = [c for c in ranked[: k + 5] if c in rows and rows[c].document_id in complete][:k]
         dense_scores, bm25_scores = dict(dense), dict(lexical)
         return [
-            Retrieved(rows[c], fused[c], dense_scores.get(c, 0.0), bm25_scores.get(c, 0.0), rank)
-            for rank, c in enumerate(top)
+            Retrieved(rows[c], fused[c], dense_scores.get(c, 0.0), bm25_scores.get(c, 0.0), rank) for rank, c in enumerate(top)
         ]

@@ -8,7 +8,6 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-
 def _packaged_seeds() -> Path:
     """The default corpus: the repository's ``seeds/``, installed as the data-only package
     ``rag_news_seeds`` (pyproject.toml), so that editable and plain installs both find it."""
@@ -28,13 +27,19 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".rag"), description="Where the index lives")
     model_path: Path | None = Field(None, description="Local sentence-transformers model directory (default: packaged MiniLM)")
     chroma_url: str | None = Field(None, description="Use a Chroma server (http://host:port) instead of the embedded store")
-    chroma_timeout: float = Field(10.0, gt=0, description="Seconds to wait for each answer of a Chroma server (a hung server fails the question)")
+    chroma_timeout: float = Field(
+        10.0, gt=0, description="Seconds to wait for each answer of a Chroma server (a hung server fails the question)"
+    )
     top_k: int = Field(5, ge=1, le=50, description="Chunks retrieved per question")
     max_question_chars: int = Field(2000, ge=10)
-    llm: str | None = Field(None, description="Optional LLM: an OpenAI-compatible base URL (http://127.0.0.1:11434/v1) or a .gguf file")
+    llm: str | None = Field(
+        None, description="Optional LLM: an OpenAI-compatible base URL (http://127.0.0.1:11434/v1) or a .gguf file"
+    )
     llm_model: str = Field("local", description="Model name to ask the LLM server for (e.g. llama3.2 for Ollama)")
     llm_api_key: SecretStr | None = Field(None, description="API key of the LLM server, if it wants one (never printed)")
-    verify: Literal["remove", "flag"] = Field("remove", description="Generated sentences that fail verification: remove or flag them")
+    verify: Literal["remove", "flag"] = Field(
+        "remove", description="Generated sentences that fail verification: remove or flag them"
+    )
 
     @field_validator("corpus", "data_dir", "model_path", mode="after")
     @classmethod

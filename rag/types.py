@@ -50,12 +50,16 @@ class Answer(BaseModel):
         default_factory=list, description="When not answered: the closest passages, which do not answer the question"
     )
     question: str = Field("", description="The question as asked")
-    searched: str = Field("", description="The standalone question that was searched (a follow-up rewritten with the conversation)")
+    searched: str = Field(
+        "", description="The standalone question that was searched (a follow-up rewritten with the conversation)"
+    )
     confidence: float = Field(0.0, description="Estimated probability that the corpus answers the question")
     backend: str = Field("extractive", description="What wrote the answer: the extractive answerer or the named LLM")
     removed: list[Removed] = Field(default_factory=list, description="Generated sentences that failed verification")
     draft: str = Field("", description="The LLM's text before verification (empty for the extractive answerer)")
-    recited: list[Recited] = Field(default_factory=list, description="Generated sentences re-cited to the passage that supports them")
+    recited: list[Recited] = Field(
+        default_factory=list, description="Generated sentences re-cited to the passage that supports them"
+    )
     fallback: bool = Field(False, description="The LLM's draft could not be verified: this is the extractive answer instead")
 
     @property
@@ -84,7 +88,7 @@ class ArticleInfo(BaseModel):
     """One indexed article (``Assistant.article`` / ``articles``); ``text`` only from ``article``."""
 
     document_id: str
-    source: str = Field(description="File name within the corpus directory (uploads: \"uploads/<name>\")")
+    source: str = Field(description='File name within the corpus directory (uploads: "uploads/<name>")')
     title: str
     chunk_count: int
     text: str = Field("", description="The clean article text that citations' text_start/text_end point into")
@@ -109,7 +113,7 @@ class AskResult(Answer):
     """
 
     status: Literal["answered", "not_in_corpus", "error"]
-    error: str = Field("", description="Why the question could not be answered (status \"error\" only)")
+    error: str = Field("", description='Why the question could not be answered (status "error" only)')
 
 
 class AnswerStream:

@@ -29,11 +29,16 @@ _SOURCE = r"(?:the\s+)?(?:articles?|passages?|sources?|documents?|evidence|texts
 _ATTRIBUTION = re.compile(
     rf"[,;]?[ \t]*\b(?:(?:according|as\s+per|per|based|as\s+(?:stated|reported|mentioned|noted|shown|described|said|seen))"
     rf"\s+(?:to\s+|in\s+|on\s+|by\s+)?|(?:(?:this|that|it)\s+is\s+)?(?:supported|stated|mentioned|reported|confirmed|shown)\s+(?:by|in)\s+|"
-    rf"(?:see|in|from)\s+)?{_SOURCE}[ \t]*(\.?)[ \t]*(?=\[\s*\d)", re.I)
+    rf"(?:see|in|from)\s+)?{_SOURCE}[ \t]*(\.?)[ \t]*(?=\[\s*\d)",
+    re.I,
+)
 _SOURCE_SAYS = re.compile(r"(\]\s*)(?:says|states|reports|notes|mentions|shows|explains)(?:\s+that)?[ \t]*,?[ \t]*", re.I)
 # Prompt scaffolding a model may echo: <evidence> tags, chat-template tokens, "Answer:" prefixes, the question.
-_TAGS = re.compile(r"</?\s*(?:evidence|passages?|context|answer|question|sources?|documents?|response|text)\b[^>\n]*>"
-                   r"|<\|im_start\|>\s*\w+|<\|[^|>\n]*\|>|\[/?INST\]|</?s>", re.I)
+_TAGS = re.compile(
+    r"</?\s*(?:evidence|passages?|context|answer|question|sources?|documents?|response|text)\b[^>\n]*>"
+    r"|<\|im_start\|>\s*\w+|<\|[^|>\n]*\|>|\[/?INST\]|</?s>",
+    re.I,
+)
 _QUESTION_LINE = re.compile(r"^\s*(?:question|q)\s*:.*$", re.I | re.M)
 _PREFIX = re.compile(r"^\s*(?:final\s+answer|answer|response|a)\s*:\s*", re.I | re.M)
 _SOURCES_LINE = re.compile(r"^\s*(?:sources?|references?|citations?)\s*:\s*", re.I | re.M)
@@ -81,13 +86,13 @@ def parse(draft: str) -> Parsed:
     text = clean(draft)
     out, marks, pos = "", [], 0
     for m in _GROUP.finditer(text):
-        out += text[pos:m.start()]
+        out += text[pos : m.start()]
         numbers = []
         for a, b in re.findall(r"(\d+)(?:\s*[–-]\s*(\d+))?", m.group(0)):
             numbers += list(range(int(a), int(b) + 1)) if b and 0 < int(b) - int(a) < 10 else [int(a)]
         marks.append((len(out.rstrip()), numbers))
         pos = m.end()
-        if text[pos:pos + 1].isalnum():
+        if text[pos : pos + 1].isalnum():
             out += " "
     out += text[pos:]
     parsed = Parsed(markers=[n for _, ns in marks for n in ns])

@@ -18,8 +18,24 @@ ARTIFACTS = ROOT / "test-artifacts"
 # Fixtures that load a model, build an index with one, or start a server or a browser: a test that
 # uses any of them (directly or through another fixture) is ``slow``, so that `pytest -m "not slow"`
 # is a fast unit layer that loads no model.
-HEAVY_FIXTURES = frozenset({"embedder", "seeded", "judge", "server", "llm_assistant", "export", "reader", "news",
-                            "contested", "served", "page", "browser", "chroma_url", "wheel"})
+HEAVY_FIXTURES = frozenset(
+    {
+        "embedder",
+        "seeded",
+        "judge",
+        "server",
+        "llm_assistant",
+        "export",
+        "reader",
+        "news",
+        "contested",
+        "served",
+        "page",
+        "browser",
+        "chroma_url",
+        "wheel",
+    }
+)
 
 
 def pytest_collection_modifyitems(items):

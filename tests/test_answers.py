@@ -25,8 +25,11 @@ KNOWN_MISSES = {  # measured with the continued reader; the decision threshold i
 
 def _cases(answerable: bool):
     return [
-        pytest.param(q, id=q.id, marks=[pytest.mark.xfail(reason=KNOWN_MISSES[q.id], strict=True)] if q.id in KNOWN_MISSES else [])
-        for q in QUESTIONS if q.answerable == answerable
+        pytest.param(
+            q, id=q.id, marks=[pytest.mark.xfail(reason=KNOWN_MISSES[q.id], strict=True)] if q.id in KNOWN_MISSES else []
+        )
+        for q in QUESTIONS
+        if q.answerable == answerable
     ]
 
 
@@ -35,7 +38,7 @@ def _check_citations(answer: Answer) -> None:
     assert sorted(set(markers)) == [c.n for c in answer.citations]  # every [n] has its citation, and back
     for c in answer.citations + answer.related:
         original = (SEEDS / c.source).read_text(encoding="utf-8")
-        assert c.quote == original[c.start:c.end]
+        assert c.quote == original[c.start : c.end]
         assert c.quote.replace("\u00a0", " ") == c.text
 
 

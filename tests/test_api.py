@@ -11,11 +11,29 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_public_api_is_pinned():
-    assert sorted(rag.__all__) == sorted([
-        "Answer", "AnswerStream", "ArticleInfo", "Assistant", "Citation", "CorpusError", "IndexBusyError", "IndexCorruptedError",
-        "IndexMismatchError", "IndexMissingError", "IndexReadOnlyError", "IndexReport", "IndexStatus", "IndexUnavailableError", "LLMError", "ModelError", "QuestionError",
-        "RagError", "Settings",
-    ])
+    assert sorted(rag.__all__) == sorted(
+        [
+            "Answer",
+            "AnswerStream",
+            "ArticleInfo",
+            "Assistant",
+            "Citation",
+            "CorpusError",
+            "IndexBusyError",
+            "IndexCorruptedError",
+            "IndexMismatchError",
+            "IndexMissingError",
+            "IndexReadOnlyError",
+            "IndexReport",
+            "IndexStatus",
+            "IndexUnavailableError",
+            "LLMError",
+            "ModelError",
+            "QuestionError",
+            "RagError",
+            "Settings",
+        ]
+    )
     assert issubclass(rag.QuestionError, rag.RagError) and issubclass(rag.IndexMissingError, rag.RagError)
     assert issubclass(rag.LLMError, rag.RagError)
 

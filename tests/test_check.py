@@ -32,7 +32,9 @@ def test_check_lines_judges_good_lines_and_reports_bad_ones_by_number():
     ]
     out = list(check_lines(lines, HalfJudge()))
     assert [(n, r) for n, r, e in out if e is None] == [
-        (1, {"verdict": "supported", "score": 0.9}), (7, {"verdict": "unsupported", "score": 0.1})]
+        (1, {"verdict": "supported", "score": 0.9}),
+        (7, {"verdict": "unsupported", "score": 0.1}),
+    ]
     errors = {n: e for n, r, e in out if e}
     assert sorted(errors) == [3, 4, 5, 6, 8]
     assert "JSON" in errors[3] and "'passage'" in errors[5] and "'sentence'" in errors[6]
@@ -49,13 +51,24 @@ def test_help_shows_an_example():
 def test_rag_check_prints_one_verdict_per_good_line(seeded, seed_dir, tmp_path, capsys):
     """The same judge as the LLM path, through the command line; bad lines on stderr, exit 1."""
     claims = tmp_path / "claims.jsonl"
-    claims.write_text("\n".join([
-        json.dumps({"sentence": "Russia sent 2,000 troops to Nagorno-Karabakh.", "passage": PASSAGE}),
-        json.dumps({"sentence": "Russia sent 9,000 troops to Nagorno-Karabakh.", "passage": PASSAGE}),
-        "oops",
-        json.dumps({"sentence": "The situation remains tense and negotiations continue.", "passage": PASSAGE,
-                    "question": "What happened?"}),
-    ]) + "\n", encoding="utf-8")
+    claims.write_text(
+        "\n".join(
+            [
+                json.dumps({"sentence": "Russia sent 2,000 troops to Nagorno-Karabakh.", "passage": PASSAGE}),
+                json.dumps({"sentence": "Russia sent 9,000 troops to Nagorno-Karabakh.", "passage": PASSAGE}),
+                "oops",
+                json.dumps(
+                    {
+                        "sentence": "The situation remains tense and negotiations continue.",
+                        "passage": PASSAGE,
+                        "question": "What happened?",
+                    }
+                ),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     code = main(["check", str(claims), "--data-dir", str(seed_dir), "--corpus", str(SEEDS)])
     captured = capsys.readouterr()
     rows = [json.loads(line) for line in captured.out.splitlines()]

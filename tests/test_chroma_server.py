@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rag import Assistant, IndexMismatchError, Settings
 from index.embedding import HashingEmbedder
+from rag import Assistant, IndexMismatchError, Settings
 
 from .conftest import SEEDS
 
@@ -26,8 +26,11 @@ def chroma_url(tmp_path_factory):
     port = _free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     exe = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen([str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -36,7 +39,7 @@ def chroma_url(tmp_path_factory):
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError("chroma run exited")
+                raise RuntimeError("chroma run exited") from None
             time.sleep(0.3)
     else:
         raise RuntimeError("chroma run did not answer its heartbeat in 60 s")
@@ -57,7 +60,9 @@ def test_two_app_processes_share_one_index_on_a_chroma_server(chroma_url, tmp_pa
     reader = Assistant(Settings(corpus=SEEDS, data_dir=tmp_path / "app2", chroma_url=chroma_url), embedder=embedder)
     answer = reader.ask("Who blocked the Lachin Corridor?")
     assert answer.answered and answer.citations[0].source == "000_09181bd4437617d1.txt"
-    assert (SEEDS / answer.citations[0].source).read_text(encoding="utf-8")[answer.citations[0].start:answer.citations[0].end] == answer.citations[0].quote
+    assert (SEEDS / answer.citations[0].source).read_text(encoding="utf-8")[
+        answer.citations[0].start : answer.citations[0].end
+    ] == answer.citations[0].quote
     assert reader.status().chunks == report.chunks
     assert not reader.ask("Who won the 2018 FIFA World Cup?").answered
     again = writer.index()
@@ -74,7 +79,11 @@ def test_server_index_with_another_model_is_refused(chroma_url, tmp_path, embedd
 
 def test_cli_with_chroma_url_that_is_down_says_so(tmp_path):
     port = _free_port()
-    result = subprocess.run([sys.executable, "-m", "rag.cli", "status", "--data-dir", str(tmp_path),
-                             "--chroma-url", f"http://127.0.0.1:{port}"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "status", "--data-dir", str(tmp_path), "--chroma-url", f"http://127.0.0.1:{port}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert f"http://127.0.0.1:{port}" in result.stderr and "chroma run" in result.stderr

@@ -21,7 +21,9 @@ def run(args, cwd, **kw):
 @pytest.mark.slow
 def test_ask_json_from_another_directory_builds_the_missing_index(tmp_path, seed_dir, seeded):
     data = tmp_path / "data"
-    result = run(["ask", "--json", "--corpus", str(SEEDS), "--data-dir", str(data), "Who blocked the Lachin Corridor?"], cwd=tmp_path)
+    result = run(
+        ["ask", "--json", "--corpus", str(SEEDS), "--data-dir", str(data), "Who blocked the Lachin Corridor?"], cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert "building it" in result.stderr and "5 added" in result.stderr
     answer = json.loads(result.stdout)  # exactly one JSON object on stdout
@@ -29,7 +31,7 @@ def test_ask_json_from_another_directory_builds_the_missing_index(tmp_path, seed
     assert set(answer) >= {"status", "answer", "citations"}
     for c in answer["citations"]:
         assert set(c) >= {"n", "document_id", "source", "title", "quote", "start", "end"}
-        assert (SEEDS / c["source"]).read_text(encoding="utf-8")[c["start"]:c["end"]] == c["quote"]
+        assert (SEEDS / c["source"]).read_text(encoding="utf-8")[c["start"] : c["end"]] == c["quote"]
         assert f"[{c['n']}]" in answer["answer"]
     # the second run reuses the index and says nothing about building
     again = run(["ask", "--json", "--data-dir", str(data), "What is the boiling point of water?"], cwd=tmp_path)

@@ -45,7 +45,9 @@ def test_the_searched_question_takes_an_llm_rewrite_only_when_it_keeps_the_meani
     assert searched_question("What did that trigger?", previous, 2000, lambda q, p: too_long)[0] != too_long
     # no LLM: the rule-based rewrite, with the antecedent it put in as context
     assert searched_question("What did Russia say about it?", "Who blocked the Lachin Corridor?", 2000) == (
-        "What did Russia say about the Lachin Corridor?", "the Lachin Corridor")
+        "What did Russia say about the Lachin Corridor?",
+        "the Lachin Corridor",
+    )
 
 
 def test_a_long_previous_question_is_cut_rather_than_refusing_a_short_follow_up():

@@ -18,10 +18,19 @@ JUNK = [
     "In this photo released by Russian Foreign Ministry Press Service",
     "A man walks in the yard of a house destroyed",
     "(AP Photo)",
-    "read more:", "Never miss breaking news", "Register for free", "Already registered?",
-    "Sign in or Register", "Check your email", "It has a link that will sign you in.",
-    "By registering you agree", "A Message from The Moscow Times", "Dear readers",
-    "please support us monthly", "Remind me later.", "AFP contributed reporting.",
+    "read more:",
+    "Never miss breaking news",
+    "Register for free",
+    "Already registered?",
+    "Sign in or Register",
+    "Check your email",
+    "It has a link that will sign you in.",
+    "By registering you agree",
+    "A Message from The Moscow Times",
+    "Dear readers",
+    "please support us monthly",
+    "Remind me later.",
+    "AFP contributed reporting.",
 ]
 KEPT = [
     "Russia on Monday expressed “serious concern”",
@@ -93,15 +102,25 @@ def test_html_keeps_offsets_through_tags_and_entities(tmp_path):
 
 def test_jsonl_articles_map_into_the_jsonl_file(tmp_path):
     records = [
-        {"title": "First", "url": "https://example.org/1", "outlet": "Example", "published": "2023-03-01",
-         "text": "He said \"yes\" on Monday.\nThe next day \u2014 Tuesday \u2014 it rained in Baku."},
+        {
+            "title": "First",
+            "url": "https://example.org/1",
+            "outlet": "Example",
+            "published": "2023-03-01",
+            "text": 'He said "yes" on Monday.\nThe next day \u2014 Tuesday \u2014 it rained in Baku.',
+        },
         {"text": "Second article without a title. It has two sentences."},
     ]
     raw = "\n".join(json.dumps(r) for r in records) + "\n"  # ensure_ascii: escapes everywhere
     path = tmp_path / "feed.jsonl"
     path.write_text(raw, encoding="utf-8")
     first, second = load_file(path, "feed.jsonl")
-    assert (first.document_id, first.title, first.outlet, first.url) == ("feed.jsonl#1", "First", "Example", "https://example.org/1")
+    assert (first.document_id, first.title, first.outlet, first.url) == (
+        "feed.jsonl#1",
+        "First",
+        "Example",
+        "https://example.org/1",
+    )
     assert second.title == "Second article without a title. It has two sentences."
     a = first.text.index("The next")
     start, end = first.original_span(a, len(first.text))
@@ -119,11 +138,14 @@ def test_markdown_heading_is_the_title(tmp_path):
     assert "map.png" not in article.text
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"\x00\x01\x02binary\x00", "binary"),
-    (b"caf\xe9 au lait", "UTF-8"),
-    (b"", "no article text"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"\x00\x01\x02binary\x00", "binary"),
+        (b"caf\xe9 au lait", "UTF-8"),
+        (b"", "no article text"),
+    ],
+)
 def test_unusable_files_are_refused_with_a_reason(tmp_path, content, message):
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
@@ -143,17 +165,23 @@ def test_a_bad_file_is_skipped_and_the_rest_loaded(tmp_path):
 def test_sentence_splitter_respects_abbreviations():
     text = 'Clashes erupted on Sept. 27, 2020, with the army. Aliyev met U.S. envoy Louis Bono. "It is done," he said. Next.'
     assert [text[a:b] for a, b in split_sentences(text)] == [
-        "Clashes erupted on Sept. 27, 2020, with the army.", "Aliyev met U.S. envoy Louis Bono.", '"It is done," he said.', "Next.",
+        "Clashes erupted on Sept. 27, 2020, with the army.",
+        "Aliyev met U.S. envoy Louis Bono.",
+        '"It is done," he said.',
+        "Next.",
     ]
 
 
-@pytest.mark.parametrize("block, junk", [
-    ("Advertisement", True),
-    ("Share this article", True),
-    ("Sign up for our daily newsletter", True),
-    ("In 2018, Johnston's 1982 song was featured in a television advertisement by Apple Inc.", False),
-    ("Voters must register by Friday to take part in the referendum on the new constitution.", False),
-])
+@pytest.mark.parametrize(
+    "block, junk",
+    [
+        ("Advertisement", True),
+        ("Share this article", True),
+        ("Sign up for our daily newsletter", True),
+        ("In 2018, Johnston's 1982 song was featured in a television advertisement by Apple Inc.", False),
+        ("Voters must register by Friday to take part in the referendum on the new constitution.", False),
+    ],
+)
 def test_boilerplate_rules_on_single_blocks(block, junk):
     from index.cleaning import junk_reason
 
@@ -161,13 +189,18 @@ def test_boilerplate_rules_on_single_blocks(block, junk):
 
 
 # --- one bad file or line never stops the run (issue 9, item 1) ---------------------------------
-@pytest.mark.parametrize("html_text, expected", [
-    ("<p>It cost &#65 dollars per car since May.</p><p>Drivers complained; dollars per car.</p>",
-     "It cost A dollars per car since May.\nDrivers complained; dollars per car."),
-    ("<p>It cost &#65 dollars per car since May.</p>", "It cost A dollars per car since May."),
-    ("<p>Tom &amp Jerry; they met.</p>", "Tom & Jerry; they met."),
-    ("<p>A &#x41 and &#66; and &copy 2024 and &nosuch; end.</p>", "A A and B and © 2024 and &nosuch; end."),
-])
+@pytest.mark.parametrize(
+    "html_text, expected",
+    [
+        (
+            "<p>It cost &#65 dollars per car since May.</p><p>Drivers complained; dollars per car.</p>",
+            "It cost A dollars per car since May.\nDrivers complained; dollars per car.",
+        ),
+        ("<p>It cost &#65 dollars per car since May.</p>", "It cost A dollars per car since May."),
+        ("<p>Tom &amp Jerry; they met.</p>", "Tom & Jerry; they met."),
+        ("<p>A &#x41 and &#66; and &copy 2024 and &nosuch; end.</p>", "A A and B and © 2024 and &nosuch; end."),
+    ],
+)
 def test_html_references_end_where_the_reference_ends(tmp_path, html_text, expected):
     path = tmp_path / "a.html"
     path.write_text(html_text, encoding="utf-8")

@@ -7,8 +7,8 @@ import pytest
 from evals.ablation import ablate
 from evals.cli import THRESHOLDS, gate, run
 from evals.dataset import SEEDS_GOLD, load_cases
-from rag.judge import JUDGE_MODEL
 from rag import Settings
+from rag.judge import JUDGE_MODEL
 
 from .conftest import SEEDS
 
@@ -16,15 +16,28 @@ from .conftest import SEEDS
 @pytest.mark.slow
 def test_seed_evaluation_meets_the_committed_thresholds(seeded, tmp_path):
     """On the seed gold set's test split: no fitting (the reader's training or calibration) saw it."""
-    payload = run("seeds", Settings(corpus=SEEDS, data_dir=tmp_path), split="test", progress=False, assistant=seeded,
-                  json_path=tmp_path / "m.json", report_dir=tmp_path / "report")
+    payload = run(
+        "seeds",
+        Settings(corpus=SEEDS, data_dir=tmp_path),
+        split="test",
+        progress=False,
+        assistant=seeded,
+        json_path=tmp_path / "m.json",
+        report_dir=tmp_path / "report",
+    )
     thresholds = json.loads(THRESHOLDS.read_text())["seeds"]
     assert gate(payload, thresholds) == [], payload["table"]
     saved = json.loads((tmp_path / "m.json").read_text())
-    assert saved["metrics"]["refusal_f1"]["low"] <= saved["metrics"]["refusal_f1"]["value"] <= saved["metrics"]["refusal_f1"]["high"]
+    assert (
+        saved["metrics"]["refusal_f1"]["low"] <= saved["metrics"]["refusal_f1"]["value"] <= saved["metrics"]["refusal_f1"]["high"]
+    )
     assert len(saved["cases"]) == len([c for c in load_cases(SEEDS_GOLD) if c.split == "test"])
-    assert set(saved["reader"]["confusion"]) == {"answered_answerable", "refused_answerable", "answered_unanswerable",
-                                                 "refused_unanswerable"}
+    assert set(saved["reader"]["confusion"]) == {
+        "answered_answerable",
+        "refused_answerable",
+        "answered_unanswerable",
+        "refused_unanswerable",
+    }
     assert "The reader's decision" in (tmp_path / "report" / "report.md").read_text()
     report = (tmp_path / "report" / "report.md").read_text()
     assert "## Failing cases" in report and (tmp_path / "report" / "metrics.svg").is_file()

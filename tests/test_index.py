@@ -11,9 +11,14 @@ from index.embedding import HashingEmbedder
 from index.lexical import LexicalIndex
 from index.store import IndexSpec, Store
 from rag import (
-    Assistant, CorpusError, IndexBusyError, IndexCorruptedError, IndexMismatchError, IndexMissingError, Settings,
+    Assistant,
+    CorpusError,
+    IndexBusyError,
+    IndexCorruptedError,
+    IndexMismatchError,
+    IndexMissingError,
+    Settings,
 )
-
 from rag.retrieve import HybridRetriever
 
 from .conftest import SEEDS
@@ -39,7 +44,9 @@ def test_changed_added_and_deleted_files(corpus, tmp_path):
     assistant = _assistant(corpus, tmp_path / "data")
     before = assistant.index()
     changed = corpus / "004_52a82361d015938c.txt"
-    changed.write_text(changed.read_text(encoding="utf-8") + "\nThe zebra count in Yerevan zoo rose to 17 on Tuesday.\n", encoding="utf-8")
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\nThe zebra count in Yerevan zoo rose to 17 on Tuesday.\n", encoding="utf-8"
+    )
     (corpus / "003_3b3cd7b38bd19251.txt").unlink()
     (corpus / "new.md").write_text("# Extra\n\nA quokka parade took place in Gyumri on Sunday.\n", encoding="utf-8")
     report = assistant.index()
@@ -145,11 +152,11 @@ def test_chunks_fit_the_model_window_and_overlap(embedder):
         assert max(sizes) + 2 <= embedder.max_tokens  # [CLS] and [SEP] included: nothing truncated
         for c in chunks:
             for s in c.sentences:
-                assert article.original[s.orig_start:s.orig_end].replace("\u00a0", " ") == c.text[s.start:s.end]
+                assert article.original[s.orig_start : s.orig_end].replace("\u00a0", " ") == c.text[s.start : s.end]
         for a, b in zip(chunks, chunks[1:]):
             assert a.sentences[-1].orig_start == b.sentences[0].orig_start  # one sentence of overlap
     long_sentence = "word " * 600
-    from index.documents import _Mapped, _article
+    from index.documents import _article, _Mapped
 
     mapped = _Mapped()
     mapped.add(long_sentence, 0)
@@ -209,7 +216,7 @@ def test_questions_during_reindexing_neither_fail_nor_misquote(corpus, tmp_path,
             for c in answer.citations + answer.related:
                 if c.source == target.name:
                     seen += 1
-                    assert any(v[c.start:c.end] == c.quote for v in versions), c
+                    assert any(v[c.start : c.end] == c.quote for v in versions), c
     finally:
         stop.set()
         thread.join(60)
@@ -242,7 +249,10 @@ def test_many_articles_are_read_back_page_by_page(tmp_path, hashing):
 
     corpus = tmp_path / "many"
     corpus.mkdir()
-    lines = [json.dumps({"title": f"Note {n}", "text": f"Village number {n} reported {n % 7} new wells this year."}) for n in range(2300)]
+    lines = [
+        json.dumps({"title": f"Note {n}", "text": f"Village number {n} reported {n % 7} new wells this year."})
+        for n in range(2300)
+    ]
     (corpus / "notes.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     assistant = Assistant(Settings(corpus=corpus, data_dir=tmp_path / "data"), embedder=hashing)
     first = assistant.index()

@@ -9,14 +9,20 @@ from evals.support_pairs import PAIRS
 from rag.errors import RagError
 from rag.judge import FEATURES, JUDGE_MODEL, HeuristicJudge, JudgeModel
 
-LACHIN = ("In December, Azerbaijanis who called themselves “environmental activists” blocked the Lachin Corridor, the only "
-          "road connecting the region to Armenia. Armenia says the blockade has led to shortages of food and medicine in "
-          "Nagorno-Karabakh, accusing Azerbaijan of orchestrating ethnic cleansing there.")
-WAR = ("In 2020, Armenia and Azerbaijan fought a war over the long-contested enclave which claimed more than 6,500 lives. "
-       "Ethnic Armenian separatists in Nagorno-Karabakh broke away from Azerbaijan as the Soviet Union collapsed in 1991, "
-       "and the ensuing conflict claimed around 30,000 lives.")
-TROOPS = ("In November 2020, Russia sent 2,000 troops to Nagorno-Karabakh to maintain peace in the region as part "
-          "of a ceasefire agreement signed by Armenia and Azerbaijan.")
+LACHIN = (
+    "In December, Azerbaijanis who called themselves “environmental activists” blocked the Lachin Corridor, the only "
+    "road connecting the region to Armenia. Armenia says the blockade has led to shortages of food and medicine in "
+    "Nagorno-Karabakh, accusing Azerbaijan of orchestrating ethnic cleansing there."
+)
+WAR = (
+    "In 2020, Armenia and Azerbaijan fought a war over the long-contested enclave which claimed more than 6,500 lives. "
+    "Ethnic Armenian separatists in Nagorno-Karabakh broke away from Azerbaijan as the Soviet Union collapsed in 1991, "
+    "and the ensuing conflict claimed around 30,000 lives."
+)
+TROOPS = (
+    "In November 2020, Russia sent 2,000 troops to Nagorno-Karabakh to maintain peace in the region as part "
+    "of a ceasefire agreement signed by Armenia and Azerbaijan."
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,23 +57,38 @@ def test_held_out_pairs_per_class(judge):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sentence, passage, supported", [
-    ("The protesters were paid to block the road.", LACHIN, False),  # invented: 0.98 before
-    ("The situation remains tense and negotiations continue.", LACHIN, False),  # generic: 0.87 before
-    ("This is supported by passage.", LACHIN, False),  # 0.86 before
-    (LACHIN.split(". ")[0] + ".", LACHIN, True),  # the passage's own sentence: 0.81 before
-    pytest.param("The 2020 war claimed 30,000 lives.", WAR, False, marks=pytest.mark.xfail(strict=True, reason=(
-        "known gap: the other war's toll, in another sentence of the same passage; the 'scattered' penalty is "
-        "weak because the fit set has few such pairs (0.98)"))),
-    ("It is mainly populated by ethnic Armenians.",
-     "Nagorno-Karabakh is internationally recognized as part of Azerbaijan, but is mainly populated by ethnic Armenians.", True),
-    ("In November 2020, Russia sent 2,000 troops to Nagorno-Karabakh.", TROOPS, True),
-    ("In November 2020, Russia sent 5,000 troops to Nagorno-Karabakh.", TROOPS, False),
-    ("In November 2020, Turkey sent 2,000 troops to Nagorno-Karabakh.", TROOPS, False),
-    ("In March 2021, Russia sent 2,000 troops to Nagorno-Karabakh.", TROOPS, False),
-    ("In November 2020, Azerbaijan sent 2,000 troops to Nagorno-Karabakh.", TROOPS, False),  # a name of the passage, moved
-    ("Moscow sent 2,000 troops to Karabakh in November 2020.", TROOPS, True),  # aliases
-])
+@pytest.mark.parametrize(
+    "sentence, passage, supported",
+    [
+        ("The protesters were paid to block the road.", LACHIN, False),  # invented: 0.98 before
+        ("The situation remains tense and negotiations continue.", LACHIN, False),  # generic: 0.87 before
+        ("This is supported by passage.", LACHIN, False),  # 0.86 before
+        (LACHIN.split(". ")[0] + ".", LACHIN, True),  # the passage's own sentence: 0.81 before
+        pytest.param(
+            "The 2020 war claimed 30,000 lives.",
+            WAR,
+            False,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "known gap: the other war's toll, in another sentence of the same passage; the 'scattered' penalty is "
+                    "weak because the fit set has few such pairs (0.98)"
+                ),
+            ),
+        ),
+        (
+            "It is mainly populated by ethnic Armenians.",
+            "Nagorno-Karabakh is internationally recognized as part of Azerbaijan, but is mainly populated by ethnic Armenians.",
+            True,
+        ),
+        ("In November 2020, Russia sent 2,000 troops to Nagorno-Karabakh.", TROOPS, True),
+        ("In November 2020, Russia sent 5,000 troops to Nagorno-Karabakh.", TROOPS, False),
+        ("In November 2020, Turkey sent 2,000 troops to Nagorno-Karabakh.", TROOPS, False),
+        ("In March 2021, Russia sent 2,000 troops to Nagorno-Karabakh.", TROOPS, False),
+        ("In November 2020, Azerbaijan sent 2,000 troops to Nagorno-Karabakh.", TROOPS, False),  # a name of the passage, moved
+        ("Moscow sent 2,000 troops to Karabakh in November 2020.", TROOPS, True),  # aliases
+    ],
+)
 def test_issue_cases(judge, sentence, passage, supported):
     assert (judge.support(sentence, passage) >= judge.threshold) == supported, judge.support(sentence, passage)
 

@@ -20,7 +20,7 @@ def test_retriever_returns_nodes_with_exact_offsets(seeded):
     for n in nodes:
         meta = n.node.metadata
         assert {"document_id", "source", "title", "start", "end"} <= set(meta)
-        quote = _original(meta["source"])[meta["start"]:meta["end"]]
+        quote = _original(meta["source"])[meta["start"] : meta["end"]]
         assert " ".join(quote.split()) == " ".join(n.node.get_content().split())  # the same words (clean text)
 
 
@@ -31,7 +31,10 @@ def test_query_engine_gives_the_cited_answer_and_its_sources(seeded):
     assert response.metadata["status"] == "answered" and response.source_nodes
     first = response.source_nodes[0].node
     assert first.metadata["n"] == 1
-    assert _original(first.metadata["source"])[first.metadata["start"]:first.metadata["end"]] == response.metadata["answer"].citations[0].quote
+    assert (
+        _original(first.metadata["source"])[first.metadata["start"] : first.metadata["end"]]
+        == response.metadata["answer"].citations[0].quote
+    )
 
 
 def test_query_engine_refuses_with_a_typed_result(seeded):

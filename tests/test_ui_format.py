@@ -7,8 +7,18 @@ from ui import format as fmt
 
 
 def _citation(n=1, text="Armenia's parliament voted <b>yes</b>.", source="a_b.txt"):
-    return Citation(n=n, document_id=f"d{n}", source=source, title="Vote in Yerevan", quote=text, start=0, end=len(text),
-                    text=text, text_start=0, text_end=len(text))
+    return Citation(
+        n=n,
+        document_id=f"d{n}",
+        source=source,
+        title="Vote in Yerevan",
+        quote=text,
+        start=0,
+        end=len(text),
+        text=text,
+        text_start=0,
+        text_end=len(text),
+    )
 
 
 def _answer(**kw):
@@ -70,11 +80,17 @@ def test_non_english_questions_are_recognised():  # item 14
 
 
 def test_only_http_urls_become_links():  # issue 9 item 9: a JSONL url "javascript:…" ran in the app's origin
-    for url in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,<script>1</script>", "vbscript:x", "//evil.example"):
+    for url in (
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "data:text/html,<script>1</script>",
+        "vbscript:x",
+        "//evil.example",
+    ):
         c = _citation()
         c.url = url
         html = fmt.sources_html(Answer(status="answered", answer="x [1]", citations=[c]), {})
-        assert "href=\"" + fmt.esc(url) not in html and "original</a>" not in html, url
+        assert 'href="' + fmt.esc(url) not in html and "original</a>" not in html, url
     c = _citation()
     c.url = "https://news.example/a?b=1&c=2"
     html = fmt.sources_html(Answer(status="answered", answer="x [1]", citations=[c]), {})
@@ -104,7 +120,9 @@ def test_repeated_upload_names_keep_both(tmp_path):  # issue 9 item 9
 
 
 def test_article_list_is_paged_and_searched():  # issue 10 item 15
-    rows = [ArticleInfo(document_id=str(i), title=f"Report {i} <b>", source=f"gen/{i:06d}.txt", chunk_count=1) for i in range(100_000)]
+    rows = [
+        ArticleInfo(document_id=str(i), title=f"Report {i} <b>", source=f"gen/{i:06d}.txt", chunk_count=1) for i in range(100_000)
+    ]
     html, page = fmt.articles_page(rows, "", 1)
     assert page == 1 and html.count("<tr>") == 51 and "1–50 of 100,000 articles · page 1 of 2,000" in html
     assert len(html) < 10_000 and "&lt;b&gt;" in html

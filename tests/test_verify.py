@@ -11,7 +11,7 @@ from rag.verify import check, cited_order, final_text, parse, recited_records, r
 
 PASSAGES = {
     1: "In December, Azerbaijanis who called themselves environmental activists blocked the Lachin Corridor, "
-       "the only road connecting the region to Armenia.",
+    "the only road connecting the region to Armenia.",
     2: "In November 2020, Russia sent 2,000 troops to Nagorno-Karabakh.",
 }
 
@@ -24,17 +24,20 @@ class WordJudge:
         return 1.0 if words and words <= set(re.findall(r"[\w,]+", passage.lower())) else 0.0
 
 
-@pytest.mark.parametrize("draft, cited", [
-    ("Activists blocked the Lachin Corridor, the only road connecting the region to Armenia. [1]", [[1]]),  # after the stop
-    ("Activists blocked the Lachin Corridor, the only road connecting the region to Armenia [1].", [[1]]),  # before it
-    ("Activists blocked the Lachin Corridor.[1] Russia sent 2,000 troops. [2]", [[1], [2]]),
-    ("Activists blocked the Lachin Corridor [1][2].", [[1, 2]]),  # grouped
-    ("Activists blocked the Lachin Corridor [1, 2].", [[1, 2]]),
-    ("Activists blocked the Lachin Corridor. [1] [2]", [[1, 2]]),
-    ("Activists blocked the Lachin Corridor.\n[1]", [[1]]),  # on a line of its own
-    ("Activists blocked the Lachin Corridor. It is the only road to Armenia. [1]", [[1], [1]]),  # end of a paragraph
-    ("Activists blocked the Lachin Corridor [1]. It is the only road to Armenia.", [[1], []]),  # not a paragraph marker
-])
+@pytest.mark.parametrize(
+    "draft, cited",
+    [
+        ("Activists blocked the Lachin Corridor, the only road connecting the region to Armenia. [1]", [[1]]),  # after the stop
+        ("Activists blocked the Lachin Corridor, the only road connecting the region to Armenia [1].", [[1]]),  # before it
+        ("Activists blocked the Lachin Corridor.[1] Russia sent 2,000 troops. [2]", [[1], [2]]),
+        ("Activists blocked the Lachin Corridor [1][2].", [[1, 2]]),  # grouped
+        ("Activists blocked the Lachin Corridor [1, 2].", [[1, 2]]),
+        ("Activists blocked the Lachin Corridor. [1] [2]", [[1, 2]]),
+        ("Activists blocked the Lachin Corridor.\n[1]", [[1]]),  # on a line of its own
+        ("Activists blocked the Lachin Corridor. It is the only road to Armenia. [1]", [[1], [1]]),  # end of a paragraph
+        ("Activists blocked the Lachin Corridor [1]. It is the only road to Armenia.", [[1], []]),  # not a paragraph marker
+    ],
+)
 def test_a_marker_binds_to_the_sentence_it_closes(draft, cited):
     parsed = parse(draft)
     assert [c for _, c in parsed.sentences] == cited
@@ -43,8 +46,9 @@ def test_a_marker_binds_to_the_sentence_it_closes(draft, cited):
 
 def test_issue_13_trailing_marker_no_longer_makes_an_uncited_sentence():
     """Before: "… Armenia. [1]" was read as an uncited sentence and a textless one."""
-    checked = check("Azerbaijanis blocked the Lachin Corridor, the only road connecting the region to Armenia. [1]",
-                    PASSAGES, WordJudge())
+    checked = check(
+        "Azerbaijanis blocked the Lachin Corridor, the only road connecting the region to Armenia. [1]", PASSAGES, WordJudge()
+    )
     assert [(c.verdict, c.cited) for c in checked] == [("supported", [1])]
 
 
@@ -59,8 +63,15 @@ def test_a_right_fact_with_the_wrong_number_is_recited_and_recorded():
     draft = "Russia sent 2,000 troops to Nagorno-Karabakh [1]. Armenia lost the enclave [2]. Russia sent 2,000 troops [7]."
     checked = check(draft, PASSAGES, WordJudge())
     assert [(c.verdict, c.cited, c.recited_from) for c in checked] == [
-        ("supported", [2], [1]), ("unsupported", [2], None), ("supported", [2], [7])]
-    assert recited_records(checked)[0] == {"text": "Russia sent 2,000 troops to Nagorno-Karabakh.", "draft_cited": [1], "cited": [2]}
+        ("supported", [2], [1]),
+        ("unsupported", [2], None),
+        ("supported", [2], [7]),
+    ]
+    assert recited_records(checked)[0] == {
+        "text": "Russia sent 2,000 troops to Nagorno-Karabakh.",
+        "draft_cited": [1],
+        "cited": [2],
+    }
     assert [r["reason"] for r in removed_records(checked)] == ["unsupported"]
     assert check(draft, PASSAGES, WordJudge(), recite=False)[0].verdict == "unsupported"
 
@@ -95,26 +106,37 @@ def test_final_answer_is_prose_with_markers(draft):
 
 def test_no_scaffolding_or_orphan_markers_in_any_output():
     """Over every draft above and a few hostile ones: what a user would see."""
-    hostile = ["[1]", "Answer:", "<evidence>[1] [2]</evidence>", "Russia sent 2,000 troops [2]. [1] [2] [3]",
-               "Activists blocked the Lachin Corridor [1]. According to the article [2], [2]."]
+    hostile = [
+        "[1]",
+        "Answer:",
+        "<evidence>[1] [2]</evidence>",
+        "Russia sent 2,000 troops [2]. [1] [2] [3]",
+        "Activists blocked the Lachin Corridor [1]. According to the article [2], [2].",
+    ]
     for draft in DRAFTS + hostile:
         checked = check(draft, PASSAGES, WordJudge())
         text = final_text(checked, {1: 1, 2: 2})
-        assert not re.search(r"</?\w+>|<\||\b(answer|question|sources?)\s*:|according to (the )?(article|passage)", text, re.I), text
+        assert not re.search(r"</?\w+>|<\||\b(answer|question|sources?)\s*:|according to (the )?(article|passage)", text, re.I), (
+            text
+        )
         for sentence in re.split(r"(?<=\])\s+", text) if text else []:
             assert re.fullmatch(r"[A-Z].*\w.*[.!?”\"]? (\[\d\])+", sentence), sentence  # text, then its markers
 
 
 def test_flag_mode_keeps_and_marks_unverified_sentences():
     checked = check("Russia sent 2,000 troops to Nagorno-Karabakh [2]. Armenia lost the enclave [2].", PASSAGES, WordJudge())
-    assert final_text(checked, {2: 1}, flag=True) == ("Russia sent 2,000 troops to Nagorno-Karabakh. [1] "
-                                                       "Armenia lost the enclave. (unverified) [1]")
+    assert final_text(checked, {2: 1}, flag=True) == (
+        "Russia sent 2,000 troops to Nagorno-Karabakh. [1] Armenia lost the enclave. (unverified) [1]"
+    )
 
 
 def test_citations_are_renumbered_in_order_of_first_use():
     passages = {**PASSAGES, 3: "Armenia lost the enclave."}
-    checked = check("Armenia lost the enclave [3]. Russia sent 2,000 troops to Nagorno-Karabakh [1][2]. Baku is lovely [9].",
-                    passages, WordJudge())
+    checked = check(
+        "Armenia lost the enclave [3]. Russia sent 2,000 troops to Nagorno-Karabakh [1][2]. Baku is lovely [9].",
+        passages,
+        WordJudge(),
+    )
     order = cited_order(checked, len(passages))
     assert order == [3, 2]  # [1] does not support the second sentence and is dropped from it; [9] does not exist
     renumber = {old: n for n, old in enumerate(order, start=1)}

@@ -10,8 +10,19 @@ from rag.errors import QuestionError
 from rag.types import AskResult
 
 from . import format as fmt
-from .uploads import (MAX_NAME_CHARS, MAX_RAW_FILE_BYTES, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, TEMP_FILE_MAX_AGE_S,
-                      UPLOAD_SUFFIXES, Indexing, UploadLimit, forget_upload, free_upload_name, safe_upload_name)
+from .uploads import (
+    MAX_NAME_CHARS,
+    MAX_RAW_FILE_BYTES,
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_FILES,
+    TEMP_FILE_MAX_AGE_S,
+    UPLOAD_SUFFIXES,
+    Indexing,
+    UploadLimit,
+    forget_upload,
+    free_upload_name,
+    safe_upload_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -346,21 +357,30 @@ def build_app(assistant: Assistant):
                     os.replace(tmp, destination)
                     saved.append(name)
                     if clean != original:
-                        notes.append(f"“{original}” was saved as “{clean}” (folder names, leading dots, unusual characters "
-                                     f"and over {MAX_NAME_CHARS} characters are not kept in file names).")
+                        notes.append(
+                            f"“{original}” was saved as “{clean}” (folder names, leading dots, unusual characters "
+                            f"and over {MAX_NAME_CHARS} characters are not kept in file names)."
+                        )
                     if name != clean:
                         notes.append(f"An earlier upload is called “{clean}”: this one was saved as “{name}”, and both are kept.")
                 except (ValueError, OSError) as err:
                     problems.append(str(err))
             message = ""
             if saved:
-                yield (f"Indexing {', '.join(saved)}… (the articles can be asked about when this is done)", gr.update(), gr.update(),
-                       gr.update(), gr.update())
+                yield (
+                    f"Indexing {', '.join(saved)}… (the articles can be asked about when this is done)",
+                    gr.update(),
+                    gr.update(),
+                    gr.update(),
+                    gr.update(),
+                )
                 try:
                     with indexing.running(saved):
                         report = assistant.index()
-                    message = (f"Indexed {', '.join(saved)}: {len(report.added)} added, {len(report.updated)} updated, "
-                               f"{report.embedded} chunks embedded. You can ask about them now.")
+                    message = (
+                        f"Indexed {', '.join(saved)}: {len(report.added)} added, {len(report.updated)} updated, "
+                        f"{report.embedded} chunks embedded. You can ask about them now."
+                    )
                     problems += [f"{s}: {r}" for s, r in report.skipped if s.startswith("uploads/")]
                 except RagError as err:
                     problems.append(str(err))
@@ -386,12 +406,15 @@ def build_app(assistant: Assistant):
             return AskResult(**answer.model_dump()).model_dump()
         except RagError as err:
             text = str(err)
-            return AskResult(status="error", answer=text, error=text, question=question if isinstance(question, str) else "",
-                             searched="").model_dump()
+            return AskResult(
+                status="error", answer=text, error=text, question=question if isinstance(question, str) else "", searched=""
+            ).model_dump()
 
     # delete_cache: files posted to Gradio's upload route that no event ever handled are deleted too
     with gr.Blocks(title="Ask the articles", analytics_enabled=False, delete_cache=(60, TEMP_FILE_MAX_AGE_S)) as app:
-        gr.Markdown("## Ask the articles\nAnswers quote the articles; every sentence links to its source. If the articles do not say, you are told so.")
+        gr.Markdown(
+            "## Ask the articles\nAnswers quote the articles; every sentence links to its source. If the articles do not say, you are told so."
+        )
         status = gr.Markdown("Reading the corpus…", elem_id="status")
         previous = gr.State(None)
         groups = gr.State([])
@@ -400,12 +423,25 @@ def build_app(assistant: Assistant):
                 with gr.Row(elem_id="chat-head"):
                     clear = gr.Button("↺ New conversation", size="sm", variant="secondary", elem_id="clear", scale=0)
                 # autoscroll off: the page's script keeps the question in view instead of scrolling it away
-                chatbot = gr.Chatbot(label="Conversation", show_label=False, height=520, elem_id="chat", buttons=["copy"],
-                                     autoscroll=False,
-                                     sanitize_html=True, placeholder="Ask a question about the indexed news articles.")
+                chatbot = gr.Chatbot(
+                    label="Conversation",
+                    show_label=False,
+                    height=520,
+                    elem_id="chat",
+                    buttons=["copy"],
+                    autoscroll=False,
+                    sanitize_html=True,
+                    placeholder="Ask a question about the indexed news articles.",
+                )
                 with gr.Row():
-                    box = gr.Textbox(show_label=False, placeholder="Ask about the articles…", scale=5, elem_id="question",
-                                     max_lines=4, autofocus=True)
+                    box = gr.Textbox(
+                        show_label=False,
+                        placeholder="Ask about the articles…",
+                        scale=5,
+                        elem_id="question",
+                        max_lines=4,
+                        autofocus=True,
+                    )
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                 with gr.Row(elem_id="examples", equal_height=True):
                     example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
@@ -413,32 +449,54 @@ def build_app(assistant: Assistant):
                 sources = gr.HTML(fmt.sources_html(None, {}), elem_id="sources")
                 with gr.Accordion("Articles in the corpus", open=False, elem_id="corpus"):
                     # one page at a time, searched on the server: 100k articles never become one giant table
-                    search = gr.Textbox(show_label=False, placeholder="Search titles and file names…", elem_id="article-search",
-                                        max_lines=1, container=False)
+                    search = gr.Textbox(
+                        show_label=False,
+                        placeholder="Search titles and file names…",
+                        elem_id="article-search",
+                        max_lines=1,
+                        container=False,
+                    )
                     table = gr.HTML("", elem_id="articles")
                     article_page = gr.State(1)
                     with gr.Row(elem_id="article-pager"):
                         prev_page = gr.Button("‹ Previous", size="sm", elem_id="articles-prev", scale=0)
                         next_page = gr.Button("Next ›", size="sm", elem_id="articles-next", scale=0)
-                    files = gr.File(label="Add articles (.txt, .md, .html; up to 2 MB each)", file_count="multiple",
-                                    file_types=list(UPLOAD_SUFFIXES), elem_id="upload")
-                    renames = gr.Textbox(elem_id="upload-renames", show_label=False, container=False,
-                                         elem_classes=["visually-hidden"], interactive=True)
+                    files = gr.File(
+                        label="Add articles (.txt, .md, .html; up to 2 MB each)",
+                        file_count="multiple",
+                        file_types=list(UPLOAD_SUFFIXES),
+                        elem_id="upload",
+                    )
+                    renames = gr.Textbox(
+                        elem_id="upload-renames",
+                        show_label=False,
+                        container=False,
+                        elem_classes=["visually-hidden"],
+                        interactive=True,
+                    )
                     upload_msg = gr.Markdown(elem_id="upload-msg")
 
         outputs = [chatbot, box, previous, sources, groups]
         box.submit(respond, [box, chatbot, previous, groups], outputs, api_visibility="private")
         send.click(respond, [box, chatbot, previous, groups], outputs, api_visibility="private")
         for button, question in zip(example_buttons, EXAMPLES):
-            button.click(lambda h, p, g, q=question: (yield from respond(q, h, p, g)), [chatbot, previous, groups], outputs,
-                         api_visibility="private")
+            button.click(
+                lambda h, p, g, q=question: (yield from respond(q, h, p, g)),
+                [chatbot, previous, groups],
+                outputs,
+                api_visibility="private",
+            )
         clear.click(lambda: ([], "", None, fmt.sources_panel([]), []), None, outputs, api_visibility="private")
         chatbot.clear(lambda: (None, fmt.sources_panel([]), []), None, [previous, sources, groups], api_visibility="private")
         files.upload(upload, [files, renames, search], [upload_msg, status, table, article_page, files], api_visibility="private")
         app.load(corpus_view, None, [status, table, article_page], api_visibility="private")
         search.change(lambda q: articles_table(q, 1), search, [table, article_page], api_visibility="private")
-        prev_page.click(lambda q, p: articles_table(q, p - 1), [search, article_page], [table, article_page], api_visibility="private")
-        next_page.click(lambda q, p: articles_table(q, p + 1), [search, article_page], [table, article_page], api_visibility="private")
+        prev_page.click(
+            lambda q, p: articles_table(q, p - 1), [search, article_page], [table, article_page], api_visibility="private"
+        )
+        next_page.click(
+            lambda q, p: articles_table(q, p + 1), [search, article_page], [table, article_page], api_visibility="private"
+        )
         gr.api(api_ask, api_name="ask")
     return app
 
@@ -458,6 +516,17 @@ def launch(app, host: str = "127.0.0.1", port: int = 7860, concurrency: int = 4,
     from starlette.middleware import Middleware
 
     app.queue(default_concurrency_limit=concurrency, max_size=100)
-    return app.launch(server_name=host, server_port=port, share=False, css=CSS, js=JS, theme=gr.themes.Soft(),
-                      footer_links=["api"], show_error=False, quiet=True, max_file_size=MAX_RAW_FILE_BYTES,
-                      app_kwargs={"middleware": [Middleware(UploadLimit)]}, **extra)
+    return app.launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        css=CSS,
+        js=JS,
+        theme=gr.themes.Soft(),
+        footer_links=["api"],
+        show_error=False,
+        quiet=True,
+        max_file_size=MAX_RAW_FILE_BYTES,
+        app_kwargs={"middleware": [Middleware(UploadLimit)]},
+        **extra,
+    )

@@ -5,8 +5,12 @@ import argparse
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("serve", help="the chat UI in the browser", formatter_class=argparse.RawDescriptionHelpFormatter,
-                       epilog="examples:\n  rag serve\n  rag serve --port 8080 --corpus ~/articles\n")
+    p = sub.add_parser(
+        "serve",
+        help="the chat UI in the browser",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  rag serve\n  rag serve --port 8080 --corpus ~/articles\n",
+    )
     common(p)
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=7860)

@@ -19,8 +19,9 @@ MAX_KEPT_ANSWERS = 30  # the sources of this many latest answers stay reachable 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 _MARKER = re.compile(r"\[(\d+)\]")
 REFUSAL_DETAIL = "The indexed articles do not answer this question"
-ENGLISH_ONLY_NOTE = ("The articles are searched in English, and this question does not look like English: "
-                     "ask it in English for an answer.")
+ENGLISH_ONLY_NOTE = (
+    "The articles are searched in English, and this question does not look like English: ask it in English for an answer."
+)
 
 
 def esc(text: str) -> str:
@@ -58,8 +59,7 @@ def answer_parts(answer: Answer, k: int = 0) -> list[str]:
 def _with_links(piece: str, k: int = 0) -> str:
     escaped = esc_md(piece)
     # the markers were escaped to \[n\]; turn them into links to this answer's source cards
-    return re.sub(r"\\\[(\d+)\\\]",
-                  lambda m: f'<a class="cite" href="#src-{k}-{m.group(1)}">[{m.group(1)}]</a>', escaped)
+    return re.sub(r"\\\[(\d+)\\\]", lambda m: f'<a class="cite" href="#src-{k}-{m.group(1)}">[{m.group(1)}]</a>', escaped)
 
 
 def plain_answer(answer: Answer) -> str:
@@ -81,13 +81,17 @@ def copy_text(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-_ENGLISH = set("the a an of in on at to is are was were be been did do does what who whom whose when where why how "
-               "which many much and or for with by from about has have had not it its this that".split())
-_FOREIGN = set("le la les des du est que qui quoi quand où comment pourquoi combien une un et "
-               "el los las qué quién cuándo dónde cómo cuántos por es y del "
-               "der die das und ist wer wie wann warum wo nicht den dem ein eine "
-               "il che chi perché dove sono della "
-               "quem não onde são uma".split())
+_ENGLISH = set(
+    "the a an of in on at to is are was were be been did do does what who whom whose when where why how "
+    "which many much and or for with by from about has have had not it its this that".split()
+)
+_FOREIGN = set(
+    "le la les des du est que qui quoi quand où comment pourquoi combien une un et "
+    "el los las qué quién cuándo dónde cómo cuántos por es y del "
+    "der die das und ist wer wie wann warum wo nicht den dem ein eine "
+    "il che chi perché dove sono della "
+    "quem não onde são uma".split()
+)
 
 
 def looks_non_english(question: str) -> bool:
@@ -120,9 +124,15 @@ def backend_note(answer: Answer) -> str:
         return ""
     removed = len(answer.removed)
     if answer.fallback:
-        return (f'<div class="backend">The answer {esc(answer.backend)} wrote could not be verified against the '
-                f'articles; these are the sentences of the articles that answer.</div>')
-    detail = f"; verification removed {removed} unsupported sentence{'s' if removed != 1 else ''}" if removed else "; every sentence verified"
+        return (
+            f'<div class="backend">The answer {esc(answer.backend)} wrote could not be verified against the '
+            f"articles; these are the sentences of the articles that answer.</div>"
+        )
+    detail = (
+        f"; verification removed {removed} unsupported sentence{'s' if removed != 1 else ''}"
+        if removed
+        else "; every sentence verified"
+    )
     return f'<div class="backend">Written by {esc(answer.backend)}{detail}.</div>'
 
 
@@ -144,7 +154,8 @@ def sources_html(answer: Answer | None, articles: dict[str, ArticleInfo | None],
     else:
         head = "Sources" if answer.answered else "Related passages (they do not answer the question)"
         body = f"<h3>{head}</h3>" + "".join(
-            _card(c, articles.get(c.document_id), related=not answer.answered, k=k) for c in cards)
+            _card(c, articles.get(c.document_id), related=not answer.answered, k=k) for c in cards
+        )
     if cards:  # the heading first, then which question these sources are for
         head_end = body.index("</h3>") + len("</h3>")
         body = body[:head_end] + asked + body[head_end:]
@@ -156,8 +167,10 @@ def sources_html(answer: Answer | None, articles: dict[str, ArticleInfo | None],
 def message_sources_html(text: str, k: int, question: str = "") -> str:
     """The (empty) sources group of a message that is not an answer (an error), so that numbering stays aligned."""
     asked = f'<div class="sources-question">For: “{esc(question)}”</div>' if question else ""
-    return (f'<div class="answer-sources sources" data-answer="{k}" data-copy="{esc(text)}">{asked}'
-            '<div class="sources-empty">No sources: the question was not answered.</div></div>')
+    return (
+        f'<div class="answer-sources sources" data-answer="{k}" data-copy="{esc(text)}">{asked}'
+        '<div class="sources-empty">No sources: the question was not answered.</div></div>'
+    )
 
 
 def sources_panel(groups: list[str]) -> str:
@@ -180,17 +193,20 @@ def _distinct_related(related: list[Citation]) -> list[Citation]:
 
 def _card(c: Citation, article: ArticleInfo | None, related: bool, k: int = 0) -> str:
     text = (article.text if article else "") or c.text
-    start, end = (c.text_start, c.text_end) if text[c.text_start:c.text_end] == c.text else (0, 0)
+    start, end = (c.text_start, c.text_end) if text[c.text_start : c.text_end] == c.text else (0, 0)
     if end:
-        before = text[max(0, start - CONTEXT_CHARS):start]
-        after = text[end:end + CONTEXT_CHARS]
+        before = text[max(0, start - CONTEXT_CHARS) : start]
+        after = text[end : end + CONTEXT_CHARS]
         if start > CONTEXT_CHARS:  # start and stop at whole words
             before = before.split(" ", 1)[-1]
         if end + CONTEXT_CHARS < len(text):
             after = after.rsplit(" ", 1)[0]
         context = (
-            ("…" if start > CONTEXT_CHARS else "") + _paragraphs(esc(before)) + f"<mark>{esc(c.text)}</mark>"
-            + _paragraphs(esc(after)) + ("…" if end + CONTEXT_CHARS < len(text) else "")
+            ("…" if start > CONTEXT_CHARS else "")
+            + _paragraphs(esc(before))
+            + f"<mark>{esc(c.text)}</mark>"
+            + _paragraphs(esc(after))
+            + ("…" if end + CONTEXT_CHARS < len(text) else "")
         )
         full = _paragraphs(esc(text[:start])) + f"<mark>{esc(c.text)}</mark>" + _paragraphs(esc(text[end:]))
     else:
@@ -234,21 +250,27 @@ def articles_page(rows: list[ArticleInfo], query: str = "", page: int = 1, per_p
     if not rows:
         return (f"<p>No article matches “{esc(query)}”.</p>" if words else "<p>No articles indexed.</p>"), 1
     first = (page - 1) * per_page
-    shown = rows[first:first + per_page]
+    shown = rows[first : first + per_page]
     lines = "".join(
         f"<tr><td>{esc(r.title)}</td><td><code>{esc(r.source)}</code></td><td>{r.chunk_count}</td></tr>" for r in shown
     )
     matching = f" matching “{esc(query)}”" if words else ""
-    count = (f'<div class="articles-count">{first + 1:,}–{first + len(shown):,} of {len(rows):,} articles{matching}'
-             f" · page {page:,} of {pages:,}</div>")
-    return (count + '<div class="articles-scroll"><table class="articles"><thead><tr><th>Title</th><th>Source</th>'
-            f"<th>Chunks</th></tr></thead><tbody>{lines}</tbody></table></div>"), page
+    count = (
+        f'<div class="articles-count">{first + 1:,}–{first + len(shown):,} of {len(rows):,} articles{matching}'
+        f" · page {page:,} of {pages:,}</div>"
+    )
+    return (
+        count + '<div class="articles-scroll"><table class="articles"><thead><tr><th>Title</th><th>Source</th>'
+        f"<th>Chunks</th></tr></thead><tbody>{lines}</tbody></table></div>"
+    ), page
 
 
 def indexing_note(names: list[str]) -> str:
     """Shown instead of a refusal while uploads are indexed: the answer may be in them."""
-    return (f'<div class="nic">{esc(_listed(names))} {"is" if len(names) == 1 else "are"} being indexed: '
-            "the answer follows as soon as that is done…</div>")
+    return (
+        f'<div class="nic">{esc(_listed(names))} {"is" if len(names) == 1 else "are"} being indexed: '
+        "the answer follows as soon as that is done…</div>"
+    )
 
 
 def still_indexing_text(names: list[str]) -> str:

@@ -30,7 +30,7 @@ def safe_upload_name(name: str) -> str:
     if len(base) > MAX_NAME_CHARS:
         stem, dot, suffix = base.rpartition(".")
         suffix = dot + suffix if stem and len(suffix) < 10 else ""
-        base = (base[:len(base) - len(suffix)] if suffix else base)[:MAX_NAME_CHARS - len(suffix)].rstrip(" .") + suffix
+        base = (base[: len(base) - len(suffix)] if suffix else base)[: MAX_NAME_CHARS - len(suffix)].rstrip(" .") + suffix
     if not base.lower().endswith(UPLOAD_SUFFIXES) or base.startswith("."):
         raise ValueError(f"“{name}” is not a .txt, .md or .html file")
     return base
@@ -43,7 +43,7 @@ def free_upload_name(target: Path, name: str, data: bytes) -> tuple[str, bool]:
     uploading one file twice does not index it twice)."""
     stem, dot, suffix = name.rpartition(".")
     for n in range(1, 1000):
-        candidate = name if n == 1 else f"{stem[:MAX_NAME_CHARS - len(suffix) - 8]} ({n}){dot}{suffix}"
+        candidate = name if n == 1 else f"{stem[: MAX_NAME_CHARS - len(suffix) - 8]} ({n}){dot}{suffix}"
         path = target / candidate
         if not path.exists():
             return candidate, False
@@ -98,11 +98,22 @@ class UploadLimit:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/").endswith("/upload"):
             length = dict(scope["headers"]).get(b"content-length")
             if length is None or not length.isdigit() or int(length) > self.limit:
-                status, text = (411, "An upload must give its Content-Length.") if length is None else (
-                    413, f"An upload request may carry at most {self.limit / 1e6:.0f} MB "
-                         f"({MAX_UPLOAD_FILES} files of {MAX_UPLOAD_BYTES / 1e6:.0f} MB).")
-                await send({"type": "http.response.start", "status": status,
-                            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]})
+                status, text = (
+                    (411, "An upload must give its Content-Length.")
+                    if length is None
+                    else (
+                        413,
+                        f"An upload request may carry at most {self.limit / 1e6:.0f} MB "
+                        f"({MAX_UPLOAD_FILES} files of {MAX_UPLOAD_BYTES / 1e6:.0f} MB).",
+                    )
+                )
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": status,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")],
+                    }
+                )
                 await send({"type": "http.response.body", "body": text.encode()})
                 return
         await self.app(scope, receive, send)
