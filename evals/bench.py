@@ -367,12 +367,15 @@ def run(
     json_path: Path | None = None,
     skip_baseline: bool = False,
     real_vectors: bool = False,
+    work_root: Path | None = None,
 ) -> dict:
     from index.embedding import default_model_path
 
     from .scale import corpus_for
 
-    work = Path(tempfile.mkdtemp(prefix="rag-bench-"))
+    if work_root is not None:  # `rag bench --data-dir DIR`: its indexes go there, not in the system's temp dir
+        Path(work_root).mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="rag-bench-", dir=work_root))
     if size in SCALE_SIZES:
         result = {
             "size": size,

@@ -110,7 +110,7 @@ def main(args, settings: Settings) -> int:
         args.dataset,
         settings,
         split=args.split,
-        json_path=args.json,
+        json_path=args.json_out,
         report_dir=args.report,
         progress=sys.stderr.isatty(),
         limit=args.limit,
@@ -128,8 +128,8 @@ def main(args, settings: Settings) -> int:
         print(
             f"ablation: refused {payload['ablation_refusal_rate']:.1%} of single-article questions once their article was removed"
         )
-    if args.json:
-        print(f"\nAll figures: {args.json}")
+    if args.json_out:
+        print(f"\nAll figures: {args.json_out}")
     if args.report:
         print(f"Report: {payload['report']}")
     if args.gate:

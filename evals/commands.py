@@ -11,7 +11,7 @@ def register(sub, common) -> None:
         "eval",
         help="measure retrieval, grounding and refusals on a gold dataset",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n  rag eval                                  the seed gold set\n  rag eval --dataset clapnq --split test    ClapNQ's test half (597 passages indexed)\n  rag eval --dataset squad2 --split test    SQuAD 2.0 test articles (no fitting saw them)\n  rag eval --json metrics.json --gate       fail (exit 1) below the committed thresholds\n",
+        epilog="examples:\n  rag eval                                  the seed gold set\n  rag eval --dataset clapnq --split test    ClapNQ's test half (597 passages indexed)\n  rag eval --dataset squad2 --split test    SQuAD 2.0 test articles (no fitting saw them)\n  rag eval --json-out m.json --gate         fail (exit 1) below the committed thresholds\n",
     )
     common(p)
     p.add_argument(
@@ -26,7 +26,7 @@ def register(sub, common) -> None:
         help="train (fitted the reader), dev (its calibration), test (no fitting saw it), or all",
     )
     p.add_argument(
-        "--json", type=Path, default=None, metavar="FILE", help="write every metric (with 95%% intervals) and case here"
+        "--json-out", type=Path, default=None, metavar="FILE", help="write every metric (with 95%% intervals) and case here"
     )
     p.add_argument(
         "--report", type=Path, default=None, metavar="DIR", help="write a Markdown report with a chart and every failing case"
@@ -45,10 +45,10 @@ def register(sub, common) -> None:
         epilog=(
             "examples:\n  rag bench                        the seeds: a few minutes\n"
             "  rag bench --size 1k              ~1,000 generated chunks: throughput against llama-index and the raw model\n"
-            "  rag bench --size 100k --json bench-100k.json\n"
+            "  rag bench --size 100k --json-out bench-100k.json\n"
             "                                   100,000 chunks: index size, memory, re-index and question latency\n"
             "                                   (chunk vectors pooled from cached sentence vectors: see evals/scale.py)\n"
-            "  rag bench --size 10k --real-vectors --json bench-10k.json\n"
+            "  rag bench --size 10k --real-vectors --json-out bench-10k.json\n"
             "                                   10,000 chunks embedded for real: indexing time, chunks/s against the raw model\n"
         ),
     )
@@ -59,7 +59,8 @@ def register(sub, common) -> None:
         help="corpus: the seeds, or a generated one of about N chunks",
     )
     p.add_argument("--questions", type=int, default=60, help="questions timed (at least 50)")
-    p.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every figure here")
+    common(p)
+    p.add_argument("--json-out", type=Path, default=None, metavar="FILE", help="write every figure here")
     p.add_argument("--skip-baseline", action="store_true", help="do not build the llama-index baseline")
     p.add_argument(
         "--real-vectors",
@@ -81,11 +82,12 @@ def bench_command(args, settings) -> int:
     result = run(
         args.size,
         questions=max(50, args.questions),
-        json_path=args.json,
+        json_path=args.json_out,
         skip_baseline=args.skip_baseline,
         real_vectors=args.real_vectors,
+        work_root=settings.data_dir if hasattr(args, "data_dir") else None,
     )
     print(table(result))
-    if args.json:
-        print(f"\nAll figures: {args.json}")
+    if args.json_out:
+        print(f"\nAll figures: {args.json_out}")
     return 0

@@ -18,8 +18,15 @@ from .errors import ModelError
 
 log = logging.getLogger(__name__)
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+def _sentence_transformer(path: Path):
+    """sentence-transformers' model from a local directory, with the Hugging Face libraries told they are
+    offline (set when first loaded, not at import: importing this module changes nothing)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(path), device="cpu", local_files_only=True)
 
 
 @runtime_checkable
@@ -168,9 +175,7 @@ class SentenceTransformerEmbedder:
         """sentence-transformers in float32: the reference the export is verified against."""
         if self.dtype == "float32":
             return self.torch_model()
-        from sentence_transformers import SentenceTransformer
-
-        model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+        model = _sentence_transformer(self.model_path)
         model.max_seq_length = self.max_tokens
         return model
 
@@ -218,9 +223,7 @@ class SentenceTransformerEmbedder:
         """The sentence-transformers model (loaded on first use: importing it takes seconds)."""
         if self._model is None:
             try:
-                from sentence_transformers import SentenceTransformer
-
-                self._model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+                self._model = _sentence_transformer(self.model_path)
             except Exception as err:
                 raise ModelError(f"Cannot load the embedding model from {self.model_path}: {err}") from err
             self._model.max_seq_length = self.max_tokens

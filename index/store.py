@@ -43,7 +43,6 @@ from .errors import (
     RagError,
 )
 
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 log = logging.getLogger(__name__)
 
 SCHEMA = "2"

@@ -9,12 +9,9 @@ import textwrap
 import time
 from pathlib import Path
 
-from .errors import IndexBusyError, QuestionError, RagError
+from pydantic import ValidationError
 
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+from .errors import IndexBusyError, QuestionError, RagError
 
 EPILOG = """\
 examples:
@@ -31,35 +28,43 @@ RAG_CHROMA_URL) which beat a .env file in the current directory.
 """
 
 
+# Every Settings field is a flag of every command, named after it (--data-dir for data_dir), with its
+# description as the help; a field left out is settable only where it says why.
+NOT_FLAGS = {"llm_api_key"}  # a secret: from RAG_LLM_API_KEY or .env, never argv (which `ps` shows to everyone)
+SHORT = {"top_k": "-k"}
+METAVAR = {
+    "llm": "URL|GGUF",
+    "corpus": "DIR",
+    "data_dir": "DIR",
+    "model_path": "DIR",
+    "chroma_url": "URL",
+    "top_k": "N",
+    "max_question_chars": "N",
+    "chroma_timeout": "SECONDS",
+    "llm_model": "NAME",
+}
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--corpus", type=Path, default=argparse.SUPPRESS, help="directory of .txt/.md/.html/.jsonl articles (default: the seeds)"
-    )
-    parser.add_argument(
-        "--data-dir", type=Path, default=argparse.SUPPRESS, help="where the index lives (default: ./.rag, or $RAG_DATA_DIR)"
-    )
-    parser.add_argument(
-        "--model-path",
-        type=Path,
-        default=argparse.SUPPRESS,
-        help="local sentence-transformers model directory (default: packaged all-MiniLM-L6-v2)",
-    )
-    parser.add_argument("--chroma-url", default=argparse.SUPPRESS, help="use a Chroma server, e.g. http://127.0.0.1:8000")
-    parser.add_argument(
-        "--llm",
-        default=argparse.SUPPRESS,
-        metavar="URL|GGUF",
-        help="optional LLM for fluent answers: an OpenAI-compatible server (http://127.0.0.1:11434/v1) or a .gguf file; every sentence is verified",
-    )
-    parser.add_argument(
-        "--llm-model", default=argparse.SUPPRESS, help="model name on the LLM server (e.g. llama3.2); default 'local'"
-    )
-    parser.add_argument(
-        "--verify",
-        choices=["remove", "flag"],
-        default=argparse.SUPPRESS,
-        help="generated sentences its citations do not support: remove them (default) or flag them",
-    )
+    """The settings' flags (generated from ``Settings``) and --verbose, on every command."""
+    from .settings import Settings, flag_type
+
+    for name, field in Settings.model_fields.items():
+        if name in NOT_FLAGS:
+            continue
+        kind, choices = flag_type(field.annotation)
+        names = [f"--{name.replace('_', '-')}"] + ([SHORT[name]] if name in SHORT else [])
+        default = "the packaged seeds" if name == "corpus" else field.default
+        shown = f"default: {default}; or" if default is not None else "or"
+        parser.add_argument(
+            *names,
+            dest=name,
+            type=kind,
+            choices=choices,
+            default=argparse.SUPPRESS,
+            metavar=METAVAR.get(name) if not choices else None,
+            help=f"{field.description} ({shown} ${'RAG_' + name.upper()})".replace("%", "%%"),
+        )
     parser.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log what happens to stderr")
 
 
@@ -92,7 +97,6 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("question", nargs="?", help="the question; omit it to type questions interactively")
     p.add_argument("--json", action="store_true", help="print one JSON object: status, answer, citations")
-    p.add_argument("-k", type=int, default=None, metavar="N", help="chunks to retrieve (default 5)")
     p.set_defaults(handler=_ask)
 
     p = sub.add_parser(
@@ -136,17 +140,22 @@ def _plugins():
 
 
 def _settings(args: argparse.Namespace):
+    """Settings from the flags given, over RAG_* variables, over .env, over the defaults."""
     from .settings import Settings
 
-    overrides = {
-        k: getattr(args, k)
-        for k in ("corpus", "data_dir", "model_path", "chroma_url", "llm", "llm_model", "verify")
-        if hasattr(args, k)
-    }
-    return Settings(**overrides)
+    return Settings(**{name: getattr(args, name) for name in Settings.model_fields if hasattr(args, name)})
+
+
+def _quiet_offline_environment() -> None:
+    """Set once per run of the command (importing the package changes no environment)."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def main(argv: list[str] | None = None) -> int:
+    _quiet_offline_environment()
     parser = build_parser()
     given = sys.argv[1:] if argv is None else argv
     wanted = next((a for a in given if not a.startswith("-")), None)
@@ -166,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         settings = _settings(args)
+    except ValidationError as err:  # e.g. --top-k 0: say which flag and why, not a traceback
+        problems = "; ".join(f"--{'-'.join(str(p) for p in e['loc']).replace('_', '-')}: {e['msg']}" for e in err.errors())
+        print(f"error: {problems}", file=sys.stderr)
+        return 2
+    try:
         return args.handler(args, settings)
     except QuestionError as err:
         return _fail(args, err, code=2)
@@ -248,7 +262,7 @@ def _ask(args, settings) -> int:
         assistant.check_question(args.question)  # a bad question fails before any loading
     ensure_index(assistant, settings)
     if args.question is not None:
-        answer = _stream(assistant, args.question, args.k, quiet=args.json)
+        answer = _stream(assistant, args.question, None, quiet=args.json)
         print(answer.model_dump_json(indent=None) if args.json else format_answer(answer))
         return 0
     interactive = sys.stdin.isatty()
@@ -265,7 +279,7 @@ def _ask(args, settings) -> int:
         if not line.strip():
             continue
         try:
-            answer = _stream(assistant, line, args.k, quiet=args.json, previous=previous)
+            answer = _stream(assistant, line, None, quiet=args.json, previous=previous)
         except RagError as err:  # a bad question or an unavailable index: say so, and keep the session
             if args.json:
                 print(json.dumps({"status": "error", "error": str(err)}), flush=True)

@@ -1,6 +1,8 @@
 """One settings object. Precedence: explicit arguments (CLI flags) > RAG_* environment > .env > defaults."""
 
 import importlib.util
+import types
+import typing
 from pathlib import Path
 from typing import Literal
 
@@ -23,15 +25,17 @@ DEFAULT_CORPUS = _packaged_seeds()
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
 
-    corpus: Path = Field(DEFAULT_CORPUS, description="Directory of articles to index")
+    corpus: Path = Field(DEFAULT_CORPUS, description="Directory of .txt/.md/.html/.jsonl articles to index")
     data_dir: Path = Field(Path(".rag"), description="Where the index lives")
-    model_path: Path | None = Field(None, description="Local sentence-transformers model directory (default: packaged MiniLM)")
+    model_path: Path | None = Field(
+        None, description="Local sentence-transformers model directory, instead of the packaged all-MiniLM-L6-v2"
+    )
     chroma_url: str | None = Field(None, description="Use a Chroma server (http://host:port) instead of the embedded store")
     chroma_timeout: float = Field(
         10.0, gt=0, description="Seconds to wait for each answer of a Chroma server (a hung server fails the question)"
     )
     top_k: int = Field(5, ge=1, le=50, description="Chunks retrieved per question")
-    max_question_chars: int = Field(2000, ge=10)
+    max_question_chars: int = Field(2000, ge=10, description="Longest question accepted, in characters")
     llm: str | None = Field(
         None, description="Optional LLM: an OpenAI-compatible base URL (http://127.0.0.1:11434/v1) or a .gguf file"
     )
@@ -45,3 +49,12 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser().resolve() if value is not None else None
+
+
+def flag_type(annotation) -> tuple[type, list | None]:
+    """(argparse type, choices) for a Settings field's annotation: ``Path | None`` is Path, a Literal its values."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+    if typing.get_origin(annotation) is Literal:
+        return str, list(typing.get_args(annotation))
+    return (annotation if annotation in (Path, int, float) else str), None

@@ -1,6 +1,9 @@
 """The public API and the architecture: one small surface, imports flowing ui -> rag -> index."""
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -113,3 +116,41 @@ def test_settings_precedence_flags_then_environment_then_dotenv_then_defaults(tm
     assert settings.llm_model == "from-env"  # the environment over .env
     assert settings.chroma_timeout == 3.0  # .env over the default
     assert Settings().verify == "remove"  # the default
+
+
+def test_every_setting_is_a_flag_of_every_command_with_its_description():
+    """The flags are generated from Settings (one list of options, one help text), after any command."""
+    from rag import Settings
+    from rag.cli import NOT_FLAGS, build_parser
+
+    parser = build_parser()
+    for command, sub in parser.commands.items():
+        flags = {a.dest: a for a in sub._actions}
+        for name, field in Settings.model_fields.items():
+            if name in NOT_FLAGS:
+                assert name not in flags  # the API key: environment or .env only, never argv
+                continue
+            assert name in flags, (command, name)
+            assert field.description in flags[name].help and f"$RAG_{name.upper()}" in flags[name].help
+    args = parser.parse_args(["bench", "--data-dir", "/tmp/x", "--size", "1k"])
+    assert str(args.data_dir) == "/tmp/x"
+    assert parser.parse_args(["ask", "-k", "8", "q"]).top_k == 8
+    assert parser.parse_args(["ask", "--verify", "flag", "q"]).verify == "flag"
+
+
+def test_a_setting_out_of_range_names_its_flag(capsys):
+    import rag.cli
+
+    assert rag.cli.main(["ask", "--top-k", "0", "Who blocked the Lachin Corridor?"]) == 2
+    assert "--top-k: Input should be greater than or equal to 1" in capsys.readouterr().err
+
+
+def test_importing_the_packages_changes_no_environment_variable():
+    code = (
+        "import os; before = dict(os.environ); import rag, rag.cli, index.embedding, index.store, ui.app, evals.cli;"
+        "print(sorted(set(os.environ.items()) ^ set(before.items())))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_", "TOKENIZERS_", "ANONYMIZED_"))}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
