@@ -34,6 +34,7 @@ from rag.reader import Reader
 from rag.settings import DEFAULT_CORPUS
 
 from .dataset import load_cases
+from .fitting import SignedLogistic
 
 
 def _without(corpus: Path, removed: set[str], target: Path) -> Path:
@@ -97,37 +98,6 @@ def _dev_sets(work: Path) -> dict[str, tuple[Path, list]]:
 # artefact of one dev set, such as SQuAD's unanswerable questions written from their paragraph's own
 # words) is dropped and the rest refitted, so that the model carries over to articles nobody here chose.
 LOWERING = frozenset({"missing", "unknown"})
-
-
-class SignedLogistic:
-    """A logistic regression whose coefficients keep their features' signs (see ``LOWERING``)."""
-
-    def __init__(self, features: list[str], **options) -> None:
-        self.features, self.options = list(features), options
-
-    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> "SignedLogistic":
-        from sklearn.linear_model import LogisticRegression
-
-        sign = np.array([-1.0 if f in LOWERING else 1.0 for f in self.features])
-        used = np.ones(len(self.features), dtype=bool)
-        while True:
-            model = LogisticRegression(max_iter=2000, **self.options).fit(X[:, used], y, sample_weight=sample_weight)
-            coef = np.zeros(len(self.features))
-            coef[used] = model.coef_[0]
-            wrong = used & (coef * sign < 0)
-            if not wrong.any():
-                break
-            used &= ~wrong
-        self.coef_, self.intercept_ = coef[None, :], model.intercept_
-        self.dropped = [f for f, u in zip(self.features, used) if not u]
-        return self
-
-    def decision_function(self, X: np.ndarray) -> np.ndarray:
-        return X @ self.coef_[0] + self.intercept_[0]
-
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
-        return np.stack([1 - p, p], axis=1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     def fit_ranker(idx, feats):
-        return SignedLogistic(feats, C=1.0).fit(cand_matrix(idx, feats), cand_labels(idx), sample_weight=cand_weights(idx) * 1000)
+        return SignedLogistic(feats, LOWERING, C=1.0).fit(
+            cand_matrix(idx, feats), cand_labels(idx), sample_weight=cand_weights(idx) * 1000
+        )
 
     def top1(model, idx, feats) -> float:
         per = {n: [] for n in names}
@@ -251,12 +223,12 @@ def main(argv: list[str] | None = None) -> int:
         return float(np.mean([balanced_accuracy(p[group == i] >= t, y[group == i] == 1) for i in range(len(names))]))
 
     def fit(features: list[str]):
-        return SignedLogistic(features, C=1.0, class_weight="balanced").fit(matrix(features), y, sample_weight=weights)
+        return SignedLogistic(features, LOWERING, C=1.0, class_weight="balanced").fit(matrix(features), y, sample_weight=weights)
 
     def cross_validated(features: list[str]) -> float:
         p = np.zeros(len(y))
         for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(matrix(features), y * 10 + group):
-            model = SignedLogistic(features, C=1.0, class_weight="balanced")
+            model = SignedLogistic(features, LOWERING, C=1.0, class_weight="balanced")
             model.fit(matrix(features)[train], y[train], sample_weight=weights[train])
             p[test] = model.predict_proba(matrix(features)[test])[:, 1]
         return max(mean_balanced(p, t) for t in np.linspace(0.05, 0.95, 91))

@@ -213,13 +213,10 @@ def _window_terms(c: Candidate) -> set[str]:
 
 
 def _antecedent_terms(c: Candidate) -> set[str]:
-    """Terms of the sentence before a candidate that opens with an anaphor ("It declared…"): the answer
-    quotes that sentence with it (``with_antecedent``), so a name there counts as the sentence's own."""
-    if c.index == 0 or not _ANAPHOR.match(c.text):
-        return set()
-    chunk = c.retrieved.chunk
-    prev = chunk.sentences[c.index - 1]
-    return set(terms(chunk.text[prev[0] : prev[1]]))
+    """Terms of the sentence a candidate leans on ("It declared…"): the answer quotes that sentence with
+    it (``with_antecedent``), so a name there counts as the sentence's own."""
+    prev = antecedent(c)
+    return set(terms(c.retrieved.chunk.text[prev[0] : prev[1]])) if prev else set()
 
 
 def _covered(question: Question, present: set[str]) -> float:
@@ -365,14 +362,25 @@ _ANAPHOR = re.compile(
 )
 
 
-def with_antecedent(c: Candidate) -> Candidate:
-    """The candidate, extended back over the previous sentence of its chunk when it opens with an anaphor."""
+def antecedent(c: Candidate) -> tuple[int, int, int, int] | None:
+    """The sentence before a candidate that opens with an anaphor ("It", "The company"…), when the two can
+    be quoted as one passage: the same paragraph (across a line break the quote would not be one run of
+    the file) and a quotable sentence. The span of that sentence in its chunk, else None."""
     if c.index == 0 or not _ANAPHOR.match(c.text):
-        return c
+        return None
     chunk = c.retrieved.chunk
     prev = chunk.sentences[c.index - 1]
     if "\n" in chunk.text[prev[1] : chunk.sentences[c.index][0]] or not quotable(chunk.text[prev[0] : prev[1]], chunk.title):
-        return c  # only within a paragraph: across a line break the quote would not be one run of the file
+        return None
+    return prev
+
+
+def with_antecedent(c: Candidate) -> Candidate:
+    """The candidate, extended back over the sentence it leans on (``antecedent``), if any."""
+    prev = antecedent(c)
+    if prev is None:
+        return c
+    chunk = c.retrieved.chunk
     shift = chunk.sentences[c.index][0] - prev[0]
     span = (c.span[0] + shift, c.span[1] + shift) if c.span else None
     return replace(c, index=c.index - 1, text=chunk.text[prev[0] : chunk.sentences[c.index][1]], orig_start=prev[2], span=span)

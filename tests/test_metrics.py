@@ -53,13 +53,14 @@ def test_a_feature_fitted_against_its_meaning_is_dropped_and_the_rest_refitted()
     """evals/calibrate.py: "missing" question terms may only lower the score."""
     import numpy as np
 
-    from evals.calibrate import SignedLogistic
+    from evals.calibrate import LOWERING
+    from evals.fitting import SignedLogistic
 
     rng = np.random.default_rng(0)
     evidence = rng.normal(size=400)
     y = (evidence + rng.normal(scale=0.5, size=400) > 0).astype(int)
     missing = evidence + rng.normal(scale=0.3, size=400)  # correlated with the answer: a dev-set artefact
-    model = SignedLogistic(["best", "missing"]).fit(np.stack([evidence, missing], axis=1), y)
+    model = SignedLogistic(["best", "missing"], LOWERING).fit(np.stack([evidence, missing], axis=1), y)
     assert model.dropped == ["missing"] and model.coef_[0][1] == 0.0 and model.coef_[0][0] > 0
     p = model.predict_proba(np.array([[2.0, 0.0], [-2.0, 0.0]]))[:, 1]
     assert p[0] > 0.9 > 0.1 > p[1]
