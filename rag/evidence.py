@@ -213,9 +213,11 @@ def _window_terms(c: Candidate) -> set[str]:
 
 
 def _antecedent_terms(c: Candidate) -> set[str]:
-    """Terms of the sentence a candidate leans on ("It declared…"): the answer quotes that sentence with
-    it (``with_antecedent``), so a name there counts as the sentence's own."""
-    prev = antecedent(c)
+    """Terms of the sentence a candidate leans on ("It declared…"), across a paragraph break too (news
+    paragraphs are often one sentence): a name there counts as the sentence's own. (Measured: requiring
+    the same paragraph, as quoting does, lowered the ranker's cross-validated accuracy@1 on dev from
+    0.843 to 0.828.)"""
+    prev = leaned_on(c)
     return set(terms(c.retrieved.chunk.text[prev[0] : prev[1]])) if prev else set()
 
 
@@ -362,25 +364,25 @@ _ANAPHOR = re.compile(
 )
 
 
-def antecedent(c: Candidate) -> tuple[int, int, int, int] | None:
-    """The sentence before a candidate that opens with an anaphor ("It", "The company"…), when the two can
-    be quoted as one passage: the same paragraph (across a line break the quote would not be one run of
-    the file) and a quotable sentence. The span of that sentence in its chunk, else None."""
+def leaned_on(c: Candidate) -> tuple[int, int, int, int] | None:
+    """The span of the sentence before a candidate that opens with an anaphor ("It", "The company"…), else None."""
     if c.index == 0 or not _ANAPHOR.match(c.text):
         return None
-    chunk = c.retrieved.chunk
-    prev = chunk.sentences[c.index - 1]
-    if "\n" in chunk.text[prev[1] : chunk.sentences[c.index][0]] or not quotable(chunk.text[prev[0] : prev[1]], chunk.title):
-        return None
-    return prev
+    return c.retrieved.chunk.sentences[c.index - 1]
 
 
 def with_antecedent(c: Candidate) -> Candidate:
-    """The candidate, extended back over the sentence it leans on (``antecedent``), if any."""
-    prev = antecedent(c)
-    if prev is None:
-        return c
+    """The candidate, extended back over the sentence it leans on (``leaned_on``) when the two can be quoted
+    as one passage: the same paragraph (across a line break the quote would not be one run of the file)
+    and a quotable sentence."""
+    prev = leaned_on(c)
     chunk = c.retrieved.chunk
+    if (
+        prev is None
+        or "\n" in chunk.text[prev[1] : chunk.sentences[c.index][0]]
+        or not quotable(chunk.text[prev[0] : prev[1]], chunk.title)
+    ):
+        return c
     shift = chunk.sentences[c.index][0] - prev[0]
     span = (c.span[0] + shift, c.span[1] + shift) if c.span else None
     return replace(c, index=c.index - 1, text=chunk.text[prev[0] : chunk.sentences[c.index][1]], orig_start=prev[2], span=span)
