@@ -7,6 +7,7 @@ rest refitted, until every kept coefficient has its sign.
 """
 
 import numpy as np
+from scipy.special import expit
 
 
 class SignedLogistic:
@@ -36,5 +37,5 @@ class SignedLogistic:
         return X @ self.coef_[0] + self.intercept_[0]
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        p = expit(self.decision_function(X))
         return np.stack([1 - p, p], axis=1)

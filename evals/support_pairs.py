@@ -29,6 +29,7 @@ from pathlib import Path
 
 from index.documents import load_corpus
 from index.sentences import split_sentences
+from rag.lexicon import MONTHS, WEEKDAYS
 from rag.settings import DEFAULT_CORPUS
 
 from .dataset import DATA
@@ -76,21 +77,8 @@ _PLACE_SWAPS = {
     "Lachin": "Kelbajar",
     "South Caucasus": "Balkans",
 }
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_MONTHS = list(MONTHS)
+_DAYS = list(WEEKDAYS)
 _WORD_NUMBERS = {
     "two": "four",
     "three": "seven",
@@ -587,7 +575,7 @@ def fit(pairs: list[dict], out: Path) -> dict:
         X[train & gate], y[train & gate]
     )
     coef = model.coef_[0]
-    prob = np.where(gate, 1.0 / (1.0 + np.exp(-(X @ coef + model.intercept_[0]))), 0.0)
+    prob = np.where(gate, model.predict_proba(X)[:, 1], 0.0)
     threshold = 0.5
     for t in np.arange(0.5, 0.99, 0.01):
         threshold = round(float(t), 2)

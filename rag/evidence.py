@@ -25,6 +25,7 @@ import numpy as np
 from index.analysis import terms, words
 from index.lexical import LexicalIndex
 
+from .lexicon import COUNT_WORDS, MONTH_ABBREVIATIONS, MONTHS
 from .reader import Reader, Window
 from .retrieve import Retrieved
 
@@ -37,13 +38,9 @@ _QUESTION_NOISE = frozenset(
     )
 )
 
-_NUMBER_WORDS = (
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds "
-    "thousand thousands million millions billion dozen dozens"
-).split()
+_NUMBER_WORDS = COUNT_WORDS
 _NUMBER = re.compile(r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
-_MONTHS = "january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec"
+_MONTHS = " ".join(m.lower() for m in MONTHS) + " " + " ".join(MONTH_ABBREVIATIONS)
 _DATE = re.compile(
     r"\b("
     + "|".join(_MONTHS.split())

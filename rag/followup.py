@@ -58,7 +58,7 @@ _PERSON_NOUN = re.compile(
 _NATIONALITY = re.compile(r"(?:ian|ese|ish|i)$")  # Russian, Azerbaijani; not Azerbaijan or Pashinyan
 
 
-def names(text: str) -> list[str]:
+def name_phrases(text: str) -> list[str]:
     """Capitalised name phrases, skipping a question word at the start."""
     found = []
     for m in _NAME.finditer(text):
@@ -155,7 +155,7 @@ def resolve(question: str, previous: str | None) -> tuple[str, str | None]:
     ellipsis = _ELLIPSIS.match(question)
     if ellipsis and not _PRONOUN.search(ellipsis.group("x")):
         new = ellipsis.group("x")
-        prior = names(previous)
+        prior = name_phrases(previous)
         if prior:  # "What about Azerbaijan?": the same question about another name
             target = prior[0] if len(prior) == 1 else next((p for p in prior if _same_kind(p, new)), prior[0])
             return previous.replace(target, new, 1), None
@@ -189,14 +189,14 @@ def _antecedent(question: str, match: re.Match, previous: str) -> str | None:
         r"\b(?:is|are|was|were)\s+$", question[:start], re.I
     ):
         return None  # "were they used": the thing used is the previous *answer*, which is not known here
-    already = {_bare(n) for n in names(question)}
+    already = {_bare(n) for n in name_phrases(question)}
     subject, who = subject_phrase(previous)
     actor = subject is not None and not _COPULA_Q.match(previous)  # someone who did something, not "What is X?"
     if subject and any(_bare(subject) == a or a in _bare(subject) for a in already):
         subject = None
     objects = [
         n
-        for n in names(previous)
+        for n in name_phrases(previous)
         if not (subject and (_bare(n) in _bare(subject)))
         and not any(_bare(n) == a or _bare(n) in a or a in _bare(n) for a in already)
     ]

@@ -32,6 +32,7 @@ from index.analysis import _stem as stem
 from index.sentences import split_sentences
 
 from .errors import RagError
+from .lexicon import MONTH_ABBREVIATIONS, MONTHS, NUMBER_VALUES, WEEKDAYS
 from .reader import sigmoid
 
 JUDGE_MODEL = Path(__file__).resolve().parent / "judge.json"
@@ -51,33 +52,10 @@ FEATURES = [
 ]
 
 ANCHOR = 3  # a name, number or date of S is anchored when a term this close to it in S is this close to it in P
-_NUMBER_WORDS = {
-    w: str(i)
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-        "seventeen eighteen nineteen twenty".split()
-    )
-}
-_NUMBER_WORDS.update(
-    {
-        "thirty": "30",
-        "forty": "40",
-        "fifty": "50",
-        "sixty": "60",
-        "seventy": "70",
-        "eighty": "80",
-        "ninety": "90",
-        "hundred": "100",
-        "thousand": "1000",
-        "dozen": "12",
-    }
-)
+_NUMBER_WORDS = NUMBER_VALUES
 _NUMBER = re.compile(r"\b\d[\d,.]*\d\b|\b\d\b|\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
 _DATE = re.compile(
-    r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday)\b",
-    re.I,
+    r"\b(" + "|".join([m.lower() for m in MONTHS] + list(MONTH_ABBREVIATIONS) + [d.lower() for d in WEEKDAYS]) + r")\b", re.I
 )
 _NEGATION = re.compile(r"\b(not|no|never|none|nor|without|cannot)\b|n[’']t\b", re.I)
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]*[a-z]\b")
@@ -104,13 +82,14 @@ def dates(text: str) -> set[str]:
 
 
 def names(text: str) -> set[str]:
+    """Stemmed terms of a text's capitalised words, except the first word of a sentence and month or day
+    names: the names a claim must share with its passage. (rag/followup.py's ``name_phrases`` keeps whole
+    phrases, for rewriting; rag/evidence.py's question names keep a sentence's first word, which in a
+    question is the question word, skipped there by position.)"""
     return {t for m in _CAPITALISED.finditer(text) for t in terms(m.group(0))} - set(terms(" ".join(_DATE_WORDS)))
 
 
-_DATE_WORDS = [
-    "January February March April May June July August September October November December",
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
-]
+_DATE_WORDS = [" ".join(MONTHS), " ".join(WEEKDAYS)]
 
 
 @dataclass(frozen=True)
