@@ -66,6 +66,7 @@ def test_missing_corpus_is_explained(tmp_path):
     assert result.returncode == 1 and "does not exist" in result.stderr
 
 
+@pytest.mark.slow  # seconds of subprocesses or thousands of rows
 def test_help_has_examples(tmp_path):
     for args in (["--help"], ["ask", "--help"], ["index", "--help"], ["serve", "--help"]):
         result = run(args, cwd=tmp_path)

@@ -65,6 +65,7 @@ def live(tmp_path_factory) -> LiveIndex:
     return index
 
 
+@pytest.mark.slow  # asks a question: loads the ONNX reader
 def test_the_components_answer_without_an_assistant(live):
     finder = EvidenceFinder(live, live.embedder, Reader())
     evidence = finder.find("Who blocked the Lachin Corridor?", 5)

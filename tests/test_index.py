@@ -72,6 +72,7 @@ def test_deterministic_ranking_with_the_test_embedder(corpus, tmp_path):
     assert retrieved[0].dense > 0 and retrieved[0].bm25 > 0
 
 
+@pytest.mark.slow  # asks a question: loads the ONNX reader
 def test_another_model_is_refused_with_a_way_out(corpus, tmp_path):
     data = tmp_path / "data"
     _assistant(corpus, data, HashingEmbedder(dim=256)).index()
@@ -91,6 +92,7 @@ def test_missing_index_says_to_run_rag_index(tmp_path):
     assert not (tmp_path / "nothing-here").exists()  # asking creates nothing
 
 
+@pytest.mark.slow  # asks a question: loads the ONNX reader
 def test_corrupted_index_is_reported_and_rebuild_recovers(corpus, tmp_path):
     data = tmp_path / "data"
     _assistant(corpus, data).index()
@@ -243,6 +245,7 @@ def test_an_article_whose_chunks_are_written_but_not_its_row_is_not_used(corpus,
     assert any(r.chunk.document_id == article.document_id for r in retriever.retrieve(question, 5))  # complete: found
 
 
+@pytest.mark.slow  # seconds of subprocesses or thousands of rows
 def test_many_articles_are_read_back_page_by_page(tmp_path, hashing):
     """Over the store's page size (2,000): one unpaged read of 100,000 articles overflowed SQLite."""
     import json

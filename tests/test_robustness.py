@@ -129,6 +129,7 @@ def test_a_running_server_sees_articles_another_process_reindexed_within_2_s(tmp
 
 
 # --- item 3: --rebuild takes the lock first, builds beside the old index and swaps it in -------------------
+@pytest.mark.slow  # asks a question: loads the ONNX reader
 def test_a_refused_rebuild_deletes_nothing(corpus, tmp_path, hashing):
     data = tmp_path / "data"
     assistant = _assistant(corpus, data, hashing)
@@ -178,6 +179,7 @@ class _PausingEmbedder(HashingEmbedder):
         return super().embed(texts)
 
 
+@pytest.mark.slow  # asks a question: loads the ONNX reader
 def test_readers_answer_from_the_old_index_during_a_rebuild_then_switch(corpus, tmp_path, hashing):
     data = tmp_path / "data"
     _assistant(corpus, data, hashing).index()
@@ -226,6 +228,7 @@ def test_a_failed_rebuild_keeps_the_old_index(corpus, tmp_path, hashing):
 
 
 # --- item 4: orphaned chunks after kill -9 --------------------------------------------------------------
+@pytest.mark.slow  # asks a question: loads the ONNX reader
 def test_a_writer_killed_mid_transaction_leaves_a_journal_that_the_next_open_rolls_back(corpus, tmp_path, hashing):
     data = tmp_path / "data"
     _assistant(corpus, data, hashing).index()
@@ -313,6 +316,7 @@ def _garble(db: Path) -> None:
         handle.write(os.urandom(40_000))
 
 
+@pytest.mark.slow  # asks a question: loads the ONNX reader
 def test_garbage_inside_chroma_sqlite3_is_detected_and_rebuild_recovers(corpus, tmp_path, hashing):
     data = tmp_path / "data"
     assistant = _assistant(corpus, data, hashing)
@@ -341,6 +345,7 @@ def test_garbage_inside_chroma_sqlite3_is_detected_and_rebuild_recovers(corpus, 
     assert _chunk_ids(rebuilt) == before and rebuilt.ask(QUESTION).question
 
 
+@pytest.mark.slow  # seconds of subprocesses or thousands of rows
 @pytest.mark.skipif(not shutil.which("setpriv") and os.geteuid() == 0, reason="needs setpriv to drop root")
 def test_a_read_only_data_directory_is_reported_as_read_only(corpus, hashing):
     top = Path(tempfile.mkdtemp(prefix="rag-ro-"))
@@ -491,6 +496,7 @@ def test_interactive_ask_survives_invalid_utf8(seeded, seed_dir, tmp_path):
     assert '"status":"error"' not in lines[1].replace(" ", "") and "Traceback" not in stderr
 
 
+@pytest.mark.slow  # asks a question: loads the ONNX reader
 def test_a_long_previous_question_does_not_make_a_short_follow_up_too_long(corpus, tmp_path, hashing):
     assistant = _assistant(corpus, tmp_path / "data", hashing)
     assistant.index()
