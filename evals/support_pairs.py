@@ -559,10 +559,11 @@ def fit(pairs: list[dict], out: Path) -> dict:
     import numpy as np
 
     from rag.judge import FEATURES, JUDGE_MODEL, JudgeModel
+    from rag.logistic import LogisticModel
 
     from .judge_eval import CLASSES, evaluate, seed_judge
 
-    judge = seed_judge(JudgeModel([0.0] * len(FEATURES), 0.0, 0.5))
+    judge = seed_judge(JudgeModel(LogisticModel(tuple(FEATURES), (0.0,) * len(FEATURES), 0.0), 0.5))  # features only
     rows = [judge.features(p["sentence"], p["passage"]) for p in pairs]
     X = np.array([[r[f] for f in FEATURES] for r in rows])
     gate = np.array([r["coverage"] > 0 for r in rows])  # the judge's own rule: no shared term, no support

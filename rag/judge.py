@@ -33,7 +33,7 @@ from index.sentences import split_sentences
 
 from .errors import RagError
 from .lexicon import MONTH_ABBREVIATIONS, MONTHS, NUMBER_VALUES, WEEKDAYS
-from .reader import sigmoid
+from .logistic import LogisticModel, sigmoid
 
 JUDGE_MODEL = Path(__file__).resolve().parent / "judge.json"
 FEATURES = [
@@ -94,19 +94,17 @@ _DATE_WORDS = [" ".join(MONTHS), " ".join(WEEKDAYS)]
 
 @dataclass(frozen=True)
 class JudgeModel:
-    coef: list[float]
-    intercept: float
+    logistic: LogisticModel
     threshold: float
 
     @classmethod
     def load(cls, path: Path = JUDGE_MODEL) -> "JudgeModel":
         data = json.loads(Path(path).read_text())
-        if data.get("features") != FEATURES or len(data["coef"]) != len(FEATURES):
-            raise RagError(
-                f"{path} was fitted on the features {data.get('features')}, but this version computes "
-                f"{FEATURES}: refit it with `python -m evals.support_pairs --fit`."
-            )
-        return cls(data["coef"], data["intercept"], data["threshold"])
+        source = f"{path} (refit: python -m evals.support_pairs --out DIR --fit)"
+        logistic = LogisticModel.from_json(data, source)
+        if list(logistic.features) != FEATURES:
+            raise RagError(f"{source} was fitted on the features {list(logistic.features)}, but this version computes {FEATURES}")
+        return cls(logistic, data["threshold"])
 
 
 # Words a news judge may take as the same fact: (canonical, variants). Matching only: nothing here adds a fact.
@@ -231,7 +229,7 @@ class HeuristicJudge:
     def probability(self, features: dict[str, float]) -> float:
         if self.model is None:
             raise RuntimeError("The judge has no fitted model: run `python -m evals.support_pairs --fit`.")
-        return sigmoid(self.model.intercept + sum(c * features[f] for f, c in zip(FEATURES, self.model.coef)))
+        return sigmoid(self.model.logistic.logit(features))
 
     def support(self, sentence: str, passage: str) -> float:
         features = self.features(sentence, passage)

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import RagError
+from .logistic import LogisticModel, sigmoid
 from .reader_input import Encoded, batch_arrays, encode, load_tokenizer
 
 READER_DIR = Path(str(resources.files("rag").joinpath("models", "reader")))
@@ -45,28 +46,6 @@ class Reading:
 
 
 @dataclass(frozen=True)
-class LogisticModel:
-    """A logistic model over named features (fitted by evals/calibrate.py, stored in reader.json)."""
-
-    features: tuple[str, ...]
-    coef: tuple[float, ...]
-    intercept: float
-
-    @classmethod
-    def from_json(cls, data: dict) -> "LogisticModel":
-        features, coef = tuple(data["features"]), tuple(float(c) for c in data["coef"])
-        if len(features) != len(coef):
-            raise RagError(f"reader.json: {len(features)} features but {len(coef)} coefficients; recalibrate the reader")
-        return cls(features, coef, float(data["intercept"]))
-
-    def logit(self, values: dict[str, float]) -> float:
-        missing = [f for f in self.features if f not in values]
-        if missing:
-            raise RagError(f"reader.json names features {missing} that this version does not compute; recalibrate the reader")
-        return self.intercept + sum(c * values[f] for f, c in zip(self.features, self.coef))
-
-
-@dataclass(frozen=True)
 class Calibration:
     """Fitted on dev splits (evals/calibrate.py):
     ``ranker``: a sentence's log-odds of answering, from the reader's margin and lexical features
@@ -82,15 +61,16 @@ class Calibration:
     def from_json(cls, data: dict) -> "Calibration":
         if not data:
             return cls()
-        return cls(LogisticModel.from_json(data["ranker"]), LogisticModel.from_json(data["decision"]), float(data["threshold"]))
+        source = "reader.json (recalibrate: python -m evals.calibrate --reader DIR --out DIR)"
+        return cls(
+            LogisticModel.from_json(data["ranker"], source),
+            LogisticModel.from_json(data["decision"], source),
+            float(data["threshold"]),
+        )
 
     def answerable(self, features: dict[str, float]) -> float:
         """That the corpus answers the question, from its decision features."""
         return sigmoid(self.decision.logit(features))
-
-
-def sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 class Reader:

@@ -38,7 +38,7 @@ def test_no_content_overlap_never_passes_on_the_constant_terms():
     judge = HeuristicJudge(lambda texts: None, lambda term: 1.0, model)
     nothing_shared = {f: 0.0 for f in FEATURES} | {"cosine": 1.0}
     assert judge.probability(nothing_shared) < model.threshold / 2
-    assert all(c <= 0 for f, c in zip(FEATURES, model.coef) if f.endswith("missing") or f in ("edited", "negation"))
+    assert all(c <= 0 for f, c in zip(FEATURES, model.logistic.coef) if f.endswith("missing") or f in ("edited", "negation"))
 
 
 @pytest.mark.slow
@@ -98,6 +98,16 @@ def test_a_judge_file_fitted_on_other_features_is_refused(tmp_path):
     data = json.loads(JUDGE_MODEL.read_text())
     data["features"] = list(reversed(data["features"]))
     (tmp_path / "judge.json").write_text(json.dumps(data))
-    with pytest.raises(RagError, match="refit it"):
+    with pytest.raises(RagError, match="refit: python -m evals.support_pairs.*was fitted on the features"):
         JudgeModel.load(tmp_path / "judge.json")
-    assert JudgeModel.load().coef == json.loads(JUDGE_MODEL.read_text())["coef"]
+    assert list(JudgeModel.load().logistic.coef) == json.loads(JUDGE_MODEL.read_text())["coef"]
+
+
+def test_the_reader_and_the_judge_load_through_one_logistic_loader():
+    from rag.logistic import LogisticModel
+    from rag.reader import Reader
+
+    calibration = Reader().calibration
+    assert isinstance(calibration.ranker, LogisticModel) and isinstance(JudgeModel.load().logistic, LogisticModel)
+    with pytest.raises(RagError, match="recalibrate: python -m evals.calibrate"):
+        calibration.ranker.logit({})  # a feature this version does not compute is never taken as 0
