@@ -108,7 +108,9 @@ DOC_SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 def _shot(page, name, docs=False, full_page=False):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
-    if docs and os.environ.get("UPDATE_DOC_SCREENSHOTS"):  # a state the documentation shows (docs/screenshots/): refreshed on request
+    if docs and os.environ.get(
+        "UPDATE_DOC_SCREENSHOTS"
+    ):  # a state the documentation shows (docs/screenshots/): refreshed on request
         DOC_SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(DOC_SHOTS / f"{name}.png"), full_page=full_page)
 
