@@ -32,6 +32,7 @@ class LiveIndex:
         self.data_dir, self.spec, self.embedder = data_dir, spec, embedder
         self.chroma_url, self.timeout = chroma_url, timeout
         self._lock = threading.Lock()  # the store and retriever: swapped under it, never held while embedding
+        self._indexing = threading.Lock()  # one update at a time in this process (two uploads wait, not fail)
         self._store: Store | None = None
         self._retriever: HybridRetriever | None = None
         self._checked = 0.0
@@ -47,7 +48,9 @@ class LiveIndex:
         check_corpus_dir(corpus_dir)  # before anything is created
         info = {"corpus": str(corpus_dir.resolve())}
         extra = {UPLOADS_PREFIX: self.uploads_dir}
-        with self._lock:
+        with self._indexing:
+            # built outside the swap lock: questions go on with the current store meanwhile (other
+            # processes' indexers are kept out by the data dir's write lock, this one's by _indexing)
             if rebuild:
                 store, report = rebuild_corpus(
                     corpus_dir,
@@ -67,9 +70,10 @@ class LiveIndex:
                     corpus_dir, store, self.embedder, self.data_dir, chunking, progress=progress, extra_roots=extra
                 )
                 store.set_info(**info)
-            self._store = store
-            self._retriever = None  # the BM25 index changed with the chunks
-        return report
+            with self._lock:
+                self._store = store
+                self._retriever = None  # the BM25 index changed with the chunks
+            return report
 
     def exists(self) -> bool:
         try:

@@ -11,6 +11,7 @@ the probability that the corpus answers it, with a logistic calibration fitted o
 The reader is independent of the index: changing it never forces a re-index.
 """
 
+import functools
 import json
 import math
 import os
@@ -96,8 +97,9 @@ class Reader:
             self._meta = json.loads(meta_path.read_text())
         return self._meta
 
-    @property
+    @functools.cached_property
     def calibration(self) -> Calibration:
+        """The fitted ranker, decision and threshold (parsed once: every question reads them)."""
         return Calibration.from_json(self.meta.get("calibration", {}))
 
     @property

@@ -3,6 +3,10 @@ compose / VerifiedGeneration, the follow-up rewrite, and the AnswerStream that a
 The deterministic hashing embedder keeps these in the fast layer; the real model runs them through
 the Assistant in test_answers.py."""
 
+import shutil
+import threading
+import time
+
 import pytest
 
 from index.chunking import ChunkingConfig
@@ -83,3 +87,40 @@ def test_the_components_answer_without_an_assistant(live):
     assert kept.answered and not kept.fallback and kept.citations[0].text == chosen[0].text
     invented = generation.verify("The protesters were paid to block the road. [1]", chosen, evidence, articles, lambda: answer)
     assert invented.fallback and invented.answer == answer.answer and [r.reason for r in invented.removed] == ["unsupported"]
+
+
+class _GatedEmbedder(HashingEmbedder):
+    """Holds the embedding of any text about zebras until released: an indexing run caught mid-way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered, self.release = threading.Event(), threading.Event()
+
+    def embed(self, texts):
+        if any("zebra" in t.lower() for t in texts):
+            self.entered.set()
+            assert self.release.wait(60)
+        return super().embed(texts)
+
+
+def test_questions_go_on_while_this_process_indexes_and_two_updates_wait_their_turn(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    embedder, chunking = _GatedEmbedder(), ChunkingConfig()
+    live = LiveIndex(tmp_path / "data", IndexSpec(embedder.model_id, embedder.dim, chunking.describe()), embedder)
+    live.update(corpus, chunking)
+    (corpus / "zebras.txt").write_text("Zebra census\nRangers counted 312 zebras in the park on Tuesday.\n", encoding="utf-8")
+    reports = []
+    runs = [threading.Thread(target=lambda: reports.append(live.update(corpus, chunking))) for _ in range(2)]
+    runs[0].start()
+    assert embedder.entered.wait(60)  # the first update is embedding the new article, and holds on
+    runs[1].start()  # a second update (another upload) waits for the first, rather than failing
+    started = time.monotonic()
+    found = live.retriever.retrieve("Who blocked the Lachin Corridor?", 3)  # builds the retriever: needs the swap lock
+    waited = time.monotonic() - started
+    assert found and waited < 10 and runs[0].is_alive()
+    embedder.release.set()
+    for run in runs:
+        run.join(60)
+    assert sorted(len(r.added) for r in reports) == [0, 1]  # both ran, one after the other
+    assert any("zebras" in r.chunk.text for r in live.retriever.retrieve("How many zebras did rangers count?", 3))
