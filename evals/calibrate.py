@@ -100,6 +100,18 @@ def _dev_sets(work: Path) -> dict[str, tuple[Path, list]]:
 LOWERING = frozenset({"missing", "unknown"})
 
 
+def _model_json(model: SignedLogistic, features: list[str], choice: str, **scores: dict[str, float]) -> dict:
+    """A fitted model as reader.json stores it (read back by rag/logistic.py), with how it was chosen."""
+    return {
+        "features": features,
+        "coef": [round(float(c), 5) for c in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 5),
+        "choice": choice,
+        "dropped_for_their_sign": model.dropped,
+        **{name: {k: round(v, 4) for k, v in values.items()} for name, values in scores.items()},
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -263,22 +275,8 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.copy(f, args.out / f.name)
     meta = dict(reader.meta)
     meta["calibration"] = {
-        "ranker": {
-            "features": ranker_features,
-            "coef": [round(float(c), 5) for c in ranker.coef_[0]],
-            "intercept": round(float(ranker.intercept_[0]), 5),
-            "choice": ranker_choice,
-            "dropped_for_their_sign": ranker.dropped,
-            "cross_validated_accuracy_at_1": {k: round(v, 4) for k, v in ranker_scores.items()},
-        },
-        "decision": {
-            "features": features,
-            "coef": [round(float(c), 5) for c in model.coef_[0]],
-            "intercept": round(float(model.intercept_[0]), 5),
-            "choice": chosen,
-            "dropped_for_their_sign": model.dropped,
-            "cross_validated_mean_balanced_accuracy": {k: round(v, 4) for k, v in scores.items()},
-        },
+        "ranker": _model_json(ranker, ranker_features, ranker_choice, cross_validated_accuracy_at_1=ranker_scores),
+        "decision": _model_json(model, features, chosen, cross_validated_mean_balanced_accuracy=scores),
         "threshold": round(threshold, 3),
         "fitted_on": "dev splits of seeds, clapnq and squad2 (evals/splits.py), whole pipeline",
         "dev": per_dataset,

@@ -314,6 +314,10 @@ def main(argv: list[str] | None = None) -> int:
         rng.setstate(state["rng"])
         log.info("resumed at step %d of %d", step, total)
 
+    def save() -> None:  # everything a resumed run needs (step and history are read when called)
+        state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()}
+        torch.save({**state, "step": step, "history": history, "rng": rng.getstate()}, checkpoint)
+
     started = time.monotonic()
     if not args.export_only:
         model.train()
@@ -355,17 +359,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     main._last = elapsed
                 if step % 200 == 0 or step == total:
-                    torch.save(
-                        {
-                            "model": model.state_dict(),
-                            "optimizer": optimizer.state_dict(),
-                            "scheduler": scheduler.state_dict(),
-                            "step": step,
-                            "history": history,
-                            "rng": rng.getstate(),
-                        },
-                        checkpoint,
-                    )
+                    save()
                 if time.monotonic() - started > args.max_minutes * 60:
                     log.info("time box of %.0f minutes reached at step %d", args.max_minutes, step)
                     break
@@ -373,17 +367,7 @@ def main(argv: list[str] | None = None) -> int:
                 metrics = evaluate(model, tokenizer, dev)
                 history.append({"epoch": epoch + 1, "step": step, "dev": metrics})
                 log.info("epoch %d dev %s", epoch + 1, json.dumps(metrics))
-                torch.save(
-                    {
-                        "model": model.state_dict(),
-                        "optimizer": optimizer.state_dict(),
-                        "scheduler": scheduler.state_dict(),
-                        "step": step,
-                        "history": history,
-                        "rng": rng.getstate(),
-                    },
-                    checkpoint,
-                )
+                save()
                 continue
             break
     train_minutes = (time.monotonic() - started) / 60
