@@ -17,6 +17,8 @@ from pathlib import Path
 
 from rag.settings import DEFAULT_CORPUS
 
+from .support_pairs import PAIRS, make_pairs
+
 SEEDS = DEFAULT_CORPUS
 # Classes of pairs (issue 13's wording) and the kinds evals/support_pairs.py makes for each.
 CLASSES = {
@@ -103,16 +105,19 @@ def table(report: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    from .support_pairs import PAIRS, make_pairs
+def load_pairs() -> list[dict]:
+    """The shipped pairs (evals/data), or the same made afresh when the file is missing."""
+    return [json.loads(line) for line in PAIRS.read_text().splitlines() if line.strip()] if PAIRS.exists() else make_pairs()
 
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "--split", default="test", choices=["test", "train", "all"], help="which part of the pairs (default: test)"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
-    all_pairs = [json.loads(line) for line in PAIRS.read_text().splitlines() if line.strip()] if PAIRS.exists() else make_pairs()
+    all_pairs = load_pairs()
     pairs = [p for p in all_pairs if args.split == "all" or p["split"] == args.split]
     judge = seed_judge()
     scores = [judge.support(p["sentence"], p["passage"]) for p in pairs]

@@ -11,7 +11,7 @@ no content term in P scores 0, so nothing passes on the constant terms: v1 gave 
 
 The model is fitted on adversarial pairs made from the seeds (evals/support_pairs.py: invented,
 generic, swapped, negated, and supported aliases, pronouns, paraphrases), with
-`python -m evals.support_pairs --fit`, which writes rag/judge.json; `python -m evals.judge_eval`
+`python -m evals.fit_judge --out DIR`, whose judge.json is copied to rag/; `python -m evals.judge_eval`
 reports it per class of pair on the held-out part. The answer verifier (rag/verify.py), `rag check`
 (``check_lines``) and the eval suite all use it. Any object with ``name``, ``threshold`` and
 ``support(sentence, passage) -> probability`` can replace it (e.g. an LLM judge).
@@ -100,7 +100,7 @@ class JudgeModel:
     @classmethod
     def load(cls, path: Path = JUDGE_MODEL) -> "JudgeModel":
         data = json.loads(Path(path).read_text())
-        source = f"{path} (refit: python -m evals.support_pairs --out DIR --fit)"
+        source = f"{path} (refit: python -m evals.fit_judge --out DIR)"
         logistic = LogisticModel.from_json(data, source)
         if list(logistic.features) != FEATURES:
             raise RagError(f"{source} was fitted on the features {list(logistic.features)}, but this version computes {FEATURES}")
@@ -228,7 +228,9 @@ class HeuristicJudge:
 
     def probability(self, features: dict[str, float]) -> float:
         if self.model is None:
-            raise RuntimeError("The judge has no fitted model: run `python -m evals.support_pairs --fit`.")
+            raise RuntimeError(
+                "The judge has no fitted model: run `python -m evals.fit_judge --out DIR` and copy its judge.json to rag/."
+            )
         return sigmoid(self.model.logistic.logit(features))
 
     def support(self, sentence: str, passage: str) -> float:

@@ -98,7 +98,7 @@ def test_a_judge_file_fitted_on_other_features_is_refused(tmp_path):
     data = json.loads(JUDGE_MODEL.read_text())
     data["features"] = list(reversed(data["features"]))
     (tmp_path / "judge.json").write_text(json.dumps(data))
-    with pytest.raises(RagError, match="refit: python -m evals.support_pairs.*was fitted on the features"):
+    with pytest.raises(RagError, match="refit: python -m evals.fit_judge.*was fitted on the features"):
         JudgeModel.load(tmp_path / "judge.json")
     assert list(JudgeModel.load().logistic.coef) == json.loads(JUDGE_MODEL.read_text())["coef"]
 
