@@ -50,13 +50,14 @@ def register(sub, common) -> None:
             "                                   (chunk vectors pooled from cached sentence vectors: see evals/scale.py)\n"
             "  rag bench --size 10k --real-vectors --json-out bench-10k.json\n"
             "                                   10,000 chunks embedded for real: indexing time, chunks/s against the raw model\n"
+            "  rag bench --size 20mb            one 19.9 MB article: peak memory, time and disk of indexing it (2 minutes)\n"
         ),
     )
     p.add_argument(
         "--size",
         default="seeds",
-        choices=["seeds", "1k", "10k", "100k"],
-        help="corpus: the seeds, or a generated one of about N chunks",
+        choices=["seeds", "1k", "10k", "100k", "20mb"],
+        help="corpus: the seeds, a generated one of about N chunks, or one generated article of 19.9 MB",
     )
     p.add_argument("--questions", type=int, default=60, help="questions timed (at least 50)")
     common(p)

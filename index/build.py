@@ -14,6 +14,7 @@ import errno
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +22,12 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock, Timeout
 
-from .chunking import ChunkingConfig, chunk_article
+from .chunking import Chunk, ChunkingConfig, iter_chunks
 from .documents import Article, iter_corpus, printable
 from .embedding import Embedder
 from .errors import CorpusError, IndexBusyError, IndexReadOnlyError
 from .lexical import LexicalIndex
-from .store import HTTP_TIMEOUT_S, IndexSpec, Store
+from .store import HTTP_TIMEOUT_S, ArticleRow, IndexSpec, Store
 
 log = logging.getLogger(__name__)
 LEXICAL_DIR = "lexical"
@@ -214,28 +215,15 @@ def _apply(
     """Re-chunk and embed what changed, file by file as ``scan`` (documents.iter_corpus) reads them, then delete
     the sources that are gone; returns every source seen (a skipped or unchanged one is never deleted).
 
-    Memory is bounded by one file's articles plus one group of about WRITE_GROUP chunks: a run never holds
-    every changed article until its end."""
+    Memory is bounded by one file's articles plus one group of about WRITE_GROUP chunks (``_Writer``): a run
+    never holds every changed article, nor every chunk of a long one, until its end."""
     seen: set[str] = set()
-    replaced: set[str] = set()  # document ids whose old chunks must go before the new ones are written
-    group: list[tuple[Article, list]] = []
+    writer = _Writer(store, embedder, report)
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(unit="file", desc="Indexing", leave=False)
-
-    def write() -> None:
-        # Groups of articles of about WRITE_GROUP chunks: embedded, then written in a few batched store calls
-        # (one call per article cost a third of the indexing time). Each group is complete when written, so
-        # an interrupted run keeps what it finished and the next run goes on from there.
-        texts = [c.embed_text() for _, chunks in group for c in chunks]
-        vectors = _embed_all(embedder, texts)
-        store.delete_articles([a.document_id for a, _ in group if a.document_id in replaced])
-        store.put_articles(list(group), vectors)
-        report.embedded += len(texts)
-        group.clear()
-
     for source, items, reason in scan:
         seen.add(source)
         if bar:
@@ -248,21 +236,50 @@ def _apply(
             report.unchanged.append(source)
             continue
         (report.updated if old else report.added).append(source)
-        new_ids = {a.document_id for a in items}
-        store.delete_articles([d for d in old if d not in new_ids])
-        replaced.update(d for d in old if d in new_ids)
+        store.delete_articles(list(old))  # the old version goes before any chunk of the new one is written
         for article in items:
-            group.append((article, chunk_article(article, embedder.count_tokens, chunking)))
-            if sum(len(chunks) for _, chunks in group) >= WRITE_GROUP:
-                write()
-    if group:
-        write()
+            writer.add(article, iter_chunks(article, embedder.count_tokens, chunking))
+    writer.flush()
     if bar:
         bar.close()
     for source in [s for s in stored if s not in seen]:
         store.delete_articles(list(stored[source]))
         report.removed.append(source)
     return seen
+
+
+class _Writer:
+    """Chunks embedded and written in groups of about WRITE_GROUP (one call per article cost a third of the
+    indexing time); an article's row after its last chunk. Each group is complete when written, so an
+    interrupted run keeps what it finished, and the next run goes on from there (an article without its
+    row is found by ``_repair``)."""
+
+    def __init__(self, store: Store, embedder: Embedder, report: BuildReport) -> None:
+        self.store, self.embedder, self.report = store, embedder, report
+        self.chunks: list[tuple[Article, Chunk]] = []  # embedded and written by the next flush
+        self.rows: list[ArticleRow] = []  # articles whose last chunk is written by the next flush, or was
+
+    def add(self, article: Article, chunks: Iterator[Chunk]) -> None:
+        first = last = None
+        count = 0
+        for chunk in chunks:
+            first, last, count = first or chunk, chunk, count + 1
+            self.chunks.append((article, chunk))
+            if len(self.chunks) >= WRITE_GROUP:
+                self.flush()
+        self.rows.append(ArticleRow(article, count, first.start, last.end) if count else ArticleRow(article, 0))
+        if not self.chunks:  # all its chunks are written: do not hold the article until the next group
+            self.flush()
+
+    def flush(self) -> None:
+        if self.chunks:
+            vectors = _embed_all(self.embedder, [c.embed_text() for _, c in self.chunks])
+            self.store.put_chunks(self.chunks, vectors)
+            self.report.embedded += len(self.chunks)
+            self.chunks.clear()
+        if self.rows:
+            self.store.put_rows(self.rows)
+            self.rows.clear()
 
 
 def _embed_all(embedder: Embedder, texts: list[str], bar=None, batch: int = 64) -> np.ndarray:
@@ -300,8 +317,12 @@ def refresh_lexical(store: Store, data_dir: Path, *, force: bool = False, persis
         lexical = LexicalIndex.load(directory)
         if lexical is not None and lexical.fingerprint == wanted:
             return lexical
-    ids, texts = store.all_chunk_texts()
-    lexical = LexicalIndex.build(ids, texts)
+    ids: list[str] = []
+    tokens: list[list[str]] = []
+    for page_ids, texts in store.chunk_text_pages():
+        ids += page_ids
+        tokens += [LexicalIndex.chunk_terms(t) for t in texts]
+    lexical = LexicalIndex.from_terms(ids, tokens)
     if not persist:
         return lexical
     lexical.save(directory)

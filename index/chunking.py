@@ -8,7 +8,7 @@ the embedder.
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .documents import Article
@@ -52,24 +52,25 @@ class Chunk:
 
 
 def chunk_article(article: Article, count_tokens: TokenCounter, config: ChunkingConfig = ChunkingConfig()) -> list[Chunk]:
+    return list(iter_chunks(article, count_tokens, config))
+
+
+def iter_chunks(article: Article, count_tokens: TokenCounter, config: ChunkingConfig = ChunkingConfig()) -> Iterator[Chunk]:
+    """The article's chunks, one at a time: an indexer writes them in groups and never holds every chunk
+    of a long article (a 20 MB file is some 20,000 chunks)."""
     title = _fit_title(article.title, count_tokens, config.title_tokens)
-    pieces = _pieces(article, count_tokens, config.max_tokens)
-    if not pieces:
-        return []
-    texts = [article.text[a:b] for a, b in pieces]
-    sizes = count_tokens(texts)
-    chunks: list[Chunk] = []
-    i = 0
+    pieces, sizes = _pieces(article, count_tokens, config.max_tokens)
+    i = ordinal = 0
     while i < len(pieces):
         j, total = i, 0
         while j < len(pieces) and (j == i or total + sizes[j] + 1 <= config.max_tokens):
             total += sizes[j] + 1
             j += 1
-        chunks.append(_make_chunk(article, title, pieces[i:j], len(chunks)))
+        yield _make_chunk(article, title, pieces[i:j], ordinal)
+        ordinal += 1
         if j >= len(pieces):
             break
         i = max(i + 1, j - config.overlap)
-    return chunks
 
 
 def _fit_title(title: str, count_tokens: TokenCounter, budget: int) -> str:
@@ -79,25 +80,40 @@ def _fit_title(title: str, count_tokens: TokenCounter, budget: int) -> str:
     return " ".join(words)
 
 
-def _pieces(article: Article, count_tokens: TokenCounter, max_tokens: int) -> list[tuple[int, int]]:
-    """Sentence spans, with sentences over the budget cut into word windows that fit."""
+COUNT_BATCH = 256  # texts per call of the token counter: a tokenizer's batch of a whole 20 MB file takes gigabytes
+
+
+def _sizes(text: str, spans: list[tuple[int, int]], count_tokens: TokenCounter) -> list[int]:
+    sizes: list[int] = []
+    for a in range(0, len(spans), COUNT_BATCH):
+        sizes += count_tokens([text[s:e] for s, e in spans[a : a + COUNT_BATCH]])
+    return sizes
+
+
+def _pieces(article: Article, count_tokens: TokenCounter, max_tokens: int) -> tuple[list[tuple[int, int]], list[int]]:
+    """Sentence spans, with sentences over the budget cut into word windows that fit; and their token counts."""
     spans = split_sentences(article.text)
-    sizes = count_tokens([article.text[a:b] for a, b in spans]) if spans else []
     out: list[tuple[int, int]] = []
-    for (a, b), size in zip(spans, sizes):
+    out_sizes: list[int] = []
+    for (a, b), size in zip(spans, _sizes(article.text, spans, count_tokens)):
         if size <= max_tokens:
             out.append((a, b))
+            out_sizes.append(size)
             continue
         words = [(a + m.start(), a + m.end()) for m in re.finditer(r"\S+", article.text[a:b])]
         step = max(1, int(len(words) * max_tokens / size * 0.9))
         k = 0
         while k < len(words):
             n = min(step, len(words) - k)
-            while n > 1 and count_tokens([article.text[words[k][0] : words[k + n - 1][1]]])[0] > max_tokens:
+            while True:
+                piece = count_tokens([article.text[words[k][0] : words[k + n - 1][1]]])[0]
+                if n == 1 or piece <= max_tokens:
+                    break
                 n = max(1, int(n * 0.8))
             out.append((words[k][0], words[k + n - 1][1]))
+            out_sizes.append(piece)
             k += n
-    return out
+    return out, out_sizes
 
 
 def _make_chunk(article: Article, title: str, pieces: list[tuple[int, int]], ordinal: int) -> Chunk:

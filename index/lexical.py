@@ -38,7 +38,16 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str]) -> "LexicalIndex":
-        tokens = [terms(t) or ["\u2205"] for t in texts]
+        return cls.from_terms(ids, [cls.chunk_terms(t) for t in texts])
+
+    @staticmethod
+    def chunk_terms(text: str) -> list[str]:
+        """A chunk's terms as BM25 indexes them (an empty chunk gets a placeholder)."""
+        return terms(text) or ["\u2205"]
+
+    @classmethod
+    def from_terms(cls, ids: list[str], tokens: list[list[str]]) -> "LexicalIndex":
+        """From each chunk's ``terms``: an indexer reads the texts a page at a time and keeps only these."""
         model = _bm25s().BM25()
         if tokens:
             model.index(tokens, show_progress=False)

@@ -1,7 +1,9 @@
 """The Chroma store: the only module that knows Chroma.
 
 Two collections in one data directory: ``chunks`` (one row per chunk, with its embedding) and
-``articles`` (one row per article: its metadata and the original text the offsets point into).
+``articles`` (one row per article: its metadata). The original text the offsets point into is a
+file beside an embedded index (index/originals.py), and a document of the article's row on a Chroma
+server (or in an index written before originals were files).
 The chunks collection records the embedder and chunking it was built with; opening it with
 other settings raises IndexMismatchError.
 
@@ -27,6 +29,7 @@ import sqlite3
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +45,7 @@ from .errors import (
     IndexUnavailableError,
     RagError,
 )
+from .originals import OriginalFiles
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +103,20 @@ class StoredArticle:
 
     def original_text(self, start: int, end: int) -> str:
         return self.original[start - self.base : end - self.base]
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """What an article's row records of its chunks: how many, and the original span they cover."""
+
+    article: Article
+    chunk_count: int
+    start: int = 0  # original offsets of the first chunk's start and the last chunk's end
+    end: int = 0
+
+    @classmethod
+    def of(cls, article: Article, chunks: list[Chunk]) -> "ArticleRow":
+        return cls(article, len(chunks), chunks[0].start, chunks[-1].end) if chunks else cls(article, 0)
 
 
 @functools.cache
@@ -179,6 +197,14 @@ def current_generation(data_dir: Path) -> str:
             f"Rebuild it with `rag index --rebuild --data-dir {data_dir}`."
         )
     return name
+
+
+BESIDE = ("lexical", "originals")  # what belongs to a generation and lives beside it in the data directory
+
+
+def _beside(prefix: str, generation: str) -> str:
+    """``lexical`` beside ``chroma``, ``lexical-<id>`` beside ``chroma-<id>``."""
+    return prefix + generation[len(LEGACY) :]
 
 
 def _corrupted(data_dir: Path, detail: str) -> IndexCorruptedError:
@@ -409,7 +435,12 @@ class Store:
     @property
     def lexical_name(self) -> str:
         """The BM25 directory that belongs to this index (beside it in the data directory)."""
-        return "lexical" + (self.generation[len(LEGACY) :] if self.generation else "")
+        return _beside("lexical", self.generation or LEGACY)
+
+    @functools.cached_property
+    def originals(self) -> OriginalFiles | None:
+        """The articles' original texts (embedded index); None on a Chroma server, where they are documents."""
+        return OriginalFiles(self.data_dir / _beside("originals", self.generation)) if self.generation else None
 
     def is_current(self) -> bool:
         """False once another process published a rebuilt index: then open the store afresh."""
@@ -449,7 +480,8 @@ class Store:
         if self.generation and self.generation != current_generation(self.data_dir):
             _forget_client(self.data_dir / self.generation)
             shutil.rmtree(self.data_dir / self.generation, ignore_errors=True)
-            shutil.rmtree(self.data_dir / self.lexical_name, ignore_errors=True)
+            for prefix in BESIDE:
+                shutil.rmtree(self.data_dir / _beside(prefix, self.generation), ignore_errors=True)
 
     @staticmethod
     def remove_retired(data_dir: Path, grace: float = RETIRED_GRACE_S) -> list[str]:
@@ -468,7 +500,8 @@ class Store:
                 continue
             _forget_client(path)
             shutil.rmtree(path, ignore_errors=True)
-            shutil.rmtree(data_dir / ("lexical" + name[len(LEGACY) :]), ignore_errors=True)
+            for prefix in BESIDE:
+                shutil.rmtree(data_dir / _beside(prefix, name), ignore_errors=True)
             marker.unlink(missing_ok=True)
             removed.append(name)
         return removed
@@ -495,6 +528,9 @@ class Store:
         ids = list(dict.fromkeys(document_ids))
         rows = self.articles.get(ids=ids, include=["metadatas", "documents"])
         out = {i: self._article(i, m, d) for i, m, d in zip(rows["ids"], rows["metadatas"], rows["documents"])}
+        for article in out.values():
+            if not article.original and self.originals is not None:
+                article.original = self._original(article)
         if with_text and out:
             chunks = self.chunks.get(where={"document_id": {"$in": list(out)}}, include=["metadatas", "documents"])
             pieces: dict[str, list[tuple[int, str]]] = {}
@@ -503,6 +539,15 @@ class Store:
             for document_id, parts in pieces.items():
                 out[document_id].text = _stitch(parts)
         return out
+
+    def _original(self, article: StoredArticle) -> str:
+        text = self.originals.read(article.document_id, article.file_hash)
+        if text is None:
+            raise IndexCorruptedError(
+                f"The original text of {article.source} is missing from {self.originals.directory}. Ask again (another "
+                f"process may have been updating it); if this happens again, run `rag index --rebuild --data-dir {self.data_dir}`."
+            )
+        return text
 
     @staticmethod
     def _article(document_id: str, meta: dict, original: str | None) -> StoredArticle:
@@ -522,12 +567,16 @@ class Store:
     def all_chunk_texts(self) -> tuple[list[str], list[str]]:
         ids: list[str] = []
         texts: list[str] = []
-        total = self.chunks.count()
-        for offset in range(0, total, _BATCH):
-            rows = self.chunks.get(include=["documents"], limit=_BATCH, offset=offset)
-            ids.extend(rows["ids"])
-            texts.extend(rows["documents"])
+        for page_ids, page_texts in self.chunk_text_pages():
+            ids += page_ids
+            texts += page_texts
         return ids, texts
+
+    def chunk_text_pages(self) -> Iterator[tuple[list[str], list[str]]]:
+        """Every chunk's id and text, a page at a time (a caller that keeps less than the texts holds one page)."""
+        for offset in range(0, self.chunks.count(), _BATCH):
+            rows = self.chunks.get(include=["documents"], limit=_BATCH, offset=offset)
+            yield rows["ids"], rows["documents"]
 
     def get_chunks(self, chunk_ids: list[str]) -> dict[str, StoredChunk]:
         if not chunk_ids:
@@ -561,17 +610,20 @@ class Store:
         """Write new articles (``vectors``: their chunks' in order): all the chunks first, the articles' rows
         last, so that a reader never uses an article that is only partly written (see ``present_articles``)."""
         self.put_chunks([(article, c) for article, chunks in items for c in chunks], vectors)
-        self.put_rows(items)
+        self.put_rows([ArticleRow.of(article, chunks) for article, chunks in items])
 
-    def put_rows(self, items: list[tuple[Article, list[Chunk]]]) -> None:
-        """The articles' rows: metadata and the original text their offsets point into (written last)."""
-        rows = [self._row(article, chunks) for article, chunks in items]
+    def put_rows(self, rows: list[ArticleRow]) -> None:
+        """The articles' rows (written after all their chunks), and the original text their offsets point into
+        (before the row: a file beside an embedded index, the row's document on a server)."""
         for a in range(0, len(rows), _BATCH):
-            batch = rows[a : a + _BATCH]
+            batch = [self._row(r) for r in rows[a : a + _BATCH]]
+            if self.originals is not None:
+                for document_id, original, meta in batch:
+                    self.originals.write(document_id, meta["file_hash"], original)
             self.articles.upsert(
                 ids=[r[0] for r in batch],
                 embeddings=[[1.0]] * len(batch),
-                documents=[r[1] for r in batch],
+                documents=["" if self.originals is not None else r[1] for r in batch],
                 metadatas=[r[2] for r in batch],
             )
 
@@ -599,8 +651,8 @@ class Store:
             )
 
     @staticmethod
-    def _row(article: Article, chunks: list[Chunk]) -> tuple[str, str, dict]:
-        base, stop = (chunks[0].start, chunks[-1].end) if chunks else (0, 0)
+    def _row(row: ArticleRow) -> tuple[str, str, dict]:
+        article, base, stop = row.article, row.start, row.end
         if article.document_id == article.source:  # one article per file: keep the whole file
             base, stop = 0, len(article.original)
         else:  # a line of a JSONL file: keep that line
@@ -611,7 +663,7 @@ class Store:
             "source": article.source,
             "title": article.title,
             "file_hash": article.file_hash,
-            "chunk_count": len(chunks),
+            "chunk_count": row.chunk_count,
             "base": base,
             **{k: v for k, v in (("url", article.url), ("published", article.published), ("outlet", article.outlet)) if v},
         }
@@ -622,6 +674,8 @@ class Store:
             batch = list(document_ids[a : a + _BATCH])
             self.chunks.delete(where={"document_id": {"$in": batch}})
             self.articles.delete(ids=batch)
+            if self.originals is not None:
+                self.originals.remove(batch)
 
     def set_info(self, **info) -> None:
         if info.get("lexical"):

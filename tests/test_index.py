@@ -9,7 +9,7 @@ from index.chunking import ChunkingConfig, chunk_article
 from index.documents import load_corpus
 from index.embedding import HashingEmbedder
 from index.lexical import LexicalIndex
-from index.store import IndexSpec, Store
+from index.store import ArticleRow, IndexSpec, Store
 from rag import (
     Assistant,
     CorpusError,
@@ -241,7 +241,7 @@ def test_an_article_whose_chunks_are_written_but_not_its_row_is_not_used(corpus,
     question = "How many zebra crossings did the city of Yerevan paint?"
     retriever = HybridRetriever(store, hashing, LexicalIndex.build(*store.all_chunk_texts()))  # BM25 has them too
     assert all(r.chunk.document_id != article.document_id for r in retriever.retrieve(question, 5))
-    store.put_rows([(article, chunks)])
+    store.put_rows([ArticleRow.of(article, chunks)])
     assert any(r.chunk.document_id == article.document_id for r in retriever.retrieve(question, 5))  # complete: found
 
 
@@ -283,3 +283,81 @@ def test_a_process_that_only_answers_writes_nothing_to_the_index(corpus, tmp_pat
     assert reader.store.info()["lexical"] == fingerprint
     _assistant(corpus, data).index()  # the indexer puts the saved copy back
     assert (saved / "fingerprint.txt").read_text() == fingerprint
+
+
+def test_each_original_is_stored_once_as_a_file_and_follows_its_article(corpus, tmp_path):
+    """Originals were Chroma documents, which Chroma keeps four times (row, string index, full-text table and
+    index): a 20 MB file cost 410 MB of index. Now one file per article version, beside the index."""
+    assistant = _assistant(corpus, tmp_path / "data")
+    assistant.index()
+    store = assistant.store
+    rows = store.articles.get(include=["documents", "metadatas"])
+    assert rows["ids"] and all(d == "" for d in rows["documents"])  # no original text left in Chroma
+    changed = corpus / "004_52a82361d015938c.txt"
+    before = store.originals.path(changed.name, store.get_articles([changed.name])[changed.name].file_hash)
+    assert before.read_text(encoding="utf-8") == changed.read_text(encoding="utf-8")
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nThe zebra count rose to 17 on Tuesday.\n", encoding="utf-8")
+    (corpus / "003_3b3cd7b38bd19251.txt").unlink()
+    assistant.index()
+    updated = store.get_articles([changed.name])[changed.name]
+    assert updated.original == changed.read_text(encoding="utf-8") and not before.exists()  # the old version is gone
+    assert len(list(store.originals.directory.rglob("*.txt"))) == 4  # and the deleted article's file with it
+
+
+def test_an_index_whose_originals_are_chroma_documents_still_quotes_them(corpus, tmp_path):
+    """Indexes written before originals were files keep them as the rows' documents: read as they are."""
+    assistant = _assistant(corpus, tmp_path / "data")
+    assistant.index()
+    store = assistant.store
+    source = "000_09181bd4437617d1.txt"
+    row = store.articles.get(ids=[source], include=["metadatas"])
+    original = (corpus / source).read_text(encoding="utf-8")
+    store.articles.upsert(ids=[source], embeddings=[[1.0]], documents=[original], metadatas=row["metadatas"])
+    store.originals.remove([source])
+    assert store.get_articles([source])[source].original == original
+
+
+def test_a_missing_original_says_how_to_recover(corpus, tmp_path):
+    assistant = _assistant(corpus, tmp_path / "data")
+    assistant.index()
+    source = "000_09181bd4437617d1.txt"
+    assistant.store.originals.remove([source])
+    with pytest.raises(IndexCorruptedError, match="original text of 000_09181bd4437617d1.txt is missing.*rag index --rebuild"):
+        assistant.store.get_articles([source])
+
+
+def test_a_long_article_is_written_in_groups_and_an_interrupted_one_is_finished_next_run(tmp_path, monkeypatch):
+    """A 20 MB file is one article of some 20,000 chunks: they are embedded and written a group at a time (the
+    run never holds them all), and the article's row comes after its last group, so a run killed between
+    groups leaves no half article to answer from; the next run indexes it again, whole."""
+    import index.build as build
+
+    monkeypatch.setattr(build, "WRITE_GROUP", 8)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    sentences = [
+        f"Village number {n} in Syunik reported {n % 7} new wells and {n % 5} new schools this year." for n in range(400)
+    ]
+    (corpus / "long.txt").write_text("Wells of Syunik\n\n" + "\n".join(sentences) + "\n", encoding="utf-8")
+
+    class Interrupted(Exception):
+        pass
+
+    class FailsOnThirdGroup(HashingEmbedder):
+        calls = 0
+
+        def embed(self, texts):
+            FailsOnThirdGroup.calls += 1
+            if FailsOnThirdGroup.calls == 3:
+                raise Interrupted
+            return super().embed(texts)
+
+    assistant = _assistant(corpus, tmp_path / "data", FailsOnThirdGroup())
+    with pytest.raises(Interrupted):
+        assistant.index()
+    store = Store.open(tmp_path / "data", assistant.store.spec, create=False)
+    assert store.count() == 16 and store.article_count() == 0  # two groups written, no row: not answerable
+    report = _assistant(corpus, tmp_path / "data").index()
+    chunks = chunk_article(load_corpus(corpus)[0][0], HashingEmbedder().count_tokens)
+    assert len(chunks) > 3 * 8 and report.chunks == len(chunks) and report.articles == 1
+    assert report.orphans == 16 and report.added == ["long.txt"]
