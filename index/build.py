@@ -236,7 +236,9 @@ def _apply(
             report.unchanged.append(source)
             continue
         (report.updated if old else report.added).append(source)
-        store.delete_articles(list(old))  # the old version goes before any chunk of the new one is written
+        new_ids = {a.document_id for a in items}
+        store.delete_articles([d for d in old if d not in new_ids])
+        writer.replaced.update(d for d in old if d in new_ids)
         for article in items:
             writer.add(article, iter_chunks(article, embedder.count_tokens, chunking))
     writer.flush()
@@ -252,14 +254,20 @@ class _Writer:
     """Chunks embedded and written in groups of about WRITE_GROUP (one call per article cost a third of the
     indexing time); an article's row after its last chunk. Each group is complete when written, so an
     interrupted run keeps what it finished, and the next run goes on from there (an article without its
-    row is found by ``_repair``)."""
+    row is found by ``_repair``). An article's old version is deleted with the group that writes its first new
+    chunks: while a large file is re-indexed, the rest of its articles stay answerable."""
 
     def __init__(self, store: Store, embedder: Embedder, report: BuildReport) -> None:
         self.store, self.embedder, self.report = store, embedder, report
+        self.replaced: set[str] = set()  # document ids whose old version is still in the store
         self.chunks: list[tuple[Article, Chunk]] = []  # embedded and written by the next flush
         self.rows: list[ArticleRow] = []  # articles whose last chunk is written by the next flush, or was
+        self.stale: list[str] = []  # old versions deleted by the next flush, before its chunks are written
 
     def add(self, article: Article, chunks: Iterator[Chunk]) -> None:
+        if article.document_id in self.replaced:
+            self.replaced.discard(article.document_id)
+            self.stale.append(article.document_id)
         first = last = None
         count = 0
         for chunk in chunks:
@@ -272,14 +280,12 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
-        if self.chunks:
-            vectors = _embed_all(self.embedder, [c.embed_text() for _, c in self.chunks])
-            self.store.put_chunks(self.chunks, vectors)
-            self.report.embedded += len(self.chunks)
-            self.chunks.clear()
-        if self.rows:
-            self.store.put_rows(self.rows)
-            self.rows.clear()
+        vectors = _embed_all(self.embedder, [c.embed_text() for _, c in self.chunks])  # first: old versions go briefly
+        self.store.delete_articles(self.stale)
+        self.store.put_chunks(self.chunks, vectors)
+        self.store.put_rows(self.rows)
+        self.report.embedded += len(self.chunks)
+        self.stale, self.chunks, self.rows = [], [], []
 
 
 def _embed_all(embedder: Embedder, texts: list[str], bar=None, batch: int = 64) -> np.ndarray:

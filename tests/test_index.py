@@ -361,3 +361,34 @@ def test_a_long_article_is_written_in_groups_and_an_interrupted_one_is_finished_
     chunks = chunk_article(load_corpus(corpus)[0][0], HashingEmbedder().count_tokens)
     assert len(chunks) > 3 * 8 and report.chunks == len(chunks) and report.articles == 1
     assert report.orphans == 16 and report.added == ["long.txt"]
+
+
+def test_while_a_file_is_indexed_again_its_other_articles_stay_answerable(tmp_path, monkeypatch):
+    """Each article's old version goes with the group that writes its new one, not the whole file's at once."""
+    import json
+
+    import index.build as build
+
+    monkeypatch.setattr(build, "WRITE_GROUP", 2)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    notes = corpus / "notes.jsonl"
+
+    def write(suffix: str) -> None:
+        lines = [json.dumps({"title": f"Note {n}", "text": f"Village {n} dug {n} wells{suffix}."}) for n in range(6)]
+        notes.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    write("")
+    _assistant(corpus, tmp_path / "data").index()
+    store = Store.open(tmp_path / "data", IndexSpec("hashing-bow-256", 256, ChunkingConfig().describe()), create=False)
+    seen = []
+
+    class Watching(HashingEmbedder):
+        def embed(self, texts):
+            seen.append(store.article_count())  # what a question would find, between the groups
+            return super().embed(texts)
+
+    write(" this year")
+    report = _assistant(corpus, tmp_path / "data", Watching()).index()
+    assert report.updated == ["notes.jsonl"] and report.articles == 6
+    assert len(seen) == 3 and seen == [6, 6, 6]
