@@ -528,9 +528,8 @@ class Store:
         ids = list(dict.fromkeys(document_ids))
         rows = self.articles.get(ids=ids, include=["metadatas", "documents"])
         out = {i: self._article(i, m, d) for i, m, d in zip(rows["ids"], rows["metadatas"], rows["documents"])}
-        for article in out.values():
-            if not article.original and self.originals is not None:
-                article.original = self._original(article)
+        if self.originals is not None:
+            self._read_originals(out)
         if with_text and out:
             chunks = self.chunks.get(where={"document_id": {"$in": list(out)}}, include=["metadatas", "documents"])
             pieces: dict[str, list[tuple[int, str]]] = {}
@@ -540,14 +539,29 @@ class Store:
                 out[document_id].text = _stitch(parts)
         return out
 
-    def _original(self, article: StoredArticle) -> str:
-        text = self.originals.read(article.document_id, article.file_hash)
-        if text is None:
-            raise IndexCorruptedError(
-                f"The original text of {article.source} is missing from {self.originals.directory}. Ask again (another "
-                f"process may have been updating it); if this happens again, run `rag index --rebuild --data-dir {self.data_dir}`."
-            )
-        return text
+    def _read_originals(self, articles: dict[str, StoredArticle]) -> None:
+        """Each article's original from its file. One whose file is gone was deleted or replaced by an indexer after
+        its row was read: it is left out, as if its row had been read a moment later. A row still there without
+        its file is damage."""
+        gone = []
+        for article in articles.values():
+            if not article.original:
+                text = self.originals.read(article.document_id, article.file_hash)
+                if text is None:
+                    gone.append(article)
+                else:
+                    article.original = text
+        if not gone:
+            return
+        now = self.articles.get(ids=[a.document_id for a in gone], include=["metadatas"])
+        hashes = {i: m["file_hash"] for i, m in zip(now["ids"], now["metadatas"])}
+        for article in gone:
+            if hashes.get(article.document_id) == article.file_hash:
+                raise IndexCorruptedError(
+                    f"The original text of {article.source} is missing from {self.originals.directory}. "
+                    f"Run `rag index --rebuild --data-dir {self.data_dir}` (your corpus files are not touched)."
+                )
+            del articles[article.document_id]
 
     @staticmethod
     def _article(document_id: str, meta: dict, original: str | None) -> StoredArticle:

@@ -326,6 +326,25 @@ def test_a_missing_original_says_how_to_recover(corpus, tmp_path):
         assistant.store.get_articles([source])
 
 
+def test_an_article_deleted_between_its_row_and_its_original_is_left_out(corpus, tmp_path, monkeypatch):
+    """A question reads an article's row, then its original file; an indexer that deletes or replaces the
+    article in between (another process) removes that file. The question sees the article as gone, as if it
+    had read the row a moment later, and no error (the chunk's own text stands in for the quote)."""
+    assistant = _assistant(corpus, tmp_path / "data")
+    assistant.index()
+    store, source = assistant.store, "000_09181bd4437617d1.txt"
+    read = store.originals.read
+
+    def read_after_the_indexer_deleted_it(document_id, file_hash):
+        if document_id == source:
+            store.delete_articles([source])  # the indexer's step, at the worst moment
+        return read(document_id, file_hash)
+
+    monkeypatch.setattr(store.originals, "read", read_after_the_indexer_deleted_it)
+    found = store.get_articles([source, "001_7de97581a2d11456.txt"])
+    assert list(found) == ["001_7de97581a2d11456.txt"] and found["001_7de97581a2d11456.txt"].original
+
+
 def test_a_long_article_is_written_in_groups_and_an_interrupted_one_is_finished_next_run(tmp_path, monkeypatch):
     """A 20 MB file is one article of some 20,000 chunks: they are embedded and written a group at a time (the
     run never holds them all), and the article's row comes after its last group, so a run killed between
