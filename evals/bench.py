@@ -247,6 +247,16 @@ def _peak_rss(args: list[str]) -> float:
     return round(peak / 1024, 1)
 
 
+def _disk_by_part(data_dir: Path) -> dict[str, int]:
+    """Bytes per top-level part of a data directory (chroma, lexical, originals, models…; a generation's suffix dropped)."""
+    disk: dict[str, int] = {}
+    for f in data_dir.rglob("*"):
+        if f.is_file():
+            part = f.relative_to(data_dir).parts[0].split("-")[0]
+            disk[part] = disk.get(part, 0) + f.stat().st_size
+    return disk
+
+
 SCALE_SIZES = ("10k", "100k")  # generated corpora with pooled chunk vectors (evals/scale.py): no model throughput there
 
 
@@ -284,11 +294,7 @@ def bench_scale(size: str, work: Path, questions: list, real_vectors: bool = Fal
         texts = [f"{m['title']}\n{d}" for d, m in zip(rows["documents"], rows["metadatas"])]
         figures["ceiling_chunks_per_s"] = len(texts) / _raw_encode_s(model, texts, real.batch_size)
     reindex = _time_reindex(assistant)
-    disk = {}
-    for f in (work / "scale").rglob("*"):
-        if f.is_file():
-            part = f.relative_to(work / "scale").parts[0]
-            disk[part] = disk.get(part, 0) + f.stat().st_size
+    disk = _disk_by_part(work / "scale")
     questions_figures, _ = time_questions(assistant, None, questions)
     processes = bench_processes(corpus, work / "scale", work, repeats=3, index_rss=False)
     return {
@@ -321,11 +327,7 @@ def bench_big_file(work: Path) -> dict:
     data_dir, out = work / "big", work / "big.json"
     peak = _peak_rss([sys.executable, "-m", "evals.scale", "index", str(data_dir), str(corpus), str(out)])
     figures = json.loads(out.read_text())
-    disk: dict[str, int] = {}
-    for f in data_dir.rglob("*"):
-        if f.is_file():
-            part = f.relative_to(data_dir).parts[0].split("-")[0]
-            disk[part] = disk.get(part, 0) + f.stat().st_size
+    disk = _disk_by_part(data_dir)
     return {
         "file_mb": round((corpus / "big.txt").stat().st_size / 1e6, 1),
         **figures,
@@ -421,21 +423,12 @@ def run(
     if work_root is not None:  # `rag bench --data-dir DIR`: its indexes go there, not in the system's temp dir
         Path(work_root).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="rag-bench-", dir=work_root))
-    if size == "20mb":
-        result = {
-            "size": size,
-            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-            "big_file": bench_big_file(work),
-        }
-        if json_path:
-            Path(json_path).write_text(json.dumps(result, indent=1) + "\n")
-        return result
-    if size in SCALE_SIZES:
-        result = {
-            "size": size,
-            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-            "scale": bench_scale(size, work, _questions(questions), real_vectors=real_vectors),
-        }
+    if size == "20mb" or size in SCALE_SIZES:
+        result = {"size": size, "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+        if size == "20mb":
+            result["big_file"] = bench_big_file(work)
+        else:
+            result["scale"] = bench_scale(size, work, _questions(questions), real_vectors=real_vectors)
         if json_path:
             Path(json_path).write_text(json.dumps(result, indent=1) + "\n")
         return result

@@ -50,7 +50,7 @@ def register(sub, common) -> None:
             "                                   (chunk vectors pooled from cached sentence vectors: see evals/scale.py)\n"
             "  rag bench --size 10k --real-vectors --json-out bench-10k.json\n"
             "                                   10,000 chunks embedded for real: indexing time, chunks/s against the raw model\n"
-            "  rag bench --size 20mb            one 19.9 MB article: peak memory, time and disk of indexing it (2 minutes)\n"
+            "  rag bench --size 20mb            one 19.9 MB article: peak memory, time and disk of indexing it (4-6 minutes)\n"
         ),
     )
     p.add_argument(

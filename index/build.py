@@ -268,14 +268,13 @@ class _Writer:
         if article.document_id in self.replaced:
             self.replaced.discard(article.document_id)
             self.stale.append(article.document_id)
-        first = last = None
-        count = 0
+        row = ArticleRow(article, 0)
         for chunk in chunks:
-            first, last, count = first or chunk, chunk, count + 1
+            row = ArticleRow(article, row.chunk_count + 1, row.start if row.chunk_count else chunk.start, chunk.end)
             self.chunks.append((article, chunk))
             if len(self.chunks) >= WRITE_GROUP:
                 self.flush()
-        self.rows.append(ArticleRow(article, count, first.start, last.end) if count else ArticleRow(article, 0))
+        self.rows.append(row)
         if not self.chunks:  # all its chunks are written: do not hold the article until the next group
             self.flush()
 
