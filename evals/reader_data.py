@@ -16,6 +16,8 @@ Paragraphs are split into sentences with the same splitter that indexing uses.
 
 import json
 import os
+import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -180,6 +182,48 @@ def add_near_misses(examples: list[Example]) -> None:
                 best = next((j for j in order if articles[j] != e.article), None)
                 if best is not None:
                     e.near = pool[keys[best]]
+
+
+# A question's checkable details: a year, another number, or a capitalised name (not its first word).
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_COUNT = re.compile(r"\b\d[\d,]*\b")
+_NAME = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
+
+
+def name_pool(examples: list[Example]) -> list[str]:
+    """Capitalised names asked about in the examples' questions: what a swapped question may ask about instead."""
+    return sorted({m.group(0) for e in examples for m in _NAME.finditer(e.question)})
+
+
+def swapped_question(example: Example, names: list[str], rng: random.Random) -> str | None:
+    """The question with one detail that its answering sentence states (a year, a number, a name)
+    replaced by one its paragraph never mentions: "When did Chopin leave Warsaw?" -> "When did Liszt
+    leave Warsaw?". The answering sentence now speaks of something else, so nothing in the
+    paragraph answers: the near miss a news archive brings (the 2021 prize for a question about
+    2022). None when the question holds no such detail."""
+    if not example.positives:
+        return None
+    answer = " ".join(example.sentences[i] for i in sorted(example.positives))
+    paragraph = " ".join(example.sentences)
+    q = example.question
+    found = [("year", m) for m in _YEAR.finditer(q)]
+    found += [("count", m) for m in _COUNT.finditer(q) if not _YEAR.fullmatch(m.group(0))]
+    found += [("name", m) for m in _NAME.finditer(q)]
+    found = [(kind, m) for kind, m in found if m.group(0) in answer]
+    if not found:
+        return None
+    kind, m = rng.choice(found)
+    for _ in range(20):
+        if kind == "year":
+            other = str(int(m.group(0)) + rng.choice([-1, 1]) * rng.randint(1, 12))
+        elif kind == "count":
+            value = int(m.group(0).replace(",", ""))
+            other = f"{max(2, value + rng.choice([-1, 1]) * rng.randint(1, max(2, value // 2))):,}"
+        else:
+            other = rng.choice(names)
+        if other != m.group(0) and other not in paragraph and other.lower() not in q.lower():
+            return q[: m.start()] + other + q[m.end() :]
+    return None
 
 
 def load_all() -> list[Example]:

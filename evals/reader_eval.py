@@ -9,12 +9,18 @@ question's own paragraph (the gold one, or the on-topic one of an unanswerable q
   balanced_accuracy    answerable vs unanswerable by the reader alone: answer when the best sentence
                        beats "nothing here answers" (margin > 0); the pipeline's decision adds features
   auc                  of the best margin, answerable vs unanswerable
+  swapped_refused      answerable questions asked again with one detail that their answer states (a
+                       year, a number, a name) swapped for one the paragraph never mentions
+                       (evals/reader_data.py ``swapped_question``): the share the reader refuses
+                       (margin <= 0), and the AUC of originals against them
 with 95% bootstrap intervals. The whole pipeline (retrieval, several chunks, the decision) is
 measured by `rag eval --dataset squad2|clapnq --split test`.
 """
 
 import argparse
+import dataclasses
 import json
+import random
 import sys
 from pathlib import Path
 
@@ -23,23 +29,28 @@ import numpy as np
 from rag.reader import Reader, Window
 
 from .metrics import bootstrap_ci
-from .reader_data import clapnq, squad
+from .reader_data import clapnq, name_pool, squad, swapped_question
 
 
 def _ci(values: list, stat) -> tuple[float, float]:
     return bootstrap_ci(values, statistic=stat, seed=1)
 
 
+def _best_margins(reader: Reader, examples) -> list[tuple[int, float]]:
+    """Per example: (index of its best sentence, that sentence's margin)."""
+    out = []
+    for at in range(0, len(examples), 16):
+        batch = examples[at : at + 16]
+        for r in reader.read_batch([(e.question, Window(e.title, e.sentences)) for e in batch]):
+            best = int(np.argmax(r.margins))
+            out.append((best, r.margins[best]))
+    return out
+
+
 def measure(reader: Reader, examples) -> dict:
     from sklearn.metrics import roc_auc_score
 
-    rows = []  # (answerable, correct@1, margin)
-    for at in range(0, len(examples), 16):
-        batch = examples[at : at + 16]
-        readings = reader.read_batch([(e.question, Window(e.title, e.sentences)) for e in batch])
-        for e, r in zip(batch, readings):
-            best = int(np.argmax(r.margins))
-            rows.append((e.answerable, best in e.positives, r.margins[best]))
+    rows = [(e.answerable, best in e.positives, m) for e, (best, m) in zip(examples, _best_margins(reader, examples))]
     answerable = [c for a, c, _ in rows if a]
     pred = [(a, m > 0) for a, _, m in rows]
 
@@ -60,6 +71,17 @@ def measure(reader: Reader, examples) -> dict:
         out["auc"] = float(roc_auc_score([a for a, _, _ in rows], [m for _, _, m in rows]))
         out["refusal_recall"] = sum(not p for a, p in pred if not a) / (len(rows) - len(answerable))
         out["false_refusal_rate"] = sum(not p for a, p in pred if a) / len(answerable)
+    names, rng = name_pool(examples), random.Random(5)
+    swapped = [(e, swapped_question(e, names, rng)) for e in examples]
+    swapped = [dataclasses.replace(e, question=q) for e, q in swapped if q]
+    if swapped:
+        swapped_margins = [m for _, m in _best_margins(reader, swapped)]
+        refused = [float(m <= 0) for m in swapped_margins]
+        margins = [m for a, _, m in rows if a]
+        out["swapped"] = len(swapped)
+        out["swapped_refused"] = float(np.mean(refused))
+        out["swapped_refused_ci"] = _ci(refused, np.mean)
+        out["swapped_auc"] = float(roc_auc_score([1] * len(margins) + [0] * len(swapped_margins), margins + swapped_margins))
     return out
 
 
@@ -84,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
                 f", balanced accuracy {r['balanced_accuracy']:.3f} [{r['balanced_accuracy_ci'][0]:.3f}, "
                 f"{r['balanced_accuracy_ci'][1]:.3f}], AUC {r['auc']:.3f}, refusal recall {r['refusal_recall']:.3f}, "
                 f"false refusals {r['false_refusal_rate']:.3f}"
+            )
+        if "swapped" in r:
+            line += (
+                f"; {r['swapped']} with a detail swapped: refused {r['swapped_refused']:.3f} "
+                f"[{r['swapped_refused_ci'][0]:.3f}, {r['swapped_refused_ci'][1]:.3f}], AUC {r['swapped_auc']:.3f}"
             )
         print(line)
     if args.json:

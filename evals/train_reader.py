@@ -18,6 +18,7 @@ and dev metrics), train.log. ``rag`` reads the shipped copy in rag/models/reader
 """
 
 import argparse
+import dataclasses
 import json
 import logging
 import math
@@ -31,7 +32,7 @@ import numpy as np
 
 from rag.reader_input import MAX_LENGTH, Encoded, batch_arrays, encode, load_tokenizer
 
-from .reader_data import Example, load_all
+from .reader_data import Example, load_all, name_pool, swapped_question
 
 log = logging.getLogger("train_reader")
 
@@ -87,9 +88,19 @@ def sample_window(example: Example, rng: random.Random) -> tuple[list[str], set[
     return sents[a:b], window_pos, span
 
 
-def make_item(tokenizer, example: Example, rng: random.Random) -> tuple[Encoded, set[int], tuple[int, int] | None]:
+SWAP_SHARE = 0.15  # of windows that hold the answer: asked instead with one detail swapped (target: no answer)
+
+
+def make_item(
+    tokenizer, example: Example, rng: random.Random, names: list[str] = ()
+) -> tuple[Encoded, set[int], tuple[int, int] | None]:
     sents, pos, span = sample_window(example, rng)
-    enc = encode(tokenizer, example.question, example.title, sents, MAX_LENGTH)
+    question = example.question
+    if pos and names and rng.random() < SWAP_SHARE:
+        swapped = swapped_question(example, names, rng)
+        if swapped:
+            question, pos, span = swapped, set(), None
+    enc = encode(tokenizer, question, example.title, sents, MAX_LENGTH)
     pos = {i for i in pos if i < enc.kept}
     token_span = None
     if span and span[0] in pos:
@@ -172,7 +183,13 @@ def evaluate(model, tokenizer, examples: list[Example], batch_size: int = 32) ->
     model.eval()
     margins, correct, labels = [], [], []
     near_margins: list[float] = []  # answerable questions read against their near miss (another article)
+    swap_margins: list[float] = []  # answerable questions with one detail swapped, on their own paragraph
     items = [(e, e.sentences, False) for e in examples] + [(e, e.near, True) for e in examples if e.answerable and e.near]
+    names, rng = name_pool(examples), random.Random(5)
+    for e in examples:
+        swapped = swapped_question(e, names, rng)
+        if swapped:
+            items.append((dataclasses.replace(e, question=swapped), e.sentences, "swap"))
     with torch.no_grad():
         order = sorted(range(len(items)), key=lambda i: sum(len(s) for s in items[i][1]))
         for at in range(0, len(order), batch_size):
@@ -184,7 +201,7 @@ def evaluate(model, tokenizer, examples: list[Example], batch_size: int = 32) ->
                 best = int(np.argmax(scores))
                 margin = float(scores[best] - nl[row])
                 if near:
-                    near_margins.append(margin)
+                    (swap_margins if near == "swap" else near_margins).append(margin)
                     continue
                 margins.append(margin)
                 labels.append(e.answerable)
@@ -198,6 +215,12 @@ def evaluate(model, tokenizer, examples: list[Example], batch_size: int = 32) ->
         gold = [m for m, y in zip(margins, labels) if y]
         out["near_miss_auc"] = float(roc_auc_score([1] * len(gold) + [0] * len(near_margins), gold + near_margins))
         out["near_miss_refused@0"] = float(np.mean([m <= 0 for m in near_margins]))
+    if swap_margins:
+        from sklearn.metrics import roc_auc_score  # noqa: PLC0415
+
+        gold = [m for m, y in zip(margins, labels) if y]
+        out["swapped_auc"] = float(roc_auc_score([1] * len(gold) + [0] * len(swap_margins), gold + swap_margins))
+        out["swapped_refused@0"] = float(np.mean([m <= 0 for m in swap_margins]))
     return out
 
 
@@ -259,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-minutes", type=float, default=75.0, help="Stop training (and export) after this long")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--dev-limit", type=int, default=None, help="Evaluate on only this many dev examples (smoke runs)")
+    parser.add_argument(
+        "--swap", action="store_true", help="Also train on answer windows asked with one detail swapped (target: no answer)"
+    )
     parser.add_argument("--export-only", action="store_true", help="Export the last checkpoint without training")
     parser.add_argument(
         "--init",
@@ -287,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     dev = [e for e in examples if e.split == "dev"]
     if args.dev_limit:
         dev = random.Random(args.seed).sample(dev, min(args.dev_limit, len(dev)))
+    names = name_pool(train) if args.swap else []
     log.info("examples: %d train windows per epoch, %d dev", len(train), len(dev))
 
     model = build_model(base)
@@ -327,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
             random.Random(args.seed + epoch).shuffle(order)
             # batches of similar length (less padding), in a shuffled order
             items_rng = random.Random(args.seed * 1000 + epoch)
-            items = [make_item(tokenizer, train[i], items_rng) for i in order]
+            items = [make_item(tokenizer, train[i], items_rng, names) for i in order]
             pool = sorted(range(len(items)), key=lambda i: len(items[i][0].ids))
             batches = [pool[i : i + args.batch_size] for i in range(0, len(pool), args.batch_size)]
             random.Random(args.seed + 7 * epoch).shuffle(batches)
@@ -387,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         "lr": args.lr,
         "seed": args.seed,
         "init": str(args.init) if args.init else None,
+        "swapped_share": SWAP_SHARE if args.swap else 0.0,
         "train_windows_per_epoch": len(train),
         "train_minutes_this_run": round(train_minutes, 1),
         "history": history,

@@ -18,6 +18,8 @@ sources, "related" passages) and shown by ``rag ask --explain``:
 
 import math
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -130,7 +132,6 @@ class Candidate:
     orig_start: int
     orig_end: int
     terms: set[str]
-    dense: float = 0.0
     coverage: float = 0.0
     context: float = 0.0
     names: float = 0.0
@@ -138,7 +139,7 @@ class Candidate:
     type_ok: float = 0.0
     fillers: set[str] = field(default_factory=set)
     score: float = 0.0  # the probability that this sentence answers the question
-    vector: np.ndarray | None = None
+    shortlisted: "tuple[Shortlist, int] | None" = None  # where its sentence vector comes from (``Shortlist``)
     reader: float = -math.inf  # the reader's log-odds that this sentence answers (vs nothing in its chunk)
     logit: float = -math.inf  # the fitted ranker's log-odds over the reader and the lexical features (``score`` = its sigmoid)
     span: tuple[int, int] | None = None  # the reader's short answer within ``text``
@@ -146,6 +147,16 @@ class Candidate:
     @property
     def document_id(self) -> str:
         return self.retrieved.chunk.document_id
+
+    @property
+    def vector(self) -> np.ndarray | None:
+        """The sentence's embedding (shortlisted sentences only; embedded when first asked for)."""
+        return self.shortlisted[0].vectors[self.shortlisted[1]] if self.shortlisted else None
+
+    @property
+    def dense(self) -> float:
+        """Cosine of the question and the sentence (shortlisted sentences only, else 0)."""
+        return float(self.vector @ self.shortlisted[0].query_vector) if self.shortlisted else 0.0
 
 
 def candidates(retrieved: list[Retrieved]) -> list[Candidate]:
@@ -194,12 +205,26 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
         c.type_ok = 1.0 if question.type == "any" or c.fillers else 0.0
 
 
-def score_candidates(question: Question, cands: list[Candidate], sentence_vectors: np.ndarray, query_vector: np.ndarray) -> None:
-    """Add the embedding similarity (and the sentence vector) to candidates."""
-    dense = sentence_vectors @ query_vector
-    for c, d, vector in zip(cands, dense, sentence_vectors):
-        c.dense = float(d)
-        c.vector = vector
+class Shortlist:
+    """The best few sentences of a question, embedded together the first time one's vector is asked
+    for: comparing sources and listing related passages need them, ranking and deciding do not, so an
+    answer whose sentences have short answers to compare never waits for the sentence encoder."""
+
+    def __init__(self, cands: list[Candidate], embed: Callable[[list[str]], np.ndarray], query_vector: np.ndarray) -> None:
+        self.texts = [c.text for c in cands]
+        self.query_vector = query_vector
+        self._embed = embed
+        self._vectors: np.ndarray | None = None
+        self._lock = threading.Lock()
+        for i, c in enumerate(cands):
+            c.shortlisted = (self, i)
+
+    @property
+    def vectors(self) -> np.ndarray:
+        with self._lock:
+            if self._vectors is None:
+                self._vectors = self._embed(self.texts)
+            return self._vectors
 
 
 def _window_terms(c: Candidate) -> set[str]:

@@ -1,8 +1,8 @@
 """Retrieve → read → rank → decide: the Evidence for one standalone question.
 
 Hybrid retrieval finds chunks; the trained reader (rag/reader.py) reads them; the calibrated ranker
-orders their sentences (rag/evidence.py builds its features); the best few are embedded to compare
-sources; and one calibrated probability says whether the corpus answers. Composing the answer from
+orders their sentences (rag/evidence.py builds its features); the best few are embedded when needed
+(to compare sources); and one calibrated probability says whether the corpus answers. Composing the answer from
 the Evidence (rag/answer.py) or generating one (rag/generation.py) is the caller's next step.
 """
 
@@ -14,12 +14,12 @@ from index.embedding import Embedder, VectorCache
 
 from .evidence import (
     Candidate,
+    Shortlist,
     analyze,
     candidates,
     decision_features,
     lexical_features,
     read,
-    score_candidates,
     sentence_features,
 )
 from .live_index import LiveIndex
@@ -27,7 +27,7 @@ from .reader import Reader, sigmoid
 from .retrieve import Retrieved
 
 log = logging.getLogger(__name__)
-SHORTLIST = 8  # the ranker's best sentences embedded per question (agreement between sources, "related")
+SHORTLIST = 8  # the ranker's best sentences, embedded when needed (agreement between sources, "related")
 
 
 @dataclass
@@ -63,9 +63,7 @@ class EvidenceFinder:
             c.logit = calibration.ranker.logit(sentence_features(c)) if c.reader > -math.inf else -math.inf
             c.score = sigmoid(c.logit) if c.reader > -math.inf else 0.0
         ranked = sorted(cands, key=lambda c: c.logit, reverse=True)
-        top = ranked[:SHORTLIST]
-        if top:
-            score_candidates(q, top, self.sentence_vectors.embed([c.text for c in top], self.embedder.embed), query_vector)
+        Shortlist(ranked[:SHORTLIST], lambda texts: self.sentence_vectors.embed(texts, self.embedder.embed), query_vector)
         features = decision_features(q, ranked, retrieved, retriever.lexical)
         probability = calibration.answerable(features) if ranked else 0.0
         log.debug("question %r features %s p=%.3f", question, features, probability)

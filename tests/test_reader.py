@@ -1,5 +1,6 @@
 """The trained reader: its input layout, the sentences it may quote, and its answers on real text."""
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -333,3 +334,36 @@ def test_a_name_in_the_antecedent_counts_for_a_sentence_that_opens_with_a_pronou
     cands = candidates([chunk])
     lexical_features(question, cands)
     assert [c.names_here for c in cands] == [1.0, 1.0, 0.0]
+
+
+def test_a_swapped_detail_question_asks_about_what_its_paragraph_never_mentions():
+    import random
+
+    from evals.reader_data import Example, name_pool, swapped_question
+
+    sentences = ["The council met on Tuesday.", "Mayor Ana Ortiz proposed a park in 2023 for 40 families."]
+    example = Example("What did Ortiz propose in 2023?", "Park plan", sentences, {1}, "dev", "squad2", "Park plan")
+    names = name_pool([example, dataclasses.replace(example, question="Where does Lena Park live?")])
+    assert "Ortiz" in names and "Lena Park" in names
+    seen = {swapped_question(example, names, random.Random(seed)) for seed in range(40)}
+    assert seen and None not in seen
+    for question in seen:
+        changed = [w for w in question.split() if w not in example.question.split()]
+        assert changed and not any(w.strip("?") in " ".join(sentences) for w in changed), question
+    assert any("Lena Park" in q for q in seen) and any("Ortiz" in q and "2023" not in q for q in seen)
+    # no detail of the question is stated in its answer, or nothing answers: no swapped question
+    assert swapped_question(dataclasses.replace(example, question="What did the mayor propose?"), names, random.Random(0)) is None
+    assert swapped_question(dataclasses.replace(example, positives=set()), names, random.Random(0)) is None
+
+
+@pytest.mark.slow
+def test_sentences_are_embedded_only_when_the_answer_needs_them(seeded):
+    """Ranking and deciding need no sentence vectors; a refusal's related passages do."""
+    cache = seeded.sentence_vectors
+    cache.clear()
+    before = cache.hits + cache.misses
+    answer = seeded.ask("Who blocked the Lachin Corridor?")
+    assert answer.answered and cache.hits + cache.misses == before  # no sentence was embedded
+    answer = seeded.ask("What is the population of Stepanakert?")
+    assert answer.status == "not_in_corpus" and answer.related
+    assert cache.misses > 0 and all(c.text for c in answer.related)
