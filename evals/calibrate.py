@@ -11,10 +11,11 @@ weighted equally (logistic regressions):
   * the decision (at most ``--max-false-refusal`` of any dev set's answerable questions refused):
     is the question answerable? Besides each dev set's own unanswerable questions,
     its answerable ones are asked again of the corpus without their gold article (near misses: the
-    rest of the corpus, often the rest of the same page, is still there). From the best sentence's
-    ranker score alone, or with the other decision features (rag/evidence.py ``decision_row``),
-    chosen the same way on mean balanced accuracy; then the threshold with the best mean balanced
-    accuracy.
+    rest of the corpus, often the rest of the same page, is still there); with ``--swapped``, also
+    asked with one detail that their answer states swapped for one the corpus never mentions.
+    From the best sentence's ranker score alone, or with the other decision features
+    (rag/evidence.py ``decision_row``), chosen the same way on mean balanced accuracy; then the
+    threshold with the best mean balanced accuracy.
 Every feature keeps the sign its meaning gives it (``SignedLogistic``): one fitted the other way is
 dropped and the rest refitted, so that neither model learns an artefact of one dev set.
 Written into ``--out``/reader.json (never into the installed package: copy the directory to
@@ -76,6 +77,26 @@ def _near_misses(name: str, corpus: Path, cases: list, work: Path) -> list[tuple
     return [(_without(corpus, removed, work / "without-half"), chosen)]
 
 
+def _swapped(corpus: Path, cases: list) -> list:
+    """Answerable dev questions asked with one detail their answer states (a year, a number, a name)
+    swapped for one that occurs nowhere in the corpus (evals/reader_data.py ``swapped_question``):
+    near misses of the kind a news archive brings (the 2021 prize for a question about 2022)."""
+    import random
+
+    from .reader_data import Example, name_pool, swapped_question
+
+    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(corpus.iterdir()) if p.is_file())
+    single = [c for c in cases if c.answerable and not c.previous]
+    examples = [Example(c.question, "", c.quotes, set(range(len(c.quotes))), "dev", "", "") for c in single]
+    names, rng = name_pool(examples), random.Random(11)
+    out = []
+    for case, example in zip(single, examples):
+        question = swapped_question(example, names, rng, absent_from=text)
+        if question:
+            out.append(_unanswerable(case).model_copy(update={"question": question, "id": case.id + "-swapped", "kind": "near"}))
+    return out
+
+
 def _unanswerable(case):
     return case.model_copy(update={"answerable": False, "sources": [], "quotes": [], "id": case.id + "-ablated"})
 
@@ -125,6 +146,11 @@ def main(argv: list[str] | None = None) -> int:
         default=0.25,
         help="the threshold may refuse at most this share of any dev set's answerable questions",
     )
+    parser.add_argument(
+        "--swapped",
+        action="store_true",
+        help="also fit on answerable dev questions asked with one stated detail swapped (refused); measured, not shipped",
+    )
     parser.add_argument("--reuse", action="store_true", help="refit from the features the last run saved in --data-dir")
     args = parser.parse_args(argv)
     from sklearn.model_selection import GroupKFold, StratifiedKFold
@@ -138,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     saved = args.data_dir / "dev-features.json"
     for name, (corpus, cases) in ({} if args.reuse else _dev_sets(args.data_dir)).items():
-        runs.append((name, corpus, cases, args.data_dir / name / "index"))
+        asked = cases + (_swapped(corpus, cases) if args.swapped else [])
+        runs.append((name, corpus, asked, args.data_dir / name / "index"))
         for i, (reduced, near) in enumerate(_near_misses(name, corpus, cases, args.data_dir / name / "near")):
             runs.append((name, reduced, near, args.data_dir / name / f"near-index-{i}"))
     for name, corpus, cases, index_dir in runs:

@@ -195,16 +195,17 @@ def name_pool(examples: list[Example]) -> list[str]:
     return sorted({m.group(0) for e in examples for m in _NAME.finditer(e.question)})
 
 
-def swapped_question(example: Example, names: list[str], rng: random.Random) -> str | None:
+def swapped_question(example: Example, names: list[str], rng: random.Random, absent_from: str | None = None) -> str | None:
     """The question with one detail that its answering sentence states (a year, a number, a name)
     replaced by one its paragraph never mentions: "When did Chopin leave Warsaw?" -> "When did Liszt
     leave Warsaw?". The answering sentence now speaks of something else, so nothing in the
     paragraph answers: the near miss a news archive brings (the 2021 prize for a question about
-    2022). None when the question holds no such detail."""
+    2022). ``absent_from``: text the new detail must not occur in (default: the paragraph; a whole
+    corpus makes the question unanswerable there). None when the question holds no such detail."""
     if not example.positives:
         return None
     answer = " ".join(example.sentences[i] for i in sorted(example.positives))
-    paragraph = " ".join(example.sentences)
+    paragraph = " ".join(example.sentences) if absent_from is None else absent_from
     q = example.question
     found = [("year", m) for m in _YEAR.finditer(q)]
     found += [("count", m) for m in _COUNT.finditer(q) if not _YEAR.fullmatch(m.group(0))]

@@ -10,8 +10,11 @@ The model reads ``[CLS] question [SEP] title : sentences… [SEP]`` (rag/reader_
 Loss: softmax over {no answer} + the window's sentences, target the answering sentences (or no
 answer), plus the span loss. Windows are resampled every epoch: the whole paragraph, a window that
 holds the answer, a window beside it (no answer), or another paragraph of the same article (no
-answer). Every layer is trained (freezing the lower ones stalled in a probe). Fixed seeds;
-checkpoints every few hundred steps, and a run resumes from its last checkpoint.
+answer); with ``--swap``, some windows that hold the answer are asked with one detail of the
+question that the answer states (a year, a number, a name) swapped for one the paragraph never
+mentions (no answer: evals/reader_data.py ``swapped_question``). Every layer is trained (freezing
+the lower ones stalled in a probe). Fixed seeds; checkpoints every few hundred steps, and a run
+resumes from its last checkpoint.
 
 Writes to ``--out``: reader.onnx (fp32), reader.int8.onnx, tokenizer.json, reader.json (metadata
 and dev metrics), train.log. ``rag`` reads the shipped copy in rag/models/reader/.

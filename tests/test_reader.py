@@ -175,7 +175,12 @@ def test_a_sentence_that_needs_its_antecedent_is_quoted_with_it(news):
 
 @pytest.mark.slow
 def test_near_miss_questions_are_refused(news):
-    for question in ("How many trees will the new park have?", "What is the name of the panda cubs' father?"):
+    for question in (
+        "How many trees will the new park have?",
+        "What is the name of the panda cubs' father?",
+        "What did Mayor Tom Berg propose?",  # a name swapped: Ana Ortiz proposed the park
+        "What did the finance office estimate the deficit at in July?",  # a month swapped: January
+    ):
         answer = news.ask(question)
         assert answer.status == "not_in_corpus", (question, answer.answer)
 
@@ -351,6 +356,11 @@ def test_a_swapped_detail_question_asks_about_what_its_paragraph_never_mentions(
         changed = [w for w in question.split() if w not in example.question.split()]
         assert changed and not any(w.strip("?") in " ".join(sentences) for w in changed), question
     assert any("Lena Park" in q for q in seen) and any("Ortiz" in q and "2023" not in q for q in seen)
+    # a detail that occurs elsewhere in the corpus is never swapped in: the question must be unanswerable there
+    corpus = " ".join(sentences) + " Lena Park opened a cafe."
+    for seed in range(40):
+        question = swapped_question(example, names, random.Random(seed), absent_from=corpus)
+        assert question is None or "Lena Park" not in question
     # no detail of the question is stated in its answer, or nothing answers: no swapped question
     assert swapped_question(dataclasses.replace(example, question="What did the mayor propose?"), names, random.Random(0)) is None
     assert swapped_question(dataclasses.replace(example, positives=set()), names, random.Random(0)) is None
