@@ -6,8 +6,8 @@ one's calibrated probability decides answer or refuse. Sentences that are never 
 (questions, bylines, social counters, the title itself) are kept as context but not quoted.
 
 Cheap lexical features per sentence, still used to compose the answer (agreement between
-sources, "related" passages) and shown by ``rag ask --explain``:
-  dense     cosine of question and sentence embeddings
+sources, "related" passages) and returned by ``Assistant.explain``:
+  dense     cosine of question and sentence embeddings (the shortlist's, computed when first needed)
   coverage  IDF-weighted share of the question's content terms found in the sentence
   context   the same share over the sentence, its neighbours and the title (a name may sit one sentence earlier)
   names     share of the question's capitalised names found in that window (names_here: in the sentence
