@@ -81,20 +81,15 @@ def _swapped(corpus: Path, cases: list) -> list:
     """Answerable dev questions asked with one detail their answer states (a year, a number, a name)
     swapped for one that occurs nowhere in the corpus (evals/reader_data.py ``swapped_question``):
     near misses of the kind a news archive brings (the 2021 prize for a question about 2022)."""
-    import random
-
-    from .reader_data import Example, name_pool, swapped_question
+    from .reader_data import Example, with_swapped_questions
 
     text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(corpus.iterdir()) if p.is_file())
-    single = [c for c in cases if c.answerable and not c.previous]
-    examples = [Example(c.question, "", c.quotes, set(range(len(c.quotes))), "dev", "", "") for c in single]
-    names, rng = name_pool(examples), random.Random(11)
-    out = []
-    for case, example in zip(single, examples):
-        question = swapped_question(example, names, rng, absent_from=text)
-        if question:
-            out.append(_unanswerable(case).model_copy(update={"question": question, "id": case.id + "-swapped", "kind": "near"}))
-    return out
+    single = {c.id: c for c in cases if c.answerable and not c.previous}
+    examples = [Example(c.question, "", c.quotes, set(range(len(c.quotes))), "dev", "", c.id) for c in single.values()]
+    return [
+        _unanswerable(single[e.article]).model_copy(update={"question": e.question, "id": e.article + "-swapped", "kind": "near"})
+        for e in with_swapped_questions(examples, seed=11, absent_from=text)
+    ]
 
 
 def _unanswerable(case):

@@ -14,6 +14,7 @@ stays unseen).
 Paragraphs are split into sentences with the same splitter that indexing uses.
 """
 
+import dataclasses
 import json
 import os
 import random
@@ -225,6 +226,14 @@ def swapped_question(example: Example, names: list[str], rng: random.Random, abs
         if other != m.group(0) and other not in paragraph and other.lower() not in q.lower():
             return q[: m.start()] + other + q[m.end() :]
     return None
+
+
+def with_swapped_questions(examples: list[Example], seed: int = 5, absent_from: str | None = None) -> list[Example]:
+    """Copies of the examples that have a detail to swap, asked with it swapped (``swapped_question``;
+    names from the examples' own questions): unanswerable near misses, in the examples' order."""
+    names, rng = name_pool(examples), random.Random(seed)
+    swapped = [(e, swapped_question(e, names, rng, absent_from)) for e in examples]
+    return [dataclasses.replace(e, question=q) for e, q in swapped if q]
 
 
 def load_all() -> list[Example]:

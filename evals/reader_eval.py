@@ -18,9 +18,7 @@ measured by `rag eval --dataset squad2|clapnq --split test`.
 """
 
 import argparse
-import dataclasses
 import json
-import random
 import sys
 from pathlib import Path
 
@@ -29,7 +27,7 @@ import numpy as np
 from rag.reader import Reader, Window
 
 from .metrics import bootstrap_ci
-from .reader_data import clapnq, name_pool, squad, swapped_question
+from .reader_data import clapnq, squad, with_swapped_questions
 
 
 def _ci(values: list, stat) -> tuple[float, float]:
@@ -71,9 +69,7 @@ def measure(reader: Reader, examples) -> dict:
         out["auc"] = float(roc_auc_score([a for a, _, _ in rows], [m for _, _, m in rows]))
         out["refusal_recall"] = sum(not p for a, p in pred if not a) / (len(rows) - len(answerable))
         out["false_refusal_rate"] = sum(not p for a, p in pred if a) / len(answerable)
-    names, rng = name_pool(examples), random.Random(5)
-    swapped = [(e, swapped_question(e, names, rng)) for e in examples]
-    swapped = [dataclasses.replace(e, question=q) for e, q in swapped if q]
+    swapped = with_swapped_questions(examples)
     if swapped:
         swapped_margins = [m for _, m in _best_margins(reader, swapped)]
         refused = [float(m <= 0) for m in swapped_margins]

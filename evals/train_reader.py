@@ -21,7 +21,6 @@ and dev metrics), train.log. ``rag`` reads the shipped copy in rag/models/reader
 """
 
 import argparse
-import dataclasses
 import json
 import logging
 import math
@@ -29,13 +28,14 @@ import random
 import shutil
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from rag.reader_input import MAX_LENGTH, Encoded, batch_arrays, encode, load_tokenizer
 
-from .reader_data import Example, load_all, name_pool, swapped_question
+from .reader_data import Example, load_all, name_pool, swapped_question, with_swapped_questions
 
 log = logging.getLogger("train_reader")
 
@@ -95,7 +95,7 @@ SWAP_SHARE = 0.15  # of windows that hold the answer: asked instead with one det
 
 
 def make_item(
-    tokenizer, example: Example, rng: random.Random, names: list[str] = ()
+    tokenizer, example: Example, rng: random.Random, names: Sequence[str] = ()
 ) -> tuple[Encoded, set[int], tuple[int, int] | None]:
     sents, pos, span = sample_window(example, rng)
     question = example.question
@@ -185,26 +185,23 @@ def evaluate(model, tokenizer, examples: list[Example], batch_size: int = 32) ->
 
     model.eval()
     margins, correct, labels = [], [], []
-    near_margins: list[float] = []  # answerable questions read against their near miss (another article)
-    swap_margins: list[float] = []  # answerable questions with one detail swapped, on their own paragraph
-    items = [(e, e.sentences, False) for e in examples] + [(e, e.near, True) for e in examples if e.answerable and e.near]
-    names, rng = name_pool(examples), random.Random(5)
-    for e in examples:
-        swapped = swapped_question(e, names, rng)
-        if swapped:
-            items.append((dataclasses.replace(e, question=swapped), e.sentences, "swap"))
+    # answerable questions that nothing should answer: read against their near miss (another article),
+    # and asked with one detail swapped on their own paragraph
+    misses: dict[str, list[float]] = {"near_miss": [], "swapped": []}
+    items = [(e, e.sentences, None) for e in examples] + [(e, e.near, "near_miss") for e in examples if e.answerable and e.near]
+    items += [(e, e.sentences, "swapped") for e in with_swapped_questions(examples)]
     with torch.no_grad():
         order = sorted(range(len(items)), key=lambda i: sum(len(s) for s in items[i][1]))
         for at in range(0, len(order), batch_size):
             chunk = [items[i] for i in order[at : at + batch_size]]
             encoded = [encode(tokenizer, e.question, e.title, sentences, MAX_LENGTH) for e, sentences, _ in chunk]
             sl, nl, _, _ = model(**to_tensors(encoded))
-            for row, ((e, _, near), enc) in enumerate(zip(chunk, encoded)):
+            for row, ((e, _, miss), enc) in enumerate(zip(chunk, encoded)):
                 scores = sl[row, : max(enc.kept, 1)].numpy()
                 best = int(np.argmax(scores))
                 margin = float(scores[best] - nl[row])
-                if near:
-                    (swap_margins if near == "swap" else near_margins).append(margin)
+                if miss:
+                    misses[miss].append(margin)
                     continue
                 margins.append(margin)
                 labels.append(e.answerable)
@@ -212,18 +209,13 @@ def evaluate(model, tokenizer, examples: list[Example], batch_size: int = 32) ->
                     correct.append(best in e.positives)
     model.train()
     out = summarize(margins, labels, correct)
-    if near_margins:
-        from sklearn.metrics import roc_auc_score  # noqa: PLC0415
+    gold = [m for m, y in zip(margins, labels) if y]
+    for kind, missed in misses.items():
+        if missed and gold:
+            from sklearn.metrics import roc_auc_score  # noqa: PLC0415
 
-        gold = [m for m, y in zip(margins, labels) if y]
-        out["near_miss_auc"] = float(roc_auc_score([1] * len(gold) + [0] * len(near_margins), gold + near_margins))
-        out["near_miss_refused@0"] = float(np.mean([m <= 0 for m in near_margins]))
-    if swap_margins:
-        from sklearn.metrics import roc_auc_score  # noqa: PLC0415
-
-        gold = [m for m, y in zip(margins, labels) if y]
-        out["swapped_auc"] = float(roc_auc_score([1] * len(gold) + [0] * len(swap_margins), gold + swap_margins))
-        out["swapped_refused@0"] = float(np.mean([m <= 0 for m in swap_margins]))
+            out[f"{kind}_auc"] = float(roc_auc_score([1] * len(gold) + [0] * len(missed), gold + missed))
+            out[f"{kind}_refused@0"] = float(np.mean([m <= 0 for m in missed]))
     return out
 
 
