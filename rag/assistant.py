@@ -83,12 +83,9 @@ class Assistant:
 
         ``rebuild``: build the index afresh, under the write lock and beside the current one, which
         questions keep using until the new one is complete (a refused or failed rebuild deletes nothing)."""
-        corpus = Path(corpus or self.settings.corpus)
-        if corpus.is_dir() and hasattr(self.embedder, "prepare_onnx"):
-            # export and verify the question encoder once, first: a small batch of chunks embeds with it as a
-            # question does (no torch needed for a one-article upload), and none meets a missing export
+        report = self.live.update(Path(corpus or self.settings.corpus), self.chunking, rebuild=rebuild, progress=progress)
+        if hasattr(self.embedder, "prepare_onnx"):  # export and verify the question encoder once (torch is loaded now anyway)
             self.embedder.prepare_onnx(self.data_dir)
-        report = self.live.update(corpus, self.chunking, rebuild=rebuild, progress=progress)
         return IndexReport(**dataclasses.asdict(report), changed=report.changed)
 
     def has_index(self) -> bool:

@@ -171,20 +171,3 @@ def test_embedding_questions_never_imports_torch(export):
         [sys.executable, "-c", code, str(data_dir)], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.split()
     assert out == ["onnx", "1", "8", "False", "False", "False"]
-
-
-@pytest.mark.slow
-def test_indexing_a_few_articles_into_a_new_data_dir_meets_no_missing_export(embedder, tmp_path, caplog):
-    """The export is made before the chunks are embedded: a small batch of chunks (embedded as questions are)
-    finds it, and `rag index` never tells the user to run `rag index` to create it."""
-    from rag import Assistant, Settings
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "note.txt").write_text("Harbor festival\n\nThe harbor festival drew 48,000 visitors on Saturday.\n")
-    fresh = SentenceTransformerEmbedder(dtype=embedder.dtype)
-    fresh._model = embedder._model
-    with caplog.at_level(logging.WARNING, logger="index.embedding"):
-        Assistant(Settings(corpus=corpus, data_dir=tmp_path / "data"), embedder=fresh).index()
-    assert "sentence-transformers" not in caplog.text, caplog.text
-    assert fresh.question_engine == "onnx"
