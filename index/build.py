@@ -23,7 +23,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from .chunking import Chunk, ChunkingConfig, iter_chunks
-from .documents import Article, iter_corpus, printable
+from .documents import Article, check_corpus_dir, iter_corpus
 from .embedding import Embedder
 from .errors import CorpusError, IndexBusyError, IndexReadOnlyError
 from .lexical import LexicalIndex
@@ -74,15 +74,6 @@ def write_lock(data_dir: Path, wait: float = 0.0):
         yield
     finally:
         lock.release()
-
-
-def check_corpus_dir(corpus_dir: Path) -> None:
-    corpus_dir = Path(corpus_dir)
-    if corpus_dir.is_file():
-        raise CorpusError(
-            f"--corpus {printable(str(corpus_dir))} is a file, not a directory: pass the directory that holds your "
-            f"articles (e.g. --corpus {printable(str(corpus_dir.parent))})."
-        )
 
 
 def sync_corpus(
@@ -162,6 +153,12 @@ def _sync(
     for row in rows:
         stored[row.source][row.document_id] = row.file_hash
     repaired, orphans = _repair(store, rows, stored)
+    prepare = getattr(embedder, "prepare_onnx", None)
+    if prepare is not None:
+        # the question encoder's ONNX export (index/onnx_export.py), made and verified once, before any chunk is
+        # embedded: a small batch of chunks embeds with it as a question does (no torch for a one-article upload),
+        # and under the write lock, so that another process waits for this index instead of building its own
+        prepare(data_dir)
     scan = iter_corpus(corpus_dir, extra_roots, known=lambda source, digest: set(stored.get(source, {}).values()) == {digest})
     report = BuildReport(orphans=orphans)
     had_chunks = store.count()

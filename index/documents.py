@@ -156,8 +156,7 @@ def iter_corpus(
     (only hashed, not parsed), or (source, None, why it was skipped). One file at a time: an indexer
     that consumes it holds one file's articles, not the whole corpus's."""
     corpus_dir = Path(corpus_dir)
-    if not corpus_dir.is_dir():
-        raise CorpusError(f"Corpus directory {corpus_dir} does not exist: pass an existing directory with --corpus.")
+    check_corpus_dir(corpus_dir)
     roots = [("", corpus_dir)] + [(prefix, Path(d)) for prefix, d in (extra_roots or {}).items() if Path(d).is_dir()]
     files = [(prefix + p.relative_to(root).as_posix(), p) for prefix, root in roots for p in corpus_files(root)]
     for source, path in files:
@@ -178,6 +177,19 @@ def iter_corpus(
             yield source, None, reason
             continue
         yield source, items, None
+
+
+def check_corpus_dir(corpus_dir: Path) -> None:
+    """A CorpusError that says what to pass instead, unless ``corpus_dir`` is a directory (the indexer checks
+    before it takes the write lock or creates anything)."""
+    corpus_dir = Path(corpus_dir)
+    if corpus_dir.is_file():
+        raise CorpusError(
+            f"--corpus {printable(str(corpus_dir))} is a file, not a directory: pass the directory that holds your "
+            f"articles (e.g. --corpus {printable(str(corpus_dir.parent))})."
+        )
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"Corpus directory {corpus_dir} does not exist: pass an existing directory with --corpus.")
 
 
 def printable(name: str) -> str:

@@ -124,9 +124,10 @@ class SentenceTransformerEmbedder:
                     self.onnx_reason = None  # try again with this directory
 
     def prepare_onnx(self, data_dir: Path | str) -> dict | None:
-        """At index time: make sure ``data_dir`` holds a verified ONNX export of this model, exporting it if
-        not (loads torch once: about 5 s for the export and its verification, and the int8 copy measured
-        beside it); then questions use it. Returns the manifest, or None with the reason logged (questions
+        """At index time (index/build.py: under the write lock, before any chunk is embedded, since a small
+        batch of chunks embeds as a question does): make sure ``data_dir`` holds a verified ONNX export of this
+        model, exporting it if not (loads torch once: about 5 s for the export and its verification, and the
+        int8 copy measured beside it); then questions use it. Returns the manifest, or None with the reason logged (questions
         then embed with sentence-transformers). Quick when the export exists: it only reads the manifest."""
         from .onnx_export import FORMAT, export_encoder, exportable, read_manifest, versions
 

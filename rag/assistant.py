@@ -84,8 +84,6 @@ class Assistant:
         ``rebuild``: build the index afresh, under the write lock and beside the current one, which
         questions keep using until the new one is complete (a refused or failed rebuild deletes nothing)."""
         report = self.live.update(Path(corpus or self.settings.corpus), self.chunking, rebuild=rebuild, progress=progress)
-        if hasattr(self.embedder, "prepare_onnx"):  # export and verify the question encoder once (torch is loaded now anyway)
-            self.embedder.prepare_onnx(self.data_dir)
         return IndexReport(**dataclasses.asdict(report), changed=report.changed)
 
     def has_index(self) -> bool:

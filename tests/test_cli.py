@@ -64,6 +64,7 @@ def test_bad_question_exits_2_with_a_message(tmp_path, question):
 def test_missing_corpus_is_explained(tmp_path):
     result = run(["index", "--corpus", str(tmp_path / "nope"), "--data-dir", str(tmp_path / "d")], cwd=tmp_path)
     assert result.returncode == 1 and "does not exist" in result.stderr
+    assert not (tmp_path / "d").exists()  # refused before anything is created (no store, no ONNX export)
 
 
 @pytest.mark.slow  # seconds of subprocesses or thousands of rows

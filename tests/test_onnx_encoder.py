@@ -171,3 +171,37 @@ def test_embedding_questions_never_imports_torch(export):
         [sys.executable, "-c", code, str(data_dir)], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.split()
     assert out == ["onnx", "1", "8", "False", "False", "False"]
+
+
+@pytest.mark.slow
+def test_indexing_a_few_articles_into_a_new_data_dir_meets_no_missing_export(embedder, tmp_path, caplog):
+    """The export is made under the write lock, before any chunk is embedded: a small batch of chunks (embedded as
+    a question is) finds it, and `rag index` never tells the user to run `rag index` to create it."""
+    from index.build import write_lock
+    from index.errors import IndexBusyError
+    from rag import Assistant, Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "harbor.txt").write_text("Harbor festival\n\nThe harbor festival drew 48,000 visitors on Saturday.\n")
+    (corpus / "bridge.txt").write_text("Council vote\n\nThe council voted 7-2 on Tuesday to fund a new bridge.\n")
+    data_dir = tmp_path / "data"
+    fresh = SentenceTransformerEmbedder(dtype=embedder.dtype)
+    fresh._model = embedder._model
+    prepare, locked = fresh.prepare_onnx, []
+
+    def prepare_onnx(directory):
+        try:
+            with write_lock(data_dir):
+                locked.append(False)
+        except IndexBusyError:
+            locked.append(True)  # held by the indexer: another process waits instead of building the index too
+        assert fresh.embedded == 0  # nothing embedded yet
+        return prepare(directory)
+
+    fresh.prepare_onnx = prepare_onnx
+    with caplog.at_level(logging.DEBUG, logger="index.embedding"):
+        report = Assistant(Settings(corpus=corpus, data_dir=data_dir), embedder=fresh).index()
+    assert report.embedded == 2 and locked == [True]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    assert fresh.question_engine == "onnx"
