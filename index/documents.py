@@ -154,7 +154,9 @@ def iter_corpus(
 ) -> Iterator[tuple[str, list[Article] | None, str | None]]:
     """File by file: (source, its articles, None), (source, None, None) when ``known(source, file_hash)``
     (only hashed, not parsed), or (source, None, why it was skipped). One file at a time: an indexer
-    that consumes it holds one file's articles, not the whole corpus's."""
+    that consumes it holds one file's articles, not the whole corpus's. A skipped file is only logged at
+    debug level: the caller tells the user (``BuildReport.skipped``: `rag index`'s summary, the UI's upload
+    message), once."""
     corpus_dir = Path(corpus_dir)
     check_corpus_dir(corpus_dir)
     roots = [("", corpus_dir)] + [(prefix, Path(d)) for prefix, d in (extra_roots or {}).items() if Path(d).is_dir()]
@@ -168,12 +170,12 @@ def iter_corpus(
                 continue
             items = parse_file(path, source, original, digest)
         except CorpusError as err:
-            log.warning("skipping %s: %s", printable(source), err)
+            log.debug("skipping %s: %s", printable(source), err)
             yield source, None, str(err)
             continue
         except Exception as err:  # noqa: BLE001 (one unparseable file must never stop the run)
             reason = f"could not be parsed ({type(err).__name__}: {err}); fix or remove the file and run `rag index` again"
-            log.warning("skipping %s: %s", printable(source), reason)
+            log.debug("skipping %s: %s", printable(source), reason)
             yield source, None, reason
             continue
         yield source, items, None

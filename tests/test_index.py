@@ -1,5 +1,6 @@
 """Indexing: idempotent, incremental, refuses mismatched or broken indexes with a way out."""
 
+import logging
 import threading
 
 import pytest
@@ -121,6 +122,20 @@ def test_binary_and_non_utf8_files_are_skipped_the_rest_indexed(corpus, tmp_path
     assert len(report.added) == 5
     again = _assistant(corpus, tmp_path / "data").index()
     assert again.removed == [] and len(again.skipped) == 2
+
+
+def test_rag_index_tells_of_a_skipped_file_once(corpus, tmp_path, caplog, capsys):
+    """Its summary line says why the file was skipped; no logged warning says it again before the summary."""
+    from rag.cli import _print_report
+
+    (corpus / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR")
+    (corpus / "latin1.txt").write_bytes("Caf\xe9 in Baku".encode("latin-1"))
+    with caplog.at_level(logging.WARNING):  # what `rag index` logs to stderr (without --verbose)
+        report = _assistant(corpus, tmp_path / "data").index()
+        _print_report(report, corpus)
+    shown = caplog.text + capsys.readouterr().err
+    assert "skipped photo.txt: looks binary" in shown and "skipped latin1.txt: is not valid UTF-8" in shown
+    assert shown.count("photo.txt") == 1 and shown.count("latin1.txt") == 1, shown
 
 
 def test_a_second_indexer_is_refused_clearly(corpus, tmp_path):
