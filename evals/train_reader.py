@@ -232,11 +232,17 @@ def summarize(margins: list[float], labels: list[bool], correct: list[bool]) -> 
 
 
 # --- export ----------------------------------------------------------------------------------
+QUANTIZATION = "int8, dynamic, weights per output channel (onnxruntime quantize_dynamic per_channel=True)"
+
+
 def export(model, tokenizer, out: Path) -> None:
     import torch  # noqa: PLC0415
     from onnxruntime.quantization import QuantType, quantize_dynamic  # noqa: PLC0415
 
     model.eval()
+    # plain attention: the export of torch's fused attention carries mask arithmetic (IsNaN, Where) that
+    # ONNX Runtime runs as separate ops; this one reads the 81 seed questions' windows about 14% faster
+    model.encoder.set_attn_implementation("eager")
     enc = [encode(tokenizer, "Who blocked the road?", "A title", ["One sentence here.", "Another one, longer than that."])]
     inputs = to_tensors(enc)
     names = ["input_ids", "attention_mask", "token_type_ids", "membership"]
@@ -260,7 +266,9 @@ def export(model, tokenizer, out: Path) -> None:
         opset_version=17,
         dynamo=False,
     )
-    quantize_dynamic(str(fp32), str(out / "reader.int8.onnx"), weight_type=QuantType.QInt8)
+    # per output channel: one scale per weight column follows the fp32 reader far more closely than one per
+    # matrix (the best sentence of the 81 seed questions agreed with fp32's for 0.91 against 0.68)
+    quantize_dynamic(str(fp32), str(out / "reader.int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -280,7 +288,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--swap", action="store_true", help="Also train on answer windows asked with one detail swapped (target: no answer)"
     )
-    parser.add_argument("--export-only", action="store_true", help="Export the last checkpoint without training")
+    parser.add_argument(
+        "--export-only",
+        action="store_true",
+        help="Export (and quantize) --out's checkpoint without training; its reader.json keeps the run's record",
+    )
     parser.add_argument(
         "--init",
         type=Path,
@@ -415,7 +427,13 @@ def main(argv: list[str] | None = None) -> int:
         "history": history,
         "dev": dev_metrics,
     }
-    (args.out / "reader.json").write_text(json.dumps(meta, indent=2))
+    meta_path = args.out / "reader.json"
+    if args.export_only and meta_path.exists():  # the run that trained these weights stays on record
+        meta = {k: v for k, v in json.loads(meta_path.read_text()).items() if k != "calibration"}
+        meta["dev"] = dev_metrics
+        log.info("the calibration was fitted to the old export: run python -m evals.calibrate --reader %s", args.out)
+    meta["quantization"] = QUANTIZATION
+    meta_path.write_text(json.dumps(meta, indent=2))
     for name in ("reader.onnx", "reader.int8.onnx"):
         log.info("%s: %.1f MB", name, (args.out / name).stat().st_size / 1e6)
     return 0
