@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from rag import Assistant, Settings
-from rag.judge import JUDGE_MODEL, HeuristicJudge, JudgeModel
+from rag.judge import JUDGE_MODEL
 from rag.settings import DEFAULT_CORPUS
 
 from .dataset import SEEDS_GOLD, load_cases
@@ -55,7 +55,7 @@ def run(
         report = assistant.index(progress=progress)
         if report.embedded:
             print(f"Indexed {report.articles} articles into {data_dir} ({report.embedded} chunks embedded).", file=sys.stderr)
-    judge = HeuristicJudge(assistant.embedder.embed, assistant.lexical.idf, JudgeModel.load())
+    judge = assistant.judge
     iterator = cases
     if progress:
         from tqdm import tqdm
