@@ -10,8 +10,9 @@ import threading
 import time
 from pathlib import Path
 
-from index.build import BuildReport, check_corpus_dir, rebuild_corpus, refresh_lexical, sync_corpus
+from index.build import BuildReport, rebuild_corpus, refresh_lexical, sync_corpus
 from index.chunking import ChunkingConfig
+from index.documents import check_corpus_dir
 from index.embedding import Embedder
 from index.errors import IndexMissingError
 from index.lexical import LexicalIndex
