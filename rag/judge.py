@@ -1,13 +1,11 @@
 """The support judge: does passage P support sentence S? Pluggable; the default runs offline.
 
 ``HeuristicJudge`` (v2, issue 13) scores a pair with a logistic model over positive evidence (the
-weighted share of S's terms found in P, with news synonyms and aliases merged: "Moscow" is
+IDF-weighted share of S's terms found in P, with news synonyms and aliases merged: "Moscow" is
 Russia, "died" is "claimed … lives"; shared word pairs; the embedding cosine of S and the best window
 of P) and penalties (a name, number or date of S missing from P, away from the words it sits beside,
-or spread over several sentences of P; a copied sentence with one name or number edited; one put
-where P's closest sentence has another; a negation that disagrees; new content words). A term
-weighs the lower of its IDF in the corpus and in background English (``TermWeights``), so that
-"asked" for "urged" costs less than an invented name. Penalties are 0 when S has nothing to check, and a sentence with
+or spread over several sentences of P; a copied sentence with one name or number edited; a negation
+that disagrees; new content words). Penalties are 0 when S has nothing to check, and a sentence with
 no content term in P scores 0, so nothing passes on the constant terms: v1 gave an invented claim
 0.98 and generic filler 0.87 because an absent name "matched" by default.
 
@@ -20,7 +18,6 @@ reports it per class of pair on the held-out part. The answer verifier (rag/veri
 """
 
 import json
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +36,6 @@ from .lexicon import MONTH_ABBREVIATIONS, MONTHS, NUMBER_VALUES, WEEKDAYS
 from .logistic import LogisticModel, sigmoid
 
 JUDGE_MODEL = Path(__file__).resolve().parent / "judge.json"
-TERMS = Path(__file__).resolve().parent / "judge_terms.json"  # background document frequencies (evals/term_weights.py)
 FEATURES = [
     "coverage",
     "novel",
@@ -53,7 +49,6 @@ FEATURES = [
     "edited",
     "scattered",
     "negation",
-    "substituted",
 ]
 
 ANCHOR = 3  # a name, number or date of S is anchored when a term this close to it in S is this close to it in P
@@ -156,32 +151,6 @@ def claim_terms(text: str) -> list[str]:
 
 
 _DATE_TERMS = set(claim_terms(" ".join(_DATE_WORDS)))
-_NAME_ANYWHERE = re.compile(r"\b[A-Z][\w’'-]*[a-z]\b")
-
-
-def _specific_terms(text: str) -> set[str]:
-    """The terms of a text's names (its first word included), numbers and dates."""
-    return set(claim_terms(" ".join(m.group(0) for r in (_NAME_ANYWHERE, _NUMBER, _DATE) for m in r.finditer(text))))
-
-
-class TermWeights:
-    """How much fact a claim's term carries, in [0, 1]: the lower of its IDF in the indexed corpus and in
-    background English (``TERMS``), each divided by its highest value. A term is light when it is common
-    in either: "Karabakh" in the seeds, "asked" or "went" anywhere. Over a small corpus its IDF alone
-    weighs "asked" like "Lachin", and a paraphrase failed like an invented name (issue 13)."""
-
-    def __init__(self, corpus_idf: Callable[[str], float], path: Path = TERMS) -> None:
-        data = json.loads(Path(path).read_text())
-        self._df, self._n = data["df"], data["paragraphs"]
-        self._corpus_idf = corpus_idf
-        self._corpus_top = corpus_idf("\x00unseen")  # the IDF of a term absent from the corpus: its highest
-        self._top = self._background("\x00unseen")
-
-    def _background(self, term: str) -> float:
-        return math.log(1 + (self._n + 1) / (self._df.get(term, 0) + 0.5))
-
-    def __call__(self, term: str) -> float:
-        return min(self._corpus_idf(term) / self._corpus_top, self._background(term) / self._top)
 
 
 class HeuristicJudge:
@@ -199,7 +168,7 @@ class HeuristicJudge:
         self, embed: Callable[[list[str]], np.ndarray], idf: Callable[[str], float], model: JudgeModel | None = None
     ) -> None:
         self.embed = embed
-        self.idf = TermWeights(idf)
+        self.idf = idf
         self.model = model
         self.threshold = model.threshold if model else 0.5
 
@@ -210,7 +179,7 @@ class HeuristicJudge:
         weights = {t: self.idf(t) for t in s_terms}
         mass = sum(weights.values()) or 1.0
         unmatched = [weights[t] for t in s_terms - p_terms]
-        top = self.idf("\x00unseen")  # the weight of a term found nowhere: the most a term can weigh
+        top = self.idf("\x00unseen")  # the IDF of a term absent from the corpus: the most a term can weigh
         spans = split_sentences(passage) or [(0, len(passage))]
         windows = [passage[a:b] for a, b in spans] + [passage[spans[i][0] : spans[i + 1][1]] for i in range(len(spans) - 1)]
         vectors = self.embed([sentence] + windows)
@@ -238,21 +207,6 @@ class HeuristicJudge:
             or (i + 1 < len(s_seq) and (s_seq[i], s_seq[i + 1]) in p_bigrams)
         ]  # in P's order, or moved with a neighbour
         found = specific & p_terms
-        # aligned with the passage's closest sentence, S puts one name, number or date where that sentence has
-        # another, between words they share: "In November 2020, Azerbaijan sent ..." for "..., Russia sent ...",
-        # "signed by Armenia and Armenia" for "... and Azerbaijan" (the name is elsewhere in P, so nothing is missing)
-        # (a sentence's first word counts here: "Armenian President Ilham Aliyev" for "Azerbaijani President ...")
-        b_seq = claim_terms(best)
-        s_any, b_any = _specific_terms(sentence), _specific_terms(best)
-        substituted = any(
-            op == "replace"
-            and i2 - i1 <= 2
-            and j2 - j1 <= 2
-            and set(s_seq[i1:i2]) & s_any
-            and (set(b_seq[j1:j2]) & b_any) - set(s_seq[i1:i2])
-            for op, i1, i2, j1, j2 in SequenceMatcher(None, s_seq, b_seq, autojunk=False).get_opcodes()
-        )
-        b_bigrams = set(zip(b_seq, b_seq[1:]))
         together = max((len(found & set(claim_terms(passage[a:b]))) for a, b in spans), default=0)
         return {
             "coverage": sum(weights[t] for t in s_terms & p_terms) / mass,
@@ -269,8 +223,7 @@ class HeuristicJudge:
             if spots and s_bigrams
             else 0.0,
             "scattered": 1 - together / len(found) if len(found) >= 2 else 0.0,
-            "negation": float(len(_NEGATION.findall(sentence)) != len(_NEGATION.findall(best))),
-            "substituted": len(s_bigrams & b_bigrams) / len(s_bigrams) if substituted and s_bigrams else 0.0,
+            "negation": float(bool(_NEGATION.search(sentence)) != bool(_NEGATION.search(best))),
         }
 
     def probability(self, features: dict[str, float]) -> float:
