@@ -24,7 +24,10 @@ from .llm import INJECTION
 
 _CITE = r"\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\]"
 _GROUP = re.compile(rf"[ \t]*{_CITE}(?:[ \t]*{_CITE})*")
-_SOURCE = r"(?:the\s+)?(?:articles?|passages?|sources?|documents?|evidence|texts?|references?|excerpts?)"
+_SOURCE = (
+    r"(?:(?:one|some|each|both|all|either|several|two|three)\s+(?:of\s+)?)?(?:the\s+)?(?:provided\s+|given\s+|above\s+)?"
+    r"(?:articles?|passages?|sources?|documents?|evidence|texts?|references?|excerpts?)"
+)  # "the articles", "one of the articles", "both passages", "the provided sources"
 # "…, according to article [1]" / "as stated in passage [2]" / "Passage [1] says that": the words go, the marker stays.
 _ATTRIBUTION = re.compile(
     rf"[,;]?[ \t]*\b(?:(?:according|as\s+per|per|based|as\s+(?:stated|reported|mentioned|noted|shown|described|said|seen))"

@@ -93,6 +93,9 @@ DRAFTS = [
     "Question: How many troops?\nFinal answer: Russia sent 2,000 troops to Nagorno-Karabakh [2]. This is supported by passage. [2]",
     "<|im_start|>assistant\nRussia sent 2,000 troops to Nagorno-Karabakh [2]<|im_end|>",
     "Russia sent 2,000 troops to Nagorno-Karabakh. [2]\n\nSources: [2]",
+    # seen from Qwen2.5-Coder-1.5B: "the articles" alone went, "…, according to one of. [1]" was left
+    "Russia sent 2,000 troops to Nagorno-Karabakh, according to one of the articles [2].",
+    "Russia sent 2,000 troops to Nagorno-Karabakh, as reported in both of the provided passages [2].",
 ]
 
 
