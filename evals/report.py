@@ -41,6 +41,19 @@ def table(summary: dict) -> str:
     return "\n".join(rows)
 
 
+def _verification(answer) -> dict:
+    """An LLM answer's draft and what verification did to it (nothing for the extractive answerer): the
+    draft → final pairs a reader of the report can judge."""
+    if not answer.draft:
+        return {}
+    return {
+        "draft": answer.draft,
+        "removed": [r.model_dump() for r in answer.removed],
+        "recited": [r.model_dump() for r in answer.recited],
+        "fallback": answer.fallback,
+    }
+
+
 def to_json(dataset: str, summary: dict, results: list[CaseResult], extra: dict) -> dict:
     return {
         "dataset": dataset,
@@ -60,6 +73,7 @@ def to_json(dataset: str, summary: dict, results: list[CaseResult], extra: dict)
                 "citations": [
                     {"n": c.n, "source": c.source, "document_id": c.document_id, "quote": c.quote} for c in r.answer.citations
                 ],
+                **_verification(r.answer),
             }
             for r in results
         ],

@@ -64,3 +64,27 @@ def test_a_feature_fitted_against_its_meaning_is_dropped_and_the_rest_refitted()
     assert model.dropped == ["missing"] and model.coef_[0][1] == 0.0 and model.coef_[0][0] > 0
     p = model.predict_proba(np.array([[2.0, 0.0], [-2.0, 0.0]]))[:, 1]
     assert p[0] > 0.9 > 0.1 > p[1]
+
+
+def test_an_llm_answer_in_the_eval_json_carries_its_draft_and_what_verification_did():
+    """So that draft -> final pairs can be judged from `rag eval --llm --json-out` (issue 13)."""
+    from evals.dataset import GoldCase
+    from evals.report import to_json
+    from evals.run import CaseResult
+    from rag.types import Answer, Removed
+
+    case = GoldCase(id="x", question="Who blocked it?", answerable=False, kind="off")
+    llm = Answer(
+        status="answered",
+        answer="Activists blocked the road. [1]",
+        draft="Activists blocked the road [1]. They were paid [2].",
+        removed=[Removed(text="They were paid", reason="unsupported")],
+        backend="qwen",
+    )
+    extractive = Answer(status="not_in_corpus", answer="The corpus does not say.")
+    rows = [CaseResult(case, a, case.question, [], [], [], [], [], {}) for a in (llm, extractive)]
+    cases = to_json("seeds", {}, rows, {})["cases"]
+    assert cases[0]["draft"] == llm.draft
+    assert cases[0]["removed"] == [{"text": "They were paid", "reason": "unsupported"}]
+    assert cases[0]["recited"] == [] and cases[0]["fallback"] is False
+    assert "draft" not in cases[1]  # the extractive answerer has no draft
