@@ -19,6 +19,10 @@ WAR = (
     "Ethnic Armenian separatists in Nagorno-Karabakh broke away from Azerbaijan as the Soviet Union collapsed in 1991, "
     "and the ensuing conflict claimed around 30,000 lives."
 )
+CLASH = (
+    '"Through the efforts of Russian peacekeepers, the clash was stopped," the Russian defense ministry added in a '
+    "statement carried by Russian news agencies."
+)
 TROOPS = (
     "In November 2020, Russia sent 2,000 troops to Nagorno-Karabakh to maintain peace in the region as part "
     "of a ceasefire agreement signed by Armenia and Azerbaijan."
@@ -87,6 +91,17 @@ def test_held_out_pairs_per_class(judge):
         ("In March 2021, Russia sent 2,000 troops to Nagorno-Karabakh.", TROOPS, False),
         ("In November 2020, Azerbaijan sent 2,000 troops to Nagorno-Karabakh.", TROOPS, False),  # a name of the passage, moved
         ("Moscow sent 2,000 troops to Karabakh in November 2020.", TROOPS, True),  # aliases
+        # real drafts (Qwen2.5-Coder-1.5B, `rag eval --llm`, seed question a32): who did what, in its own words
+        ("The Russian Defense Ministry stopped the weekend clash.", CLASH, False),  # 0.72; a lenient refit kept it
+        pytest.param(
+            "Russian peacekeepers stopped the weekend clash.",
+            CLASH,
+            True,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known gap: a right paraphrase scores 0.63, below the wrong one above; the extractive quote is shown",
+            ),
+        ),
     ],
 )
 def test_issue_cases(judge, sentence, passage, supported):
