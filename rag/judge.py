@@ -196,16 +196,20 @@ class HeuristicJudge:
         anchored = [
             i for i in spots if (set(s_seq[max(0, i - ANCHOR) : i + ANCHOR + 1]) - {s_seq[i]}) & near.get(s_seq[i], set())
         ]
-        aligned = {
-            i for a, _, n in SequenceMatcher(None, s_seq, p_seq, autojunk=False).get_matching_blocks() for i in range(a, a + n)
-        }  # S's terms in the order P has them
+        matcher = SequenceMatcher(None, s_seq, p_seq, autojunk=False)
+        aligned = {i for a, _, n in matcher.get_matching_blocks() for i in range(a, a + n)}  # S's terms in P's order
+        replaced = {
+            i for tag, a, b, _, _ in matcher.get_opcodes() if tag == "replace" for i in range(a, b)
+        }  # where P has another
         copied = [
             i
             for i in spots
             if i in aligned
+            or (i in anchored and i not in replaced)
             or (i and (s_seq[i - 1], s_seq[i]) in p_bigrams)
             or (i + 1 < len(s_seq) and (s_seq[i], s_seq[i + 1]) in p_bigrams)
-        ]  # in P's order, or moved with a neighbour
+        ]  # in P's order, moved with a neighbour, or moved beside its neighbours of P without standing for another term
+        # ("Russian foreign ministry" for "foreign ministry in Moscow"; "Armenia and Armenia" stands for "Armenia and Azerbaijan")
         found = specific & p_terms
         together = max((len(found & set(claim_terms(passage[a:b]))) for a, b in spans), default=0)
         return {

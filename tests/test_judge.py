@@ -102,6 +102,17 @@ def test_held_out_pairs_per_class(judge):
                 reason="known gap: a right paraphrase scores 0.63, below the wrong one above; the extractive quote is shown",
             ),
         ),
+        # seed question a37: the name moved within its phrase is no edit (scored 0.0 as "edited"), a swap still is
+        (
+            "The Russian foreign ministry urged all the parties to exercise restraint.",
+            "The foreign ministry in Moscow urged all the parties “to exercise restraint and ensure strict compliance.”",
+            True,
+        ),
+        (
+            "The Azerbaijani foreign ministry urged all the parties to exercise restraint.",
+            "The foreign ministry in Moscow urged all the parties “to exercise restraint and ensure strict compliance.”",
+            False,
+        ),
     ],
 )
 def test_issue_cases(judge, sentence, passage, supported):
