@@ -10,7 +10,8 @@ sentences: each sentence is still judged on its own.
 A sentence that cites nothing, cites a passage that does not exist, or is not supported by what it
 cites (the support judge, rag/judge.py) is removed, or kept and visibly flagged; but a sentence that
 another passage of the evidence supports is re-cited to it rather than dropped (models often cite
-the wrong number for a right fact), and the re-citation is recorded. A supported sentence loses the
+the wrong number for a right fact, or none: a small model answered a ClapNQ question in four right
+sentences without a marker), and the re-citation is recorded. A supported sentence loses the
 markers it is supported without. A draft with no text at all
 (only markers) is a format failure, recorded as such. If nothing survives, the answer is a refusal.
 """
@@ -132,8 +133,9 @@ def check(answer: str, passages: dict[int, str], judge, recite: bool = True) -> 
         return [Checked(answer.strip(), parsed.markers, "format")] if answer.strip() else []
     out = []
     for text, cited in parsed.sentences:
-        if not cited:
-            out.append(Checked(text, cited, "uncited"))
+        if not cited:  # a model that leaves out markers still wrote from the passages: cite the one that supports it
+            checked = Checked(text, cited, "uncited")
+            out.append(_recite(checked, passages, judge) if recite else checked)
             continue
         if any(n not in passages for n in cited):
             checked = Checked(text, cited, "dangling")

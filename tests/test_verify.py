@@ -76,10 +76,24 @@ def test_a_right_fact_with_the_wrong_number_is_recited_and_recorded():
     assert check(draft, PASSAGES, WordJudge(), recite=False)[0].verdict == "unsupported"
 
 
-def test_uncited_sentences_stay_uncited():
-    """Unless the paragraph's only markers close it: then each of its sentences is judged (and may be re-cited)."""
-    checked = check("Russia sent 2,000 troops to Nagorno-Karabakh. Armenia lost [1]. Baku is lovely [2].", PASSAGES, WordJudge())
-    assert [c.verdict for c in checked] == ["uncited", "unsupported", "unsupported"]
+def test_uncited_sentences_are_cited_to_the_passage_that_supports_them():
+    """A sentence without a marker is cited to the passage that supports it (recorded as re-cited from no
+    marker), or stays uncited and is removed; a paragraph whose only markers close it cites them for each of
+    its sentences."""
+    draft = "Russia sent 2,000 troops to Nagorno-Karabakh. Armenia lost [1]. Baku is lovely [2]. Turkey sent drones."
+    checked = check(draft, PASSAGES, WordJudge())
+    assert [(c.verdict, c.cited) for c in checked] == [
+        ("supported", [2]),
+        ("unsupported", [1]),
+        ("unsupported", [2]),
+        ("uncited", []),
+    ]
+    assert recited_records(checked)[0] == {
+        "text": "Russia sent 2,000 troops to Nagorno-Karabakh.",
+        "draft_cited": [],
+        "cited": [2],
+    }
+    assert [c.verdict for c in check(draft, PASSAGES, WordJudge(), recite=False)][0] == "uncited"
     checked = check("Russia sent 2,000 troops to Nagorno-Karabakh. Armenia lost [1].", PASSAGES, WordJudge())
     assert [(c.verdict, c.cited) for c in checked] == [("supported", [2]), ("unsupported", [1])]
 
