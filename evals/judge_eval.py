@@ -1,13 +1,23 @@
-"""The support judge on the test part of its adversarial pairs (issue 13), per class of pair.
+"""The support judge on the test part of its adversarial pairs (issue 13), per class of pair, and on
+sentences real LLM drafts wrote.
 
     python -m evals.judge_eval                      # print the figures
     python -m evals.judge_eval --json out.json --split train
+    python -m evals.judge_eval --drafts             # the hand-labelled sentences of real drafts
 
 For each class of pair it reports how often the judge passes it (says "supported") and the
 balanced accuracy of that class against all supported test pairs: (TNR of the class + TPR of
 the supported) / 2 for an adversarial class. Targets: invented, generic and swapped claims pass
 at most 5%; supported paraphrases, aliases and pronouns are kept at least 90%.
 The pairs come from evals/support_pairs.py; the judge is the one the product uses (rag/judge.json).
+
+The pairs are edits of copied sentences; real drafts err in their own words (who did what, a fact
+added from the model's memory). evals/data/draft_pairs.v1.jsonl holds every sentence of the drafts
+Qwen2.5-Coder-1.5B-Instruct (Q4_K_M) wrote for the seed and ClapNQ dev questions (`rag eval --llm
+--json-out`), each with the evidence passages it was written from, labelled by hand: supported or not
+by one of them (a few that need two passages, or that are undecidable, are left out). A sentence
+passes when some passage supports it, as verification re-cites (rag/verify.py); each dataset's judge
+takes its IDF from that dataset's index, as in `rag ask`. Fitting never saw these sentences.
 """
 
 import argparse
@@ -17,9 +27,11 @@ from pathlib import Path
 
 from rag.settings import DEFAULT_CORPUS
 
+from .dataset import DATA
 from .support_pairs import PAIRS, make_pairs
 
 SEEDS = DEFAULT_CORPUS
+DRAFTS = DATA / "draft_pairs.v1.jsonl"
 # Classes of pairs (issue 13's wording) and the kinds evals/support_pairs.py makes for each.
 CLASSES = {
     "invented": ["invented", "topical"],
@@ -38,13 +50,14 @@ TARGETS = {
 }
 
 
-def seed_judge(model=None):
-    """The product's judge over an index of the seeds (its IDF comes from the indexed corpus, as in `rag ask`)."""
+def seed_judge(model=None, corpus: Path = SEEDS):
+    """The product's judge over an index of the seeds, or of ``corpus`` (its IDF comes from the indexed
+    corpus, as in `rag ask`)."""
     from index.embedding import VectorCache
     from rag import Assistant, Settings
     from rag.judge import HeuristicJudge, JudgeModel
 
-    assistant = Assistant(Settings(corpus=SEEDS, data_dir=Path(tempfile.mkdtemp(prefix="rag-judge-"))))
+    assistant = Assistant(Settings(corpus=corpus, data_dir=Path(tempfile.mkdtemp(prefix="rag-judge-"))))
     assistant.index()
     cache = VectorCache()  # pairs share passages and windows: embed each text once
     return HeuristicJudge(
@@ -90,6 +103,59 @@ def evaluate(scores: list[float], pairs: list[dict], threshold: float) -> dict:
     }
 
 
+def dataset_judge(dataset: str):
+    """The judge over the index of the corpus a draft was written from."""
+    if dataset == "seeds":
+        return seed_judge()
+    if dataset == "clapnq":
+        from .clapnq import build
+
+        corpus = Path(tempfile.mkdtemp(prefix="rag-clapnq-"))
+        build(corpus)
+        return seed_judge(corpus=corpus)
+    raise ValueError(f"no corpus for the drafts of {dataset!r}")
+
+
+def load_drafts() -> list[dict]:
+    return [json.loads(line) for line in DRAFTS.read_text().splitlines() if line.strip()]
+
+
+def judge_drafts(rows: list[dict], judges: dict) -> dict:
+    """Per dataset: supported sentences kept and unsupported ones rejected, each sentence scored against its
+    best passage (verification re-cites a sentence to the passage that supports it)."""
+    report = {}
+    for dataset in dict.fromkeys(r["dataset"] for r in rows):
+        judge = judges[dataset]
+        cases = []
+        for r in (r for r in rows if r["dataset"] == dataset):
+            score = max(judge.support(r["sentence"], p["text"]) for p in r["passages"])
+            cases.append({**{k: r[k] for k in ("case", "sentence", "label", "note")}, "score": round(score, 4)})
+        kept = [c["score"] >= judge.threshold for c in cases if c["label"] == "supported"]
+        rejected = [c["score"] < judge.threshold for c in cases if c["label"] == "unsupported"]
+        report[dataset] = {
+            "supported": len(kept),
+            "supported_kept": sum(kept),
+            "unsupported": len(rejected),
+            "unsupported_rejected": sum(rejected),
+            "threshold": judge.threshold,
+            "cases": cases,
+        }
+    return report
+
+
+def drafts_table(report: dict) -> str:
+    lines = []
+    for dataset, row in report.items():
+        lines.append(
+            f"{dataset}: supported kept {row['supported_kept']} of {row['supported']}, "
+            f"unsupported rejected {row['unsupported_rejected']} of {row['unsupported']} (threshold {row['threshold']})"
+        )
+        for c in row["cases"]:
+            if (c["score"] >= row["threshold"]) != (c["label"] == "supported"):
+                lines.append(f"  {c['label']:11s} scored {c['score']:.3f}: {c['sentence'][:90]}  ({c['note']})")
+    return "\n".join(lines)
+
+
 def table(report: dict) -> str:
     lines = [
         f"{'class':38} {'pairs':>5} {'pass':>7} {'bal.acc':>8}  target",
@@ -116,7 +182,17 @@ def main(argv: list[str] | None = None) -> int:
         "--split", default="test", choices=["test", "train", "all"], help="which part of the pairs (default: test)"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--drafts", action="store_true", help="the hand-labelled sentences of real LLM drafts instead of the pairs"
+    )
     args = parser.parse_args(argv)
+    if args.drafts:
+        rows = load_drafts()
+        report = judge_drafts(rows, {d: dataset_judge(d) for d in dict.fromkeys(r["dataset"] for r in rows)})
+        print(drafts_table(report))
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+        return 0
     all_pairs = load_pairs()
     pairs = [p for p in all_pairs if args.split == "all" or p["split"] == args.split]
     judge = seed_judge()

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from evals.judge_eval import evaluate
+from evals.judge_eval import evaluate, judge_drafts, load_drafts
 from evals.support_pairs import PAIRS
 from rag.errors import RagError
 from rag.judge import FEATURES, JUDGE_MODEL, HeuristicJudge, JudgeModel
@@ -58,6 +58,16 @@ def test_held_out_pairs_per_class(judge):
     # issue 13 asks >= 90%; measured 82% (aliases and pronouns 100%, paraphrases 56%): see the report
     assert classes["supported paraphrase/alias/pronoun"]["pass_rate"] >= 0.75
     assert report["balanced_accuracy"] >= 0.90
+
+
+@pytest.mark.slow
+def test_real_drafts_of_the_seed_questions(judge):
+    """Sentences a real model drafted, labelled by hand (evals/data/draft_pairs.v1.jsonl): no unsupported one
+    passes, and the supported ones are kept at the measured level (27 of 33; 26 before the fix for a name moved
+    within its phrase, 'Russian foreign ministry' for 'foreign ministry in Moscow')."""
+    seeds = judge_drafts([r for r in load_drafts() if r["dataset"] == "seeds"], {"seeds": judge})["seeds"]
+    assert seeds["unsupported"] >= 3 and seeds["unsupported_rejected"] == seeds["unsupported"], seeds["cases"]
+    assert seeds["supported_kept"] >= 27, [c for c in seeds["cases"] if c["score"] < judge.threshold]
 
 
 @pytest.mark.slow
