@@ -9,7 +9,7 @@ never turns an answer into a refusal that the LLM-free path would not give.
 from collections.abc import Callable, Generator
 
 from .answer import CORROBORATE_MIN, citation, distinct
-from .evidence import Candidate
+from .evidence import Candidate, with_antecedent
 from .finder import Evidence
 from .judge import SupportJudge
 from .llm import INJECTION, REFUSAL, stream_answer
@@ -20,8 +20,25 @@ MAX_PASSAGES = 6  # evidence passages given to an LLM
 
 
 def passages(evidence: Evidence) -> list[Candidate]:
-    """What an LLM is given to answer from: the best distinct sentences, none addressed to a model."""
-    return [c for c in distinct(evidence.ranked) if not INJECTION.search(c.text)][:MAX_PASSAGES]
+    """What an LLM is given to answer from: the best distinct sentences, none addressed to a model. A sentence
+    that opens with "It", "The ministry"… comes with the sentence it leans on, as the extractive answer quotes
+    it: the model, and the judge that checks its draft, see what "it" is (unless that sentence is a passage
+    of its own already)."""
+    chosen: list[Candidate] = []
+    for c in distinct(evidence.ranked):
+        whole = with_antecedent(c)
+        if whole is not c and any(_overlap(whole, o) for o in chosen):
+            whole = c
+        if INJECTION.search(whole.text) or any(_overlap(whole, o) for o in chosen):
+            continue
+        chosen.append(whole)
+        if len(chosen) == MAX_PASSAGES:
+            break
+    return chosen
+
+
+def _overlap(a: Candidate, b: Candidate) -> bool:
+    return a.document_id == b.document_id and a.orig_start < b.orig_end and b.orig_start < a.orig_end
 
 
 class VerifiedGeneration:

@@ -184,3 +184,19 @@ def test_a_true_sentence_that_does_not_answer_is_dropped_as_off_topic(seeded):
     assert answer.answered and not answer.fallback
     assert [r.reason for r in answer.removed] == ["off-topic"] and answer.removed[0].text.strip() in off
     assert off not in answer.answer and len(answer.citations) == 1
+
+
+def test_a_passage_that_leans_on_the_sentence_before_comes_with_it(seeded):
+    """ "The ministry confirmed that three Armenian police officers were killed" names the ministry in the
+    sentence before: the LLM and the judge get both, as the extractive answer quotes them, so a draft that
+    names the ministry is supported (before: removed as unsupported, 'Russian Defense' in no passage)."""
+    evidence = seeded.explain("How many Armenian police officers were killed in the shootout?")
+    passages = seeded.passages(evidence)
+    n = next(i for i, c in enumerate(passages, 1) if "The ministry confirmed" in c.text)
+    assert passages[n - 1].text.startswith("The Russian Defense Ministry said on Monday")
+    answer = seeded.verify(
+        f"The Russian Defense Ministry confirmed that three Armenian police officers were killed. [{n}]", evidence
+    )
+    assert answer.answered and not answer.fallback and not answer.removed
+    assert answer.citations[0].quote.startswith("The Russian Defense Ministry said on Monday")
+    assert "The ministry confirmed" in answer.citations[0].quote
