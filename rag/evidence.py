@@ -395,16 +395,20 @@ def leaned_on(c: Candidate) -> tuple[int, int, int, int] | None:
 
 def with_antecedent(c: Candidate) -> Candidate:
     """The candidate, extended back over the sentence it leans on (``leaned_on``) when the two can be quoted
-    as one passage: the same paragraph (across a line break the quote would not be one run of the file)
-    and a quotable sentence."""
+    as one passage: a quotable sentence, in the same paragraph or in the paragraph before with nothing but
+    the line break between them in the file ("… broke away from the Azerbaijan SSR.\nIt declared
+    independence in 1991"; in an HTML page, markup between paragraphs would enter the quote)."""
     prev = leaned_on(c)
     chunk = c.retrieved.chunk
+    start, end = chunk.sentences[c.index][0], chunk.sentences[c.index][1]
+    gap = chunk.text[prev[1] : start] if prev is not None else ""
     if (
         prev is None
-        or "\n" in chunk.text[prev[1] : chunk.sentences[c.index][0]]
+        or ("\n" in gap and (gap.strip() or c.orig_start - prev[3] != start - prev[1]))
         or not quotable(chunk.text[prev[0] : prev[1]], chunk.title)
     ):
         return c
-    shift = chunk.sentences[c.index][0] - prev[0]
+    shift = start - prev[0]
     span = (c.span[0] + shift, c.span[1] + shift) if c.span else None
-    return replace(c, index=c.index - 1, text=chunk.text[prev[0] : chunk.sentences[c.index][1]], orig_start=prev[2], span=span)
+    text = chunk.text[prev[0] : end].replace("\n", " ")  # one passage of prose (same length: offsets hold)
+    return replace(c, index=c.index - 1, text=text, orig_start=prev[2], span=span)

@@ -174,6 +174,23 @@ def test_a_sentence_that_needs_its_antecedent_is_quoted_with_it(news):
 
 
 @pytest.mark.slow
+def test_the_antecedent_in_the_paragraph_before_is_quoted_when_only_the_line_break_lies_between(tmp_path_factory, embedder):
+    """ "It declared independence in 1991" opened a paragraph of a seed article and was quoted alone. In a text
+    file the two paragraphs are one run of the file and are quoted together; in an HTML page markup lies
+    between them, so the quote stays one sentence (no tag ever enters a quote)."""
+    corpus = tmp_path_factory.mktemp("paragraphs")
+    first, second = "The Kelmouth council approved a new harbor wall on Tuesday.", "It will cost $12 million to build."
+    (corpus / "harbor.txt").write_text(f"Harbor wall approved\n\n{first}\n{second}\n", encoding="utf-8")
+    html = f"<html><head><title>Pier plan</title></head><body><p>{first.replace('harbor wall', 'pier')}</p>\n<p>{second}</p></body></html>"
+    (corpus / "pier.html").write_text(html.replace("12", "3"), encoding="utf-8")
+    assistant = _indexed(corpus, tmp_path_factory, embedder)
+    quote = assistant.ask("How much will the harbor wall cost?").citations[0].quote
+    assert quote == f"{first}\n{second}", quote
+    quote = assistant.ask("How much will the pier cost?").citations[0].quote
+    assert quote == "It will cost $3 million to build.", quote
+
+
+@pytest.mark.slow
 def test_near_miss_questions_are_refused(news):
     for question in (
         "How many trees will the new park have?",
