@@ -17,7 +17,9 @@ Qwen2.5-Coder-1.5B-Instruct (Q4_K_M) wrote for the seed and ClapNQ dev questions
 --json-out`), each with the evidence passages it was written from, labelled by hand: supported or not
 by one of them (a few that need two passages, or that are undecidable, are left out). A sentence
 passes when some passage supports it, as verification re-cites (rag/verify.py); each dataset's judge
-takes its IDF from that dataset's index, as in `rag ask`. Fitting never saw these sentences.
+takes its IDF from that dataset's index, as in `rag ask`. Fitting never saw these sentences; the
+`dev` part (seed and ClapNQ dev questions) was read while the judge and verification were changed,
+the `test` part (80 sentences drafted for ClapNQ train-split questions) only after.
 """
 
 import argparse
@@ -124,15 +126,16 @@ def judge_drafts(rows: list[dict], judges: dict) -> dict:
     """Per dataset: supported sentences kept and unsupported ones rejected, each sentence scored against its
     best passage (verification re-cites a sentence to the passage that supports it)."""
     report = {}
-    for dataset in dict.fromkeys(r["dataset"] for r in rows):
+    for part in dict.fromkeys((r["split"], r["dataset"]) for r in rows):
+        split, dataset = part
         judge = judges[dataset]
         cases = []
-        for r in (r for r in rows if r["dataset"] == dataset):
+        for r in (r for r in rows if (r["split"], r["dataset"]) == part):
             score = max(judge.support(r["sentence"], p["text"]) for p in r["passages"])
             cases.append({**{k: r[k] for k in ("case", "sentence", "label", "note")}, "score": round(score, 4)})
         kept = [c["score"] >= judge.threshold for c in cases if c["label"] == "supported"]
         rejected = [c["score"] < judge.threshold for c in cases if c["label"] == "unsupported"]
-        report[dataset] = {
+        report[f"{dataset} ({split})"] = {
             "supported": len(kept),
             "supported_kept": sum(kept),
             "unsupported": len(rejected),

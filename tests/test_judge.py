@@ -65,7 +65,7 @@ def test_real_drafts_of_the_seed_questions(judge):
     """Sentences a real model drafted, labelled by hand (evals/data/draft_pairs.v1.jsonl): no unsupported one
     passes, and the supported ones are kept at the measured level (27 of 33; 26 before the fix for a name moved
     within its phrase, 'Russian foreign ministry' for 'foreign ministry in Moscow')."""
-    seeds = judge_drafts([r for r in load_drafts() if r["dataset"] == "seeds"], {"seeds": judge})["seeds"]
+    seeds = judge_drafts([r for r in load_drafts() if r["dataset"] == "seeds"], {"seeds": judge})["seeds (dev)"]
     assert seeds["unsupported"] >= 3 and seeds["unsupported_rejected"] == seeds["unsupported"], seeds["cases"]
     assert seeds["supported_kept"] >= 27, [c for c in seeds["cases"] if c["score"] < judge.threshold]
 
