@@ -13,7 +13,7 @@ from email.utils import parsedate_to_datetime
 
 from index.store import StoredArticle
 
-from .evidence import Candidate, with_antecedent
+from .evidence import Candidate, overlap, with_antecedent
 from .types import Answer, Citation
 
 NOT_IN_CORPUS = "The corpus does not say."
@@ -118,8 +118,7 @@ def _without_overlaps(groups: list[list[Candidate]]) -> list[list[Candidate]]:
     """Drop a stated sentence already quoted inside an earlier one (an antecedent pulled in)."""
     kept: list[list[Candidate]] = []
     for group in groups:
-        c = group[0]
-        if any(k[0].document_id == c.document_id and k[0].orig_start < c.orig_end and c.orig_start < k[0].orig_end for k in kept):
+        if any(overlap(k[0], group[0]) for k in kept):
             continue
         kept.append(group)
     return kept

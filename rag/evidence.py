@@ -393,6 +393,11 @@ def leaned_on(c: Candidate) -> tuple[int, int, int, int] | None:
     return c.retrieved.chunk.sentences[c.index - 1]
 
 
+def overlap(a: Candidate, b: Candidate) -> bool:
+    """Two candidates quote overlapping text of one article (a sentence and an antecedent pulled in before another)."""
+    return a.document_id == b.document_id and a.orig_start < b.orig_end and b.orig_start < a.orig_end
+
+
 def with_antecedent(c: Candidate) -> Candidate:
     """The candidate, extended back over the sentence it leans on (``leaned_on``) when the two can be quoted
     as one passage: a quotable sentence, in the same paragraph or in the paragraph before with nothing but

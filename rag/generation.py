@@ -9,7 +9,7 @@ never turns an answer into a refusal that the LLM-free path would not give.
 from collections.abc import Callable, Generator
 
 from .answer import CORROBORATE_MIN, citation, distinct
-from .evidence import Candidate, with_antecedent
+from .evidence import Candidate, overlap, with_antecedent
 from .finder import Evidence
 from .judge import SupportJudge
 from .llm import INJECTION, REFUSAL, stream_answer
@@ -27,18 +27,14 @@ def passages(evidence: Evidence) -> list[Candidate]:
     chosen: list[Candidate] = []
     for c in distinct(evidence.ranked):
         whole = with_antecedent(c)
-        if whole is not c and any(_overlap(whole, o) for o in chosen):
+        if whole is not c and any(overlap(whole, o) for o in chosen):
             whole = c
-        if INJECTION.search(whole.text) or any(_overlap(whole, o) for o in chosen):
+        if INJECTION.search(whole.text) or any(overlap(whole, o) for o in chosen):
             continue
         chosen.append(whole)
         if len(chosen) == MAX_PASSAGES:
             break
     return chosen
-
-
-def _overlap(a: Candidate, b: Candidate) -> bool:
-    return a.document_id == b.document_id and a.orig_start < b.orig_end and b.orig_start < a.orig_end
 
 
 class VerifiedGeneration:
