@@ -60,7 +60,7 @@ def compose(
         for c in group:
             citations.append(citation(len(citations) + 1, c, articles))
             markers.append(f"[{len(citations)}]")
-        text = group[0].text
+        text = group[0].text.replace("\n", " ")  # a quote across a paragraph break reads as one passage
         if attribute:
             text = f"According to {_short_title(articles, group[0], by_title)}: {text}"
         parts.append(f"{text} {''.join(markers)}")

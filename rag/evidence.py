@@ -415,5 +415,4 @@ def with_antecedent(c: Candidate) -> Candidate:
         return c
     shift = start - prev[0]
     span = (c.span[0] + shift, c.span[1] + shift) if c.span else None
-    text = chunk.text[prev[0] : end].replace("\n", " ")  # one passage of prose (same length: offsets hold)
-    return replace(c, index=c.index - 1, text=text, orig_start=prev[2], span=span)
+    return replace(c, index=c.index - 1, text=chunk.text[prev[0] : end], orig_start=prev[2], span=span)
