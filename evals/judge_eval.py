@@ -12,9 +12,11 @@ at most 5%; supported paraphrases, aliases and pronouns are kept at least 90%.
 The pairs come from evals/support_pairs.py; the judge is the one the product uses (rag/judge.json).
 
 The pairs are edits of copied sentences; real drafts err in their own words (who did what, a fact
-added from the model's memory). evals/data/draft_pairs.v1.jsonl holds every sentence of the drafts
-Qwen2.5-Coder-1.5B-Instruct (Q4_K_M) wrote for the seed and ClapNQ dev questions (`rag eval --llm
---json-out`), each with the evidence passages it was written from, labelled by hand: supported or not
+added from the model's memory). evals/data/draft_pairs.v1.jsonl holds the sentences of the drafts
+Qwen2.5-Coder-1.5B-Instruct (Q4_K_M) wrote for the seed and ClapNQ dev questions and the first 120
+ClapNQ train-split questions (`rag eval --llm --json-out`), each with the evidence passages that
+verification judges it against (as `Assistant.passages` gives them now: a passage that opens with "It"
+carries the sentence before it, which the model did not always see), labelled by hand: supported or not
 by one of them (a few that need two passages, or that are undecidable, are left out). A sentence
 passes when some passage supports it, as verification re-cites (rag/verify.py); each dataset's judge
 takes its IDF from that dataset's index, as in `rag ask`. Fitting never saw these sentences; the

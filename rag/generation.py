@@ -26,12 +26,9 @@ def passages(evidence: Evidence) -> list[Candidate]:
     of its own already)."""
     chosen: list[Candidate] = []
     for c in distinct(evidence.ranked):
-        whole = with_antecedent(c)
-        if whole is not c and any(overlap(whole, o) for o in chosen):
-            whole = c
-        if INJECTION.search(whole.text) or any(overlap(whole, o) for o in chosen):
-            continue
-        chosen.append(whole)
+        usable = [p for p in (with_antecedent(c), c) if not INJECTION.search(p.text) and not any(overlap(p, o) for o in chosen)]
+        if usable:
+            chosen.append(usable[0])
         if len(chosen) == MAX_PASSAGES:
             break
     return chosen

@@ -13,7 +13,8 @@ another passage of the evidence supports is re-cited to it rather than dropped (
 the wrong number for a right fact, or none: a small model answered a ClapNQ question in four right
 sentences without a marker), and the re-citation is recorded. A supported sentence loses the
 markers it is supported without. A draft with no text at all
-(only markers) is a format failure, recorded as such. If nothing survives, the answer is a refusal.
+(only markers) is a format failure, recorded as such. If nothing survives, rag/generation.py shows the
+extractive answer instead.
 """
 
 import re
