@@ -18,10 +18,34 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[\w’'-]+")
 _stemmer = Stemmer.Stemmer("english")
 
+# Irregular verbs: the stemmer leaves "lost" and "lose", "wrote" and "write" apart, and questions ask with
+# the base form ("When did the rover lose contact?") what articles tell in the past ("lost contact").
+# Each group is the base form, then its past forms; forms that are mostly other words in news ("bound",
+# "ground", "lay", "lit", "wound", "born") and verbs that are stop words (do, have, say, tell) are left out.
+_IRREGULAR_VERBS = """arise arose arisen|awake awoke awoken|beat beaten|become became|begin began begun|bend bent|
+bite bitten|bleed bled|blow blew blown|break broke broken|breed bred|bring brought|build built|burn burnt|buy bought|
+catch caught|choose chose chosen|cling clung|come came|creep crept|deal dealt|dig dug|draw drew drawn|dream dreamt|
+drink drank drunk|drive drove driven|eat ate eaten|fall fell fallen|feed fed|feel felt|fight fought|find found|
+flee fled|fling flung|fly flew flown|forbid forbade forbidden|foresee foresaw foreseen|forget forgot forgotten|
+forgive forgave forgiven|freeze froze frozen|get got gotten|give gave given|go went gone|grow grew grown|hang hung|
+hear heard|hide hid hidden|hold held|keep kept|kneel knelt|know knew known|lead led|leap leapt|leave left|lend lent|
+lose lost|make made|mean meant|meet met|mislead misled|mistake mistook mistaken|overcome overcame|
+oversee oversaw overseen|overtake overtook overtaken|overthrow overthrew overthrown|pay paid|prove proven|
+rebuild rebuilt|repay repaid|rethink rethought|rewrite rewrote rewritten|ride rode ridden|ring rang rung|
+rise rose risen|run ran|see saw seen|seek sought|sell sold|send sent|shake shook shaken|shine shone|shoot shot|
+show shown|shrink shrank shrunk|sing sang sung|sink sank sunk|sit sat|slay slew slain|sleep slept|slide slid|
+speak spoke spoken|speed sped|spend spent|spin spun|spring sprang sprung|stand stood|steal stole stolen|stick stuck|
+sting stung|strike struck stricken|strive strove striven|swear swore sworn|sweep swept|swim swam swum|swing swung|
+take took taken|teach taught|tear tore torn|think thought|throw threw thrown|undergo underwent undergone|
+understand understood|undertake undertook undertaken|undo undid undone|uphold upheld|wake woke woken|wear wore worn|
+weave wove woven|weep wept|win won|withdraw withdrew withdrawn|withhold withheld|withstand withstood|write wrote written"""
+_BASE_FORM = {form: group.split()[0] for group in _IRREGULAR_VERBS.split("|") for form in group.split()[1:]}
+ANALYZER_VERSION = "2"  # bump when terms() changes: BM25 indexes built with another version are rebuilt
+
 
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    return _stemmer.stemWord(_BASE_FORM.get(word, word))
 
 
 def words(text: str) -> list[str]:

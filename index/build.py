@@ -26,7 +26,7 @@ from .chunking import Chunk, ChunkingConfig, iter_chunks
 from .documents import Article, check_corpus_dir, iter_corpus
 from .embedding import Embedder
 from .errors import CorpusError, IndexBusyError, IndexReadOnlyError
-from .lexical import LexicalIndex
+from .lexical import LexicalIndex, current_analyzer
 from .store import HTTP_TIMEOUT_S, ArticleRow, IndexSpec, Store
 
 log = logging.getLogger(__name__)
@@ -301,7 +301,7 @@ def _embed_all(embedder: Embedder, texts: list[str], bar=None, batch: int = 64) 
 def lexical_is_current(store: Store, data_dir: Path) -> bool:
     """Whether the BM25 index on disk covers exactly the store's chunks (read without loading it)."""
     wanted = store.info().get("lexical")
-    return bool(wanted) and LexicalIndex.saved_fingerprint(lexical_dir(store, data_dir)) == wanted
+    return current_analyzer(wanted) and LexicalIndex.saved_fingerprint(lexical_dir(store, data_dir)) == wanted
 
 
 def lexical_dir(store: Store, data_dir: Path) -> Path:

@@ -9,7 +9,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from .analysis import terms
+from .analysis import ANALYZER_VERSION, terms
 
 
 def _bm25s():
@@ -20,10 +20,17 @@ def _bm25s():
 
 
 def fingerprint(chunk_ids: list[str]) -> str:
+    """The chunks a BM25 index covers, and the analyzer that cut their terms (``v2:…``): an index saved by
+    another analyzer version (or before versions were recorded) is rebuilt from the store's chunk texts."""
     digest = hashlib.sha256()
     for chunk_id in sorted(chunk_ids):
         digest.update(chunk_id.encode())
-    return digest.hexdigest()[:20]
+    return f"v{ANALYZER_VERSION}:{digest.hexdigest()[:20]}"
+
+
+def current_analyzer(fingerprint_text: str | None) -> bool:
+    """Whether a saved fingerprint was cut by this analyzer version."""
+    return bool(fingerprint_text) and fingerprint_text.startswith(f"v{ANALYZER_VERSION}:")
 
 
 class LexicalIndex:

@@ -426,3 +426,33 @@ def test_while_a_file_is_indexed_again_its_other_articles_stay_answerable(tmp_pa
     report = _assistant(corpus, tmp_path / "data", Watching()).index()
     assert report.updated == ["notes.jsonl"] and report.articles == 6
     assert len(seen) == 3 and seen == [6, 6, 6]
+
+
+def test_a_bm25_index_cut_by_an_older_analyzer_is_rebuilt_without_re_embedding(corpus, tmp_path):
+    """Terms changed (irregular verbs: "lost" is "lose"): an index saved before is rebuilt from the
+    store's chunk texts on the next run, and nothing is embedded again."""
+    from index.build import LEXICAL_DIR
+    from index.lexical import current_analyzer
+
+    data = tmp_path / "data"
+    _assistant(corpus, data).index()
+    saved = data / LEXICAL_DIR
+    fingerprint = (saved / "fingerprint.txt").read_text()
+    assert current_analyzer(fingerprint)
+    old = fingerprint.split(":", 1)[1]  # as an index written before analyzer versions were recorded
+    (saved / "fingerprint.txt").write_text(old)
+    store = _assistant(corpus, data).store
+    store.set_info(lexical=old)
+    embedder = HashingEmbedder()
+    report = _assistant(corpus, data, embedder).index()
+    assert report.embedded == 0
+    assert (saved / "fingerprint.txt").read_text() == fingerprint
+    assert _assistant(corpus, data).store.info()["lexical"] == fingerprint
+
+
+def test_irregular_past_forms_meet_their_base_form():
+    from index.analysis import terms
+
+    assert terms("When did the rover lose contact? Who wrote it?") == terms("rover lost contact, written")
+    assert terms("Did they pay, and who won?") == terms("they paid, and who wins")
+    assert "bound" in terms("bound for Moscow")  # a form that is mostly another word stays itself
