@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 MAX_FILE_BYTES = 20_000_000
-CLEANING_VERSION = "2"  # bump when cleaning changes, so that unchanged files are re-indexed
+CLEANING_VERSION = "3"  # bump when cleaning changes, so that unchanged files are re-indexed (3: titles of text files)
 
 
 @dataclass
@@ -290,7 +290,7 @@ def _article(
     if not clean.strip():
         return None
     if not title:
-        first = clean.split("\n", 1)[0]
+        first = _title_line(clean)
         title = first if len(first) <= 120 else " ".join(first[:120].split()[:-1]) + "…"
     return Article(
         document_id=document_id,
@@ -302,6 +302,24 @@ def _article(
         file_hash=digest,
         **meta,
     )
+
+
+_NOT_A_HEADLINE = re.compile(
+    r"[|›»]|\s>\s|^\s*(?i:by|written by|reporting by)\s+[A-Z][\w.'’-]*(\s+(?:and\s+)?[A-Z][\w.'’-]*){0,4}\s*(,.*)?$|"
+    r"^\s*(?i:updated|published|posted|last updated)\b.{0,40}\d|^\s*(?i:date|dateline|published)\s*:"
+)
+_TITLE_LABEL = re.compile(r"^\s*(title|headline)\s*:\s*", re.IGNORECASE)
+
+
+def _title_line(clean: str) -> str:
+    """A text file's title: its first line that reads as a headline, not a section trail ("World | Science",
+    "Home > News"), a byline or a dateline (among the first six; else the first line), without a "Title:" label."""
+    lines = clean.split("\n")
+    chosen = next(
+        (line for line in lines[:6] if not _NOT_A_HEADLINE.search(line)),
+        lines[0],
+    )
+    return _TITLE_LABEL.sub("", chosen).strip() or chosen
 
 
 def _load_jsonl(original: str, source: str, digest: str) -> list[Article]:

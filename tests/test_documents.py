@@ -264,3 +264,23 @@ def test_a_large_plain_file_keeps_its_offsets_as_a_few_runs(tmp_path):
         assert text[a:b] == article.text[i] or article.text[i] == "\n"
     a, b = article.original_span(0, len(article.text))
     assert text[a:b].strip() == text.strip()
+
+
+def test_a_text_file_title_skips_section_trails_bylines_and_labels(tmp_path):
+    (tmp_path / "page.txt").write_text(
+        "World | Science\nBy Kenji Tanaka and Priya Raman, Reuters\nUpdated 10:42 AM EST, Thu March 5, 2026\n"
+        "Space agency says lunar rover lost contact after dust storm\nA small rover stopped answering on Wednesday.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "labelled.txt").write_text(
+        "Title: Ferry workers end strike after pay deal\nPublished: 2026-04-02\nCrews returned to work.\n", encoding="utf-8"
+    )
+    (tmp_path / "by.txt").write_text("By 2030, solar will power half of Europe\nThe report says so.\n", encoding="utf-8")
+    articles, skipped = load_corpus(tmp_path)
+    titles = {a.source: a.title for a in articles}
+    assert titles == {
+        "page.txt": "Space agency says lunar rover lost contact after dust storm",
+        "labelled.txt": "Ferry workers end strike after pay deal",
+        "by.txt": "By 2030, solar will power half of Europe",  # a headline that opens with "By", not a byline
+    }
+    assert not skipped
