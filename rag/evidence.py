@@ -58,11 +58,32 @@ _LENGTH = re.compile(
     r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")[- ]?(km|kilometres?|kilometers?|miles?|metres?|meters?|feet|foot)\b",
     re.IGNORECASE,
 )
+_PERCENT = re.compile(r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")\s*(%|percent\b|per cent\b|percentage points?\b)", re.I)
+_CURRENCY = (
+    r"dollars?|euros?|pounds?|(?:u\.?s\.? )?cents?|rubles?|roubles?|yen|yuan|rupees?|francs?|manats?|drams?|lira|pesos?|won"
+)
+_MONEY = re.compile(
+    r"[$€£¥₽₹]\s?(\d[\d,.]*)(?:\s*(?:million|billion|trillion|bn|m|k)\b)?|"
+    r"\b(\d[\d,.]*)\s*(?:(?:million|billion|trillion)\s+)?(?:" + _CURRENCY + r")\b|"
+    r"\b(?:USD|EUR|GBP|RUB)\s?(\d[\d,.]*)",
+    re.I,
+)
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*[a-zA-Z]\b|\b[A-Z]{2,}\b")
 
 _QUESTION_TYPES = [
     ("length", re.compile(r"\bhow (long|wide|far|high|tall) (is|are)\b|\bwhat is the (length|distance|width)\b", re.I)),
     ("duration", re.compile(r"^\s*(for )?how long\b", re.I)),
+    ("percent", re.compile(r"\b(percent(age)?|per cent|proportion|what share|what portion|what fraction|how much of)\b|%", re.I)),
+    (
+        "money",
+        re.compile(
+            r"\bhow much\b.*\b(cost|costs|costing|pay|pays|paid|spend|spends|spent|worth|price|fund|funds|funding|budget|"
+            r"raise|raised|earn|earns|earned|fine|fined|charge|charged|owe|owes|sell|sold|buy|bought|invest|invested|loan|money)\b|"
+            r"\b(what|which) (is|was|were|are|will be) the (price|cost|budget|fine|value)\b",
+            re.I,
+        ),
+    ),
+    ("count", re.compile(r"\bhow many\b", re.I)),
     (
         "number",
         re.compile(
@@ -176,9 +197,15 @@ def candidates(retrieved: list[Retrieved]) -> list[Candidate]:
 
 def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
     """Answer-type fillers in a sentence that the question does not already contain."""
-    if qtype == "number":
-        found = {m.group(0).lower().rstrip(".,") for m in _NUMBER.finditer(text)}
+    if qtype in ("number", "count"):
+        # "how many": a share or a sum of money is not a count
+        other = [m.span() for p in (_PERCENT, _MONEY) for m in p.finditer(text)] if qtype == "count" else []
+        found = {m.group(0).lower().rstrip(".,") for m in _NUMBER.finditer(text) if not any(a <= m.start() < b for a, b in other)}
         found -= {m.group(0).lower() for m in _DATE.finditer(text) if m.group(2)}  # years are dates, not counts
+    elif qtype == "percent":
+        found = {m.group(0).lower() for m in _PERCENT.finditer(text)}
+    elif qtype == "money":
+        found = {m.group(0).lower() for m in _MONEY.finditer(text)}
     elif qtype == "date":
         found = {m.group(0).lower().rstrip(".") for m in _DATE.finditer(text)}
     elif qtype == "duration":

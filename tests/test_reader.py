@@ -342,6 +342,31 @@ def test_decision_features_see_whether_the_best_sentence_names_what_was_asked():
     assert nothing["best"] == -30.0 and nothing["names_here"] == 0.0 and nothing["missing"] == 1.0
 
 
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("How many members does the union have?", "count"),
+        ("How much will the bridge repair cost?", "money"),
+        ("What share of the cost will the state pay?", "percent"),
+        ("How much of the cost will the state pay?", "percent"),
+        ("What is the population of Armenia?", "number"),
+    ],
+)
+def test_a_share_or_a_sum_of_money_is_not_a_count(question, kind):
+    """ "How many" is not answered by "91 percent of its members", nor "how much … cost" by a share."""
+    from rag.evidence import fillers, question_type
+
+    assert question_type(question) == kind
+    sentence = "The union said 91 percent of its 4,000 members backed the $240 million deal, worth 12 million euros."
+    expected = {
+        "count": {"4,000"},
+        "money": {"$240 million", "12 million euros"},
+        "percent": {"91 percent"},
+        "number": {"91", "4,000", "240", "12", "million"},
+    }
+    assert fillers(sentence, kind, set()) == expected[kind]
+
+
 def test_a_name_in_the_antecedent_counts_for_a_sentence_that_opens_with_a_pronoun():
     from index.lexical import LexicalIndex
     from rag.evidence import analyze, candidates, lexical_features
