@@ -242,8 +242,10 @@ def parse_file(path: Path, source: str, original: str, digest: str) -> list[Arti
     if suffix == ".jsonl":
         return _load_jsonl(original, source, digest)
     if suffix in (".html", ".htm"):
-        mapped, title = _html_text(original)
-        article = _article(mapped, original, source, source, digest, title=title)
+        mapped, title, published = _html_text(original)
+        article = _article(
+            mapped, original, source, source, digest, title=title, **({"published": published} if published else {})
+        )
     else:
         mapped = _Mapped()
         mapped.add(original, 0)
@@ -292,6 +294,8 @@ def _article(
     if not title:
         first = _title_line(clean)
         title = first if len(first) <= 120 else " ".join(first[:120].split()[:-1]) + "…"
+    if "published" not in meta and (published := _date_line(clean)):
+        meta["published"] = published
     return Article(
         document_id=document_id,
         source=source,
@@ -309,6 +313,24 @@ _NOT_A_HEADLINE = re.compile(
     r"^\s*(?i:updated|published|posted|last updated)\b.{0,40}\d|^\s*(?i:date|dateline|published)\s*:"
 )
 _TITLE_LABEL = re.compile(r"^\s*(title|headline)\s*:\s*", re.IGNORECASE)
+
+
+_YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
+_PUBLISHED_META = frozenset(
+    "article:published_time og:published_time datepublished pubdate publishdate publish-date publication_date "
+    "date dc.date dc.date.issued parsely-pub-date sailthru.date".split()
+)
+_DATE_LINE = re.compile(r"^\s*(?:published|date|posted|updated|last updated)\b\s*:?\s*(?:on\s+)?(.{4,60}?)\s*$", re.IGNORECASE)
+
+
+def _date_line(clean: str) -> str | None:
+    """A text file's publication date: a "Published: 2026-04-02" or "Updated … March 5, 2026" line among its
+    first six (the date as written; rag/answer.py ``published_date`` reads the usual forms)."""
+    for line in clean.split("\n")[:6]:
+        m = _DATE_LINE.match(line)
+        if m and _YEAR.search(m.group(1)):
+            return m.group(1)
+    return None
 
 
 def _title_line(clean: str) -> str:
@@ -478,6 +500,8 @@ class _HTMLText(HTMLParser):
         self._in_title = False
         self._in_h1 = False
         self._h1: list[str] = []
+        self.published: str | None = None  # from <meta property="article:published_time" …>, else the first <time datetime>
+        self._time: str | None = None
 
     def _pos(self) -> int:
         line, col = self.getpos()
@@ -489,6 +513,7 @@ class _HTMLText(HTMLParser):
             self.out.add("\n", pos, pos)
 
     def handle_starttag(self, tag, attrs):
+        self._dated(tag, attrs)
         if tag in _SKIP_TAGS:
             self.skip_depth += 1
         if tag == "title" and self.title is None:
@@ -499,8 +524,18 @@ class _HTMLText(HTMLParser):
             self._newline()
 
     def handle_startendtag(self, tag, attrs):
+        self._dated(tag, attrs)
         if tag in _BLOCK_TAGS:
             self._newline()
+
+    def _dated(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k.lower(): (v or "").strip() for k, v in attrs}
+        if tag == "meta" and self.published is None:
+            key = (values.get("property") or values.get("name") or values.get("itemprop") or "").lower()
+            if key in _PUBLISHED_META and _YEAR.search(values.get("content", "")):
+                self.published = values["content"]
+        elif tag == "time" and self._time is None and _YEAR.search(values.get("datetime", "")):
+            self._time = values["datetime"]
 
     def handle_endtag(self, tag):
         if tag in _SKIP_TAGS and self.skip_depth:
@@ -550,9 +585,10 @@ class _HTMLText(HTMLParser):
         self._text(_LONE_SURROGATE.sub("\ufffd", text), start, end)
 
 
-def _html_text(original: str) -> tuple[_Mapped, str | None]:
+def _html_text(original: str) -> tuple[_Mapped, str | None, str | None]:
+    """The page's visible text, its title and its publication date (as the page gives it), if any."""
     parser = _HTMLText(original)
     parser.feed(original)
     parser.close()
     title = " ".join((parser.title or "".join(parser._h1) or "").split()) or None
-    return parser.out, html.unescape(title) if title else None
+    return parser.out, html.unescape(title) if title else None, parser.published or parser._time

@@ -111,7 +111,21 @@ def published_date(value: str | None) -> datetime | None:
             return parse(text).replace(tzinfo=None)
         except (ValueError, TypeError, IndexError):
             continue
+    # a date inside a dateline ("Updated 10:42 AM EST, Thu March 5, 2026"): its first ISO or month-name date
+    if m := _ISO_DATE.search(text):
+        return datetime(int(m[1]), int(m[2]), int(m[3])) if 1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31 else None
+    if m := _NAMED_DATE.search(text):
+        month, day, year = (m[1], m[2], m[3]) if m[1] else (m[5], m[4], m[6])
+        try:
+            return datetime.strptime(f"{month[:3]} {day} {year}", "%b %d %Y")
+        except ValueError:
+            return None
     return None
+
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_NAMED_DATE = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}),?\s+(\d{{4}})\b|\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b", re.IGNORECASE)
 
 
 def _without_overlaps(groups: list[list[Candidate]]) -> list[list[Candidate]]:

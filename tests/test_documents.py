@@ -284,3 +284,36 @@ def test_a_text_file_title_skips_section_trails_bylines_and_labels(tmp_path):
         "by.txt": "By 2030, solar will power half of Europe",  # a headline that opens with "By", not a byline
     }
     assert not skipped
+
+
+def test_the_publication_date_is_read_from_html_meta_and_from_a_date_line_of_a_text_file(tmp_path):
+    """So that "this week" questions prefer the newest article, and a quote's date without a year has one."""
+    from rag.answer import published_date
+
+    (tmp_path / "meta.html").write_text(
+        '<html><head><title>Rover lost</title><meta property="article:published_time" content="2026-03-05T10:42:00Z">'
+        '</head><body><p>Updated <time datetime="2026-03-06">Friday</time></p><p>The rover stopped answering.</p></body></html>',
+        encoding="utf-8",
+    )
+    (tmp_path / "time.html").write_text(
+        '<html><body><h1>Strike ends</h1><p><time datetime="2026-04-02T08:00">April 2</time></p><p>Crews returned.</p></body></html>',
+        encoding="utf-8",
+    )
+    (tmp_path / "dated.txt").write_text(
+        "World | Science\nRover lost after dust storm\nUpdated 10:42 AM EST, Thu March 5, 2026\nThe rover stopped.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "plain.txt").write_text("Crews returned to work on Wednesday.\nThe deal was signed in 2024.\n", encoding="utf-8")
+    articles, _ = load_corpus(tmp_path)
+    published = {a.source: a.published for a in articles}
+    assert published == {
+        "meta.html": "2026-03-05T10:42:00Z",  # the page's own metadata before a <time> in its text
+        "time.html": "2026-04-02T08:00",
+        "dated.txt": "10:42 AM EST, Thu March 5, 2026",
+        "plain.txt": None,  # a year in the text is not a publication date
+    }
+    assert [published_date(published[k]).date().isoformat() for k in ("meta.html", "time.html", "dated.txt")] == [
+        "2026-03-05",
+        "2026-04-02",
+        "2026-03-05",
+    ]
