@@ -21,15 +21,16 @@ _stemmer = Stemmer.Stemmer("english")
 # Irregular verbs: the stemmer leaves "lost" and "lose", "wrote" and "write" apart, and questions ask with
 # the base form ("When did the rover lose contact?") what articles tell in the past ("lost contact").
 # Each group is the base form, then its past forms; forms that are mostly other words in news ("bound",
-# "ground", "lay", "lit", "wound", "born") and verbs that are stop words (do, have, say, tell) are left out.
+# "ground", "lay", "lit", "wound", "born"; "met" and "fed" for the Met Office and the Fed) and verbs that are stop
+# words (do, have, say, tell) are left out.
 _IRREGULAR_VERBS = """arise arose arisen|awake awoke awoken|beat beaten|become became|begin began begun|bend bent|
 bite bitten|bleed bled|blow blew blown|break broke broken|breed bred|bring brought|build built|burn burnt|buy bought|
 catch caught|choose chose chosen|cling clung|come came|creep crept|deal dealt|dig dug|draw drew drawn|dream dreamt|
-drink drank drunk|drive drove driven|eat ate eaten|fall fell fallen|feed fed|feel felt|fight fought|find found|
+drink drank drunk|drive drove driven|eat ate eaten|fall fell fallen|feel felt|fight fought|find found|
 flee fled|fling flung|fly flew flown|forbid forbade forbidden|foresee foresaw foreseen|forget forgot forgotten|
 forgive forgave forgiven|freeze froze frozen|get got gotten|give gave given|go went gone|grow grew grown|hang hung|
 hear heard|hide hid hidden|hold held|keep kept|kneel knelt|know knew known|lead led|leap leapt|leave left|lend lent|
-lose lost|make made|mean meant|meet met|mislead misled|mistake mistook mistaken|overcome overcame|
+lose lost|make made|mean meant|mislead misled|mistake mistook mistaken|overcome overcame|
 oversee oversaw overseen|overtake overtook overtaken|overthrow overthrew overthrown|pay paid|prove proven|
 rebuild rebuilt|repay repaid|rethink rethought|rewrite rewrote rewritten|ride rode ridden|ring rang rung|
 rise rose risen|run ran|see saw seen|seek sought|sell sold|send sent|shake shook shaken|shine shone|shoot shot|

@@ -20,13 +20,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .cleaning import classify_blocks
+from .dates import published_date
 from .errors import CorpusError
 
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 MAX_FILE_BYTES = 20_000_000
-CLEANING_VERSION = "3"  # bump when cleaning changes, so that unchanged files are re-indexed (3: titles of text files)
+CLEANING_VERSION = "3"  # bump when cleaning changes, so that unchanged files are re-indexed (3: titles and dates)
 
 
 @dataclass
@@ -308,40 +309,51 @@ def _article(
     )
 
 
-_NOT_A_HEADLINE = re.compile(
-    r"[|›»]|\s>\s|^\s*(?i:by|written by|reporting by)\s+[A-Z][\w.'’-]*(\s+(?:and\s+)?[A-Z][\w.'’-]*){0,4}\s*(,.*)?$|"
-    r"^\s*(?i:updated|published|posted|last updated)\b.{0,40}\d|^\s*(?i:date|dateline|published)\s*:"
+_BYLINE = re.compile(
+    r"^\s*(?i:by|written by|reporting by)\s+(?!(?:The|A|An|Any|All|Its|Our|Their)\b)[A-Z][\w.'’-]*"
+    r"(\s+(?:and\s+)?[A-Z][\w.'’-]*){0,4}\s*(,.*)?$"
 )
+_TRAIL = re.compile(r"\s*[|›»]\s*|\s+>\s+")  # "World | Science", "Home > News", "Headline | Outlet"
 _TITLE_LABEL = re.compile(r"^\s*(title|headline)\s*:\s*", re.IGNORECASE)
-
-
-_YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
+_DATE_LINE = re.compile(
+    r"^\s*(?:(?:published|posted|updated|last updated)\b\s*:?|date\s*:|dateline\s*:)\s*(?:on\s+)?(.{4,60}?)\s*$", re.IGNORECASE
+)
 _PUBLISHED_META = frozenset(
     "article:published_time og:published_time datepublished pubdate publishdate publish-date publication_date "
     "date dc.date dc.date.issued parsely-pub-date sailthru.date".split()
 )
-_DATE_LINE = re.compile(r"^\s*(?:published|date|posted|updated|last updated)\b\s*:?\s*(?:on\s+)?(.{4,60}?)\s*$", re.IGNORECASE)
+
+
+def _dateline(line: str) -> str | None:
+    """The date of a "Published: 2026-04-02" or "Updated 10:42 AM EST, Thu March 5, 2026" line, as written
+    (only when it holds a whole date: "Updated Covid boosters approved for 2026" is a headline)."""
+    m = _DATE_LINE.match(line)
+    return m.group(1) if m and published_date(m.group(1)) else None
 
 
 def _date_line(clean: str) -> str | None:
-    """A text file's publication date: a "Published: 2026-04-02" or "Updated … March 5, 2026" line among its
-    first six (the date as written; rag/answer.py ``published_date`` reads the usual forms)."""
-    for line in clean.split("\n")[:6]:
-        m = _DATE_LINE.match(line)
-        if m and _YEAR.search(m.group(1)):
-            return m.group(1)
-    return None
+    """A text file's publication date: the first dateline among its first six lines."""
+    return next((d for line in clean.split("\n")[:6] if (d := _dateline(line))), None)
+
+
+def _headline(line: str) -> str | None:
+    """The line as a headline, or None for a byline, a dateline or a section trail ("World | Science"); a
+    headline with its site's name after a bar ("Rover lost contact | Science News") loses the name."""
+    if _BYLINE.match(line) or _dateline(line):
+        return None
+    parts = [p for p in _TRAIL.split(line) if p.strip()]
+    if len(parts) > 1:
+        longest = max(parts, key=lambda p: len(p.split()))
+        return longest if len(longest.split()) >= 3 else None
+    return line
 
 
 def _title_line(clean: str) -> str:
-    """A text file's title: its first line that reads as a headline, not a section trail ("World | Science",
-    "Home > News"), a byline or a dateline (among the first six; else the first line), without a "Title:" label."""
+    """A text file's title: its first line (among the first six; else the first line) that reads as a
+    headline (``_headline``), without a "Title:" label."""
     lines = clean.split("\n")
-    chosen = next(
-        (line for line in lines[:6] if not _NOT_A_HEADLINE.search(line)),
-        lines[0],
-    )
-    return _TITLE_LABEL.sub("", chosen).strip() or chosen
+    chosen = next((h for line in lines[:6] if (h := _headline(_TITLE_LABEL.sub("", line)))), lines[0])
+    return chosen.strip() or lines[0]
 
 
 def _load_jsonl(original: str, source: str, digest: str) -> list[Article]:
@@ -502,6 +514,7 @@ class _HTMLText(HTMLParser):
         self._h1: list[str] = []
         self.published: str | None = None  # from <meta property="article:published_time" …>, else the first <time datetime>
         self._time: str | None = None
+        self._aside = 0  # depth inside nav, aside, footer: their <time>s date other pages
 
     def _pos(self) -> int:
         line, col = self.getpos()
@@ -516,6 +529,8 @@ class _HTMLText(HTMLParser):
         self._dated(tag, attrs)
         if tag in _SKIP_TAGS:
             self.skip_depth += 1
+        if tag in ("nav", "aside", "footer"):
+            self._aside += 1
         if tag == "title" and self.title is None:
             self._in_title = True
         if tag == "h1":
@@ -532,14 +547,16 @@ class _HTMLText(HTMLParser):
         values = {k.lower(): (v or "").strip() for k, v in attrs}
         if tag == "meta" and self.published is None:
             key = (values.get("property") or values.get("name") or values.get("itemprop") or "").lower()
-            if key in _PUBLISHED_META and _YEAR.search(values.get("content", "")):
+            if key in _PUBLISHED_META and published_date(values.get("content")):
                 self.published = values["content"]
-        elif tag == "time" and self._time is None and _YEAR.search(values.get("datetime", "")):
+        elif tag == "time" and self._time is None and not self._aside and published_date(values.get("datetime")):
             self._time = values["datetime"]
 
     def handle_endtag(self, tag):
         if tag in _SKIP_TAGS and self.skip_depth:
             self.skip_depth -= 1
+        if tag in ("nav", "aside", "footer") and self._aside:
+            self._aside -= 1
         if tag == "title":
             self._in_title = False
         if tag == "h1":

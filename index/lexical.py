@@ -99,9 +99,12 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, directory: Path) -> "LexicalIndex | None":
-        """The saved index, or None when there is none or it cannot be read (then rebuild)."""
+        """The saved index, or None when there is none, it cannot be read, or another analyzer version cut its
+        terms (then rebuild)."""
         try:
             ids = json.loads((directory / "ids.json").read_text())
+            if cls.saved_fingerprint(directory) != fingerprint(ids):
+                return None
             df = json.loads((directory / "df.json").read_text())
             model = None
             if ids:

@@ -8,9 +8,8 @@ answer at all is the reader's calibrated probability against its threshold (rag/
 """
 
 import re
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 
+from index.dates import published_date
 from index.store import StoredArticle
 
 from .evidence import Candidate, overlap, with_antecedent
@@ -96,36 +95,6 @@ def prefer_recent(question: str, ranked: list[Candidate], articles: dict[str, St
         return ranked
     newest = sorted(dated, key=lambda c: when[id(c)], reverse=True)  # stable: ties keep their rank
     return newest + [c for c in ranked if all(c is not n for n in newest)]
-
-
-def published_date(value: str | None) -> datetime | None:
-    """An article's ``published`` as a naive datetime (ISO 8601, RFC 2822 or "March 5, 2024"), else None."""
-    if not value:
-        return None
-    text = value.strip()
-    parsers = [datetime.fromisoformat, parsedate_to_datetime] + [
-        lambda t, f=f: datetime.strptime(t, f) for f in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%b. %d, %Y")
-    ]
-    for parse in parsers:
-        try:
-            return parse(text).replace(tzinfo=None)
-        except (ValueError, TypeError, IndexError):
-            continue
-    # a date inside a dateline ("Updated 10:42 AM EST, Thu March 5, 2026"): its first ISO or month-name date
-    if m := _ISO_DATE.search(text):
-        return datetime(int(m[1]), int(m[2]), int(m[3])) if 1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31 else None
-    if m := _NAMED_DATE.search(text):
-        month, day, year = (m[1], m[2], m[3]) if m[1] else (m[5], m[4], m[6])
-        try:
-            return datetime.strptime(f"{month[:3]} {day} {year}", "%b %d %Y")
-        except ValueError:
-            return None
-    return None
-
-
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_NAMED_DATE = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}}),?\s+(\d{{4}})\b|\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b", re.IGNORECASE)
 
 
 def _without_overlaps(groups: list[list[Candidate]]) -> list[list[Candidate]]:

@@ -58,10 +58,12 @@ _LENGTH = re.compile(
     r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")[- ]?(km|kilometres?|kilometers?|miles?|metres?|meters?|feet|foot)\b",
     re.IGNORECASE,
 )
-_PERCENT = re.compile(r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")\s*(%|percent\b|per cent\b|percentage points?\b)", re.I)
-_CURRENCY = (
-    r"dollars?|euros?|pounds?|(?:u\.?s\.? )?cents?|rubles?|roubles?|yen|yuan|rupees?|francs?|manats?|drams?|lira|pesos?|won"
+_PERCENT = re.compile(
+    r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")\s*(%|percent\b|per cent\b|percentage points?\b)|"
+    r"\b(half|a third|two[- ]thirds|a quarter|three[- ]quarters|one in (?:" + "|".join(_NUMBER_WORDS) + r"|\d+))\b",
+    re.I,
 )
+_CURRENCY = r"dollars?|euros?|pounds?|(?:u\.?s\.? )?cents?|rubles?|roubles?|yen|yuan|rupees?|francs?|manats?|drams?|lira|pesos?"
 _MONEY = re.compile(
     r"[$€£¥₽₹]\s?(\d[\d,.]*)(?:\s*(?:million|billion|trillion|bn|m|k)\b)?|"
     r"\b(\d[\d,.]*)\s*(?:(?:million|billion|trillion)\s+)?(?:" + _CURRENCY + r")\b|"
@@ -73,11 +75,16 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*[a-zA-Z]\b|\b[A-Z]{2,}\b")
 _QUESTION_TYPES = [
     ("length", re.compile(r"\bhow (long|wide|far|high|tall) (is|are)\b|\bwhat is the (length|distance|width)\b", re.I)),
     ("duration", re.compile(r"^\s*(for )?how long\b", re.I)),
-    ("percent", re.compile(r"\b(percent(age)?|per cent|proportion|what share|what portion|what fraction|how much of)\b|%", re.I)),
+    (
+        "percent",
+        re.compile(r"\b(percent(age)?|per cent|proportion|what share|share of|what portion|what fraction|how much of)\b|%", re.I),
+    ),
     (
         "money",
         re.compile(
-            r"\bhow much\b.*\b(cost|costs|costing|pay|pays|paid|spend|spends|spent|worth|price|fund|funds|funding|budget|"
+            # "how much did it cost", not "how much oil did they sell" or "how much time did they spend"
+            r"\bhow much (money |cash )?(did|does|do|will|would|could|should|is|was|were|are|has|have|had)\b.*"
+            r"\b(cost|costs|costing|pay|pays|paid|spend|spends|spent|worth|price|fund|funds|funding|budget|"
             r"raise|raised|earn|earns|earned|fine|fined|charge|charged|owe|owes|sell|sold|buy|bought|invest|invested|loan|money)\b|"
             r"\b(what|which) (is|was|were|are|will be) the (price|cost|budget|fine|value)\b",
             re.I,
@@ -87,7 +94,7 @@ _QUESTION_TYPES = [
     (
         "number",
         re.compile(
-            r"^\s*how (many|much)\b|\b(what|which) (is|was|were|are) the (number|population|size|length|area|price|cost|death toll|gdp|height|age|percentage|share|amount)\b|\bhow many\b|\bhow much\b",
+            r"\bhow much\b|\b(what|which) (is|was|were|are) the (number|population|size|length|area|price|cost|death toll|gdp|height|age|amount)\b",
             re.I,
         ),
     ),

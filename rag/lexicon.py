@@ -4,21 +4,8 @@ Used by the answer-type features (rag/evidence.py), the support judge's facts (r
 adversarial pairs the judge is measured on (evals/support_pairs.py).
 """
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-MONTH_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
+from index.dates import MONTH_ABBREVIATIONS, MONTHS  # noqa: F401 (shared: defined where the indexer reads dates)
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 # A number word and the value the judge compares ("three" and "3" are one fact).

@@ -276,19 +276,26 @@ def test_a_text_file_title_skips_section_trails_bylines_and_labels(tmp_path):
         "Title: Ferry workers end strike after pay deal\nPublished: 2026-04-02\nCrews returned to work.\n", encoding="utf-8"
     )
     (tmp_path / "by.txt").write_text("By 2030, solar will power half of Europe\nThe report says so.\n", encoding="utf-8")
+    (tmp_path / "numbers.txt").write_text("By The Numbers: how the vote went\nSeven won.\n", encoding="utf-8")
+    (tmp_path / "outlet.txt").write_text("Rover lost contact | Science News\nThe rover stopped.\n", encoding="utf-8")
+    (tmp_path / "updated.txt").write_text("Updated Covid boosters approved for 2026 season\nThey were.\n", encoding="utf-8")
     articles, skipped = load_corpus(tmp_path)
     titles = {a.source: a.title for a in articles}
     assert titles == {
         "page.txt": "Space agency says lunar rover lost contact after dust storm",
         "labelled.txt": "Ferry workers end strike after pay deal",
         "by.txt": "By 2030, solar will power half of Europe",  # a headline that opens with "By", not a byline
+        "numbers.txt": "By The Numbers: how the vote went",
+        "outlet.txt": "Rover lost contact",  # the site's name after the bar is not the headline
+        "updated.txt": "Updated Covid boosters approved for 2026 season",  # no whole date: not a dateline
     }
+    assert {a.source: a.published for a in articles}["updated.txt"] is None
     assert not skipped
 
 
 def test_the_publication_date_is_read_from_html_meta_and_from_a_date_line_of_a_text_file(tmp_path):
     """So that "this week" questions prefer the newest article, and a quote's date without a year has one."""
-    from rag.answer import published_date
+    from index.dates import published_date
 
     (tmp_path / "meta.html").write_text(
         '<html><head><title>Rover lost</title><meta property="article:published_time" content="2026-03-05T10:42:00Z">'
@@ -303,17 +310,23 @@ def test_the_publication_date_is_read_from_html_meta_and_from_a_date_line_of_a_t
         "World | Science\nRover lost after dust storm\nUpdated 10:42 AM EST, Thu March 5, 2026\nThe rover stopped.\n",
         encoding="utf-8",
     )
-    (tmp_path / "plain.txt").write_text("Crews returned to work on Wednesday.\nThe deal was signed in 2024.\n", encoding="utf-8")
+    (tmp_path / "plain.txt").write_text("Date night ideas for 2026\nThe deal was signed in 2024.\n", encoding="utf-8")
+    (tmp_path / "aside.html").write_text(
+        '<html><body><aside><time datetime="2025-01-01">Older story</time></aside><h1>Talks</h1><p>They met.</p></body></html>',
+        encoding="utf-8",
+    )
     articles, _ = load_corpus(tmp_path)
     published = {a.source: a.published for a in articles}
     assert published == {
         "meta.html": "2026-03-05T10:42:00Z",  # the page's own metadata before a <time> in its text
         "time.html": "2026-04-02T08:00",
         "dated.txt": "10:42 AM EST, Thu March 5, 2026",
-        "plain.txt": None,  # a year in the text is not a publication date
+        "plain.txt": None,  # a year in a headline or the text is not a publication date
+        "aside.html": None,  # a related story's date is not the page's
     }
     assert [published_date(published[k]).date().isoformat() for k in ("meta.html", "time.html", "dated.txt")] == [
         "2026-03-05",
         "2026-04-02",
         "2026-03-05",
     ]
+    assert published_date("Updated 2026-02-31") is None and published_date("Posted Feb 31, 2026") is None  # not dates

@@ -350,6 +350,8 @@ def test_decision_features_see_whether_the_best_sentence_names_what_was_asked():
         ("What share of the cost will the state pay?", "percent"),
         ("How much of the cost will the state pay?", "percent"),
         ("What is the population of Armenia?", "number"),
+        ("How much time did the astronauts spend in space?", "number"),  # not money: "how much time"
+        ("How much oil did Russia sell?", "number"),
     ],
 )
 def test_a_share_or_a_sum_of_money_is_not_a_count(question, kind):
@@ -365,6 +367,8 @@ def test_a_share_or_a_sum_of_money_is_not_a_count(question, kind):
         "number": {"91", "4,000", "240", "12", "million"},
     }
     assert fillers(sentence, kind, set()) == expected[kind]
+    votes = "Of the 12 candidates, 7 won seats; half the voters and one in five members backed them."
+    assert fillers(votes, "count", set()) == {"12", "7"} and fillers(votes, "percent", set()) == {"half", "one in five"}
 
 
 def test_a_name_in_the_antecedent_counts_for_a_sentence_that_opens_with_a_pronoun():
