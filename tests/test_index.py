@@ -3,6 +3,7 @@
 import json
 import logging
 import threading
+import time
 
 import pytest
 
@@ -21,6 +22,7 @@ from rag import (
     IndexMissingError,
     Settings,
 )
+from rag.live_index import FRESHNESS_CHECK_S
 from rag.retrieve import HybridRetriever
 
 from .conftest import SEEDS
@@ -217,19 +219,26 @@ def test_questions_during_reindexing_neither_fail_nor_misquote(corpus, tmp_path,
     reader = Assistant(Settings(corpus=corpus, data_dir=tmp_path / "data"), embedder=hashing)  # like a second process
     stop, errors, rounds = threading.Event(), [], []
 
+    # Between rounds the writer waits longer than a reader takes to notice a new index (FRESHNESS_CHECK_S):
+    # a reader that is behind finds the replaced version's chunks gone and does not cite the article until it
+    # looks again, so with no pause (a round takes ~0.1 s) it would rarely cite it at all.
+    pause = FRESHNESS_CHECK_S + 0.5
+
     def reindex():
         try:
             while not stop.is_set():
                 target.write_text(versions[(len(rounds) + 1) % 2], encoding="utf-8")
                 rounds.append(writer.index().embedded)
+                stop.wait(pause)
         except Exception as err:  # reported by the main thread
             errors.append(err)
 
     thread = threading.Thread(target=reindex)
     thread.start()
     seen = 0
+    deadline = time.monotonic() + 3.5 * pause
     try:
-        for _ in range(40):
+        while time.monotonic() < deadline:
             answer = reader.ask("Who blocked the Lachin Corridor, the only road connecting the region to Armenia?")
             for c in answer.citations + answer.related:
                 if c.source == target.name:
