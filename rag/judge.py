@@ -193,8 +193,16 @@ class HeuristicJudge:
         near = {}  # each term of P -> the terms within ANCHOR positions of one of its occurrences
         for j, t in enumerate(p_seq):
             near.setdefault(t, set()).update(p_seq[max(0, j - ANCHOR) : j + ANCHOR + 1])
+        # a month or weekday that opens or closes the sentence of P that S restates may close or open S ("In
+        # December, X blocked Y" is "X blocked Y in December"): a time adverbial moves within its clause; a date
+        # in the middle, or of another sentence, is held to its neighbours, as names and numbers are
+        restated = max((claim_terms(passage[a:b]) for a, b in spans), key=lambda seq: len(s_terms & set(seq)))
+        edges = set(restated[:ANCHOR] + restated[-ANCHOR:])
+        moved = {i for i in spots if s_seq[i] in _DATE_TERMS & edges and (i < ANCHOR or i >= len(s_seq) - ANCHOR)}
         anchored = [
-            i for i in spots if (set(s_seq[max(0, i - ANCHOR) : i + ANCHOR + 1]) - {s_seq[i]}) & near.get(s_seq[i], set())
+            i
+            for i in spots
+            if i in moved or (set(s_seq[max(0, i - ANCHOR) : i + ANCHOR + 1]) - {s_seq[i]}) & near.get(s_seq[i], set())
         ]
         matcher = SequenceMatcher(None, s_seq, p_seq, autojunk=False)
         aligned = {i for a, _, n in matcher.get_matching_blocks() for i in range(a, a + n)}  # S's terms in P's order
@@ -205,6 +213,7 @@ class HeuristicJudge:
             i
             for i in spots
             if i in aligned
+            or i in moved
             or (i in anchored and i not in replaced)
             or (i and (s_seq[i - 1], s_seq[i]) in p_bigrams)
             or (i + 1 < len(s_seq) and (s_seq[i], s_seq[i + 1]) in p_bigrams)

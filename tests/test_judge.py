@@ -123,6 +123,28 @@ def test_real_drafts_of_the_seed_questions(judge):
             "The foreign ministry in Moscow urged all the parties “to exercise restraint and ensure strict compliance.”",
             False,
         ),
+        # seed questions a05 and f02 (drafts of this stop): a date that opens the passage's sentence closes the
+        # draft's (0.38 as "unanchored" and "edited"); one that opens another sentence is still held to its neighbours
+        (
+            "Azerbaijanis blocked the Lachin Corridor in December.",
+            "In December, Azerbaijanis who called themselves “environmental activists” blocked the Lachin Corridor, "
+            "the only road connecting the region to Armenia.",
+            True,
+        ),
+        (
+            "The army reopened the road in December.",
+            "In December, protesters blocked the road. In March, the army reopened it and the road was cleared.",
+            False,
+        ),
+        pytest.param(
+            "In December, the army reopened the road.",
+            "Protesters blocked the road in December. In March, the army reopened the road.",
+            False,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known gap: in the passage's order the date comes just before 'the army reopened the road', so it aligns as copied (0.93)",
+            ),
+        ),
     ],
 )
 def test_issue_cases(judge, sentence, passage, supported):
