@@ -50,6 +50,7 @@ _DATE = re.compile(
     r"\b(yesterday|today|last (year|month|week|fall|spring|summer|winter)|earlier this (week|month|year))\b",
     re.IGNORECASE,
 )
+_MONTH_OF = {name: name[:3] for name in _MONTHS.split()}  # "november", "nov", "sept" -> "nov", "sep"
 _DURATION = re.compile(
     r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r"|several|few)[- ](day|week|month|year|hour|minute|decade)s?\b",
     re.IGNORECASE,
@@ -213,8 +214,9 @@ def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
         found = {m.group(0).lower() for m in _PERCENT.finditer(text)}
     elif qtype == "money":
         found = {m.group(0).lower() for m in _MONEY.finditer(text)}
-    elif qtype == "date":
-        found = {m.group(0).lower().rstrip(".") for m in _DATE.finditer(text)}
+    elif qtype == "date":  # "Nov." and "November" are one month: sources that write them differently agree
+        found = {_MONTH_OF.get(t, t) for m in _DATE.finditer(text) for t in [m.group(0).lower().rstrip(".")]}
+        question_words = question_words | {_MONTH_OF[w] for w in question_words if w in _MONTH_OF}
     elif qtype == "duration":
         found = {m.group(0).lower() for m in _DURATION.finditer(text)}
     elif qtype == "length":

@@ -371,6 +371,23 @@ def test_a_share_or_a_sum_of_money_is_not_a_count(question, kind):
     assert fillers(votes, "count", set()) == {"12", "7"} and fillers(votes, "percent", set()) == {"half", "one in five"}
 
 
+def test_a_month_abbreviated_or_written_out_is_one_answer():
+    from rag.evidence import fillers
+
+    ended = fillers("The fighting ended with a Russian-brokered agreement on Nov. 10, 2020.", "date", {"2020"})
+    since = fillers("the first time since the hostilities ended in November, 2020 that Moscow", "date", {"2020"})
+    assert ended & since == {"nov"}
+    assert fillers("They met in November.", "date", {"when", "in", "november"}) == set()  # the question's own month
+
+
+@pytest.mark.slow
+def test_sources_that_write_one_month_differently_do_not_differ(seeded):
+    """ "Nov. 10, 2020" and "November, 2020" answer "When did the 2020 war end?" alike: no "The sources differ"."""
+    answer = seeded.ask("When did the 2020 war end?")
+    assert answer.answered and "Nov. 10, 2020" in answer.citations[0].text
+    assert "differ" not in answer.answer and "According to" not in answer.answer, answer.answer
+
+
 def test_a_name_in_the_antecedent_counts_for_a_sentence_that_opens_with_a_pronoun():
     from index.lexical import LexicalIndex
     from rag.evidence import analyze, candidates, lexical_features
