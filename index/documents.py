@@ -244,9 +244,7 @@ def parse_file(path: Path, source: str, original: str, digest: str) -> list[Arti
         return _load_jsonl(original, source, digest)
     if suffix in (".html", ".htm"):
         mapped, title, published = _html_text(original)
-        article = _article(
-            mapped, original, source, source, digest, title=title, **({"published": published} if published else {})
-        )
+        article = _article(mapped, original, source, source, digest, title=title, published=published)
     else:
         mapped = _Mapped()
         mapped.add(original, 0)
@@ -295,8 +293,8 @@ def _article(
     if not title:
         first = _title_line(clean)
         title = first if len(first) <= 120 else " ".join(first[:120].split()[:-1]) + "…"
-    if "published" not in meta and (published := _date_line(clean)):
-        meta["published"] = published
+    if not meta.get("published"):  # JSONL and HTML give theirs; a text file's comes from a date line
+        meta["published"] = _date_line(clean)
     return Article(
         document_id=document_id,
         source=source,
@@ -499,6 +497,9 @@ _SKIP_TAGS = {
 }
 
 
+_ASIDE_TAGS = ("nav", "aside", "footer")  # their <time>s date other pages
+
+
 class _HTMLText(HTMLParser):
     """Visible article text of an HTML page, with per-character original offsets."""
 
@@ -514,7 +515,7 @@ class _HTMLText(HTMLParser):
         self._h1: list[str] = []
         self.published: str | None = None  # from <meta property="article:published_time" …>, else the first <time datetime>
         self._time: str | None = None
-        self._aside = 0  # depth inside nav, aside, footer: their <time>s date other pages
+        self._aside = 0  # depth inside _ASIDE_TAGS
 
     def _pos(self) -> int:
         line, col = self.getpos()
@@ -529,7 +530,7 @@ class _HTMLText(HTMLParser):
         self._dated(tag, attrs)
         if tag in _SKIP_TAGS:
             self.skip_depth += 1
-        if tag in ("nav", "aside", "footer"):
+        if tag in _ASIDE_TAGS:
             self._aside += 1
         if tag == "title" and self.title is None:
             self._in_title = True
@@ -555,7 +556,7 @@ class _HTMLText(HTMLParser):
     def handle_endtag(self, tag):
         if tag in _SKIP_TAGS and self.skip_depth:
             self.skip_depth -= 1
-        if tag in ("nav", "aside", "footer") and self._aside:
+        if tag in _ASIDE_TAGS and self._aside:
             self._aside -= 1
         if tag == "title":
             self._in_title = False

@@ -181,6 +181,7 @@ class HeuristicJudge:
         unmatched = [weights[t] for t in s_terms - p_terms]
         top = self.idf("\x00unseen")  # the IDF of a term absent from the corpus: the most a term can weigh
         spans = split_sentences(passage) or [(0, len(passage))]
+        sentence_terms = [claim_terms(passage[a:b]) for a, b in spans]  # P's sentences, term by term
         windows = [passage[a:b] for a, b in spans] + [passage[spans[i][0] : spans[i + 1][1]] for i in range(len(spans) - 1)]
         vectors = self.embed([sentence] + windows)
         cosines = vectors[1:] @ vectors[0]
@@ -196,9 +197,9 @@ class HeuristicJudge:
         # a month or weekday that opens or closes the sentence of P that S restates may close or open S ("In
         # December, X blocked Y" is "X blocked Y in December"): a time adverbial moves within its clause; a date
         # in the middle, or of another sentence, is held to its neighbours, as names and numbers are
-        restated = max((claim_terms(passage[a:b]) for a, b in spans), key=lambda seq: len(s_terms & set(seq)))
-        edges = set(restated[:ANCHOR] + restated[-ANCHOR:])
-        moved = {i for i in spots if s_seq[i] in _DATE_TERMS & edges and (i < ANCHOR or i >= len(s_seq) - ANCHOR)}
+        restated = max(sentence_terms, key=lambda seq: len(s_terms & set(seq)))
+        movable = _DATE_TERMS & set(restated[:ANCHOR] + restated[-ANCHOR:])
+        moved = {i for i in spots if s_seq[i] in movable and (i < ANCHOR or i >= len(s_seq) - ANCHOR)}
         anchored = [
             i
             for i in spots
@@ -220,7 +221,7 @@ class HeuristicJudge:
         ]  # in P's order, moved with a neighbour, or moved beside its neighbours of P without standing for another term
         # ("Russian foreign ministry" for "foreign ministry in Moscow"; "Armenia and Armenia" stands for "Armenia and Azerbaijan")
         found = specific & p_terms
-        together = max((len(found & set(claim_terms(passage[a:b]))) for a, b in spans), default=0)
+        together = max((len(found & set(seq)) for seq in sentence_terms), default=0)
         return {
             "coverage": sum(weights[t] for t in s_terms & p_terms) / mass,
             "novel": min(1.0, sum(unmatched) / (2 * top)),

@@ -266,22 +266,29 @@ def test_a_large_plain_file_keeps_its_offsets_as_a_few_runs(tmp_path):
     assert text[a:b].strip() == text.strip()
 
 
+def _articles(directory, files: dict[str, str]) -> dict:
+    """Write ``files`` (name -> text) into ``directory`` and load them: source -> Article (none skipped)."""
+    for name, text in files.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    articles, skipped = load_corpus(directory)
+    assert not skipped
+    return {a.source: a for a in articles}
+
+
 def test_a_text_file_title_skips_section_trails_bylines_and_labels(tmp_path):
-    (tmp_path / "page.txt").write_text(
-        "World | Science\nBy Kenji Tanaka and Priya Raman, Reuters\nUpdated 10:42 AM EST, Thu March 5, 2026\n"
-        "Space agency says lunar rover lost contact after dust storm\nA small rover stopped answering on Wednesday.\n",
-        encoding="utf-8",
+    articles = _articles(
+        tmp_path,
+        {
+            "page.txt": "World | Science\nBy Kenji Tanaka and Priya Raman, Reuters\nUpdated 10:42 AM EST, Thu March 5, 2026\n"
+            "Space agency says lunar rover lost contact after dust storm\nA small rover stopped answering on Wednesday.\n",
+            "labelled.txt": "Title: Ferry workers end strike after pay deal\nPublished: 2026-04-02\nCrews returned to work.\n",
+            "by.txt": "By 2030, solar will power half of Europe\nThe report says so.\n",
+            "numbers.txt": "By The Numbers: how the vote went\nSeven won.\n",
+            "outlet.txt": "Rover lost contact | Science News\nThe rover stopped.\n",
+            "updated.txt": "Updated Covid boosters approved for 2026 season\nThey were.\n",
+        },
     )
-    (tmp_path / "labelled.txt").write_text(
-        "Title: Ferry workers end strike after pay deal\nPublished: 2026-04-02\nCrews returned to work.\n", encoding="utf-8"
-    )
-    (tmp_path / "by.txt").write_text("By 2030, solar will power half of Europe\nThe report says so.\n", encoding="utf-8")
-    (tmp_path / "numbers.txt").write_text("By The Numbers: how the vote went\nSeven won.\n", encoding="utf-8")
-    (tmp_path / "outlet.txt").write_text("Rover lost contact | Science News\nThe rover stopped.\n", encoding="utf-8")
-    (tmp_path / "updated.txt").write_text("Updated Covid boosters approved for 2026 season\nThey were.\n", encoding="utf-8")
-    articles, skipped = load_corpus(tmp_path)
-    titles = {a.source: a.title for a in articles}
-    assert titles == {
+    assert {source: a.title for source, a in articles.items()} == {
         "page.txt": "Space agency says lunar rover lost contact after dust storm",
         "labelled.txt": "Ferry workers end strike after pay deal",
         "by.txt": "By 2030, solar will power half of Europe",  # a headline that opens with "By", not a byline
@@ -289,34 +296,28 @@ def test_a_text_file_title_skips_section_trails_bylines_and_labels(tmp_path):
         "outlet.txt": "Rover lost contact",  # the site's name after the bar is not the headline
         "updated.txt": "Updated Covid boosters approved for 2026 season",  # no whole date: not a dateline
     }
-    assert {a.source: a.published for a in articles}["updated.txt"] is None
-    assert not skipped
+    assert articles["updated.txt"].published is None
 
 
 def test_the_publication_date_is_read_from_html_meta_and_from_a_date_line_of_a_text_file(tmp_path):
     """So that "this week" questions prefer the newest article, and a quote's date without a year has one."""
     from index.dates import published_date
 
-    (tmp_path / "meta.html").write_text(
-        '<html><head><title>Rover lost</title><meta property="article:published_time" content="2026-03-05T10:42:00Z">'
-        '</head><body><p>Updated <time datetime="2026-03-06">Friday</time></p><p>The rover stopped answering.</p></body></html>',
-        encoding="utf-8",
+    articles = _articles(
+        tmp_path,
+        {
+            "meta.html": '<html><head><title>Rover lost</title><meta property="article:published_time" '
+            'content="2026-03-05T10:42:00Z"></head><body><p>Updated <time datetime="2026-03-06">Friday</time></p>'
+            "<p>The rover stopped answering.</p></body></html>",
+            "time.html": '<html><body><h1>Strike ends</h1><p><time datetime="2026-04-02T08:00">April 2</time></p>'
+            "<p>Crews returned.</p></body></html>",
+            "dated.txt": "World | Science\nRover lost after dust storm\nUpdated 10:42 AM EST, Thu March 5, 2026\nThe rover stopped.\n",
+            "plain.txt": "Date night ideas for 2026\nThe deal was signed in 2024.\n",
+            "aside.html": '<html><body><aside><time datetime="2025-01-01">Older story</time></aside><h1>Talks</h1>'
+            "<p>They met.</p></body></html>",
+        },
     )
-    (tmp_path / "time.html").write_text(
-        '<html><body><h1>Strike ends</h1><p><time datetime="2026-04-02T08:00">April 2</time></p><p>Crews returned.</p></body></html>',
-        encoding="utf-8",
-    )
-    (tmp_path / "dated.txt").write_text(
-        "World | Science\nRover lost after dust storm\nUpdated 10:42 AM EST, Thu March 5, 2026\nThe rover stopped.\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "plain.txt").write_text("Date night ideas for 2026\nThe deal was signed in 2024.\n", encoding="utf-8")
-    (tmp_path / "aside.html").write_text(
-        '<html><body><aside><time datetime="2025-01-01">Older story</time></aside><h1>Talks</h1><p>They met.</p></body></html>',
-        encoding="utf-8",
-    )
-    articles, _ = load_corpus(tmp_path)
-    published = {a.source: a.published for a in articles}
+    published = {source: a.published for source, a in articles.items()}
     assert published == {
         "meta.html": "2026-03-05T10:42:00Z",  # the page's own metadata before a <time> in its text
         "time.html": "2026-04-02T08:00",
