@@ -238,8 +238,16 @@ FIRST_BUILD_WAIT_S = 600  # how long a command waits for another process's first
 
 
 def ensure_index(assistant, settings) -> None:
-    """Build the index on first use (waiting for another process that is building it)."""
+    """Build the index on first use (waiting for another process that is building it). A corpus named
+    (--corpus, $RAG_CORPUS) that is not the one the index holds is an error, not a silent answer from the other."""
     if assistant.has_index():
+        indexed = assistant.status().corpus
+        if "corpus" in settings.model_fields_set and indexed and Path(indexed) != settings.corpus:
+            raise RagError(
+                f"The index in {settings.data_dir} holds the articles of {indexed}, not {settings.corpus}. "
+                f"To answer from {settings.corpus}, index it: rag index --corpus {settings.corpus} --data-dir DIR "
+                f"(a new DIR keeps this index; {settings.data_dir} would be replaced), then ask with that --data-dir."
+            )
         return
     print(f"No index in {settings.data_dir} yet: building it from {settings.corpus} (one time).", file=sys.stderr)
     waited = 0.0

@@ -37,6 +37,14 @@ def test_ask_json_from_another_directory_builds_the_missing_index(tmp_path, seed
     again = run(["ask", "--json", "--data-dir", str(data), "What is the boiling point of water?"], cwd=tmp_path)
     assert again.returncode == 0 and "building" not in again.stderr
     assert json.loads(again.stdout)["status"] == "not_in_corpus"
+    # naming another corpus is an error that says what to do, not an answer from the seeds
+    other = tmp_path / "my-articles"
+    other.mkdir()
+    wrong = run(
+        ["ask", "--json", "--corpus", str(other), "--data-dir", str(data), "Who blocked the Lachin Corridor?"], cwd=tmp_path
+    )
+    assert wrong.returncode == 1 and json.loads(wrong.stdout)["status"] == "error"
+    assert f"holds the articles of {SEEDS.resolve()}, not {other}" in wrong.stderr and "rag index --corpus" in wrong.stderr
 
 
 @pytest.mark.slow

@@ -351,9 +351,9 @@ def test_a_read_only_data_directory_is_reported_as_read_only(corpus, hashing):
     top = Path(tempfile.mkdtemp(prefix="rag-ro-"))
     try:
         data = top / "data"
-        _assistant(corpus, data, hashing).index()
         corpus_copy = top / "corpus"
         shutil.copytree(corpus, corpus_copy)
+        _assistant(corpus_copy, data, hashing).index()
         for path in [top, *top.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         if os.geteuid() == 0:  # root writes anywhere: run as nobody, for whom the directory is read-only
