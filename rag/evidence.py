@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from index.analysis import terms, words
+from index.analysis import country_term, terms, with_countries, words
 from index.lexical import LexicalIndex
 
 from .lexicon import COUNT_WORDS, MONTH_ABBREVIATIONS, MONTHS
@@ -147,7 +147,7 @@ def analyze(question: str, lexical: LexicalIndex, context: str | None = None) ->
         terms=content,
         weights={t: lexical.idf(t) * (CONTEXT_WEIGHT if t in borrowed else 1.0) for t in content},
         lowered_words=set(words(question)),
-        names=[t for t in names if t not in borrowed],
+        names=list(dict.fromkeys(country_term(t) for t in names if t not in borrowed)),  # "Russian" asks for Russia
     )
 
 
@@ -234,8 +234,9 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
         c.coverage = _covered(question, c.terms)
         window = c.terms | _window_terms(c)
         c.context = _covered(question, window)
+        window = with_countries(window)  # "Moscow deployed …" names Russia
         c.names = sum(1 for t in question.names if t in window) / len(question.names) if question.names else 1.0
-        here = c.terms | _antecedent_terms(c)
+        here = with_countries(c.terms | _antecedent_terms(c))
         c.names_here = sum(1 for t in question.names if t in here) / len(question.names) if question.names else 1.0
         c.fillers = fillers(c.text, question.type, question.lowered_words)
         c.type_ok = 1.0 if question.type == "any" or c.fillers else 0.0

@@ -29,6 +29,7 @@ import numpy as np
 
 from index.analysis import STOPWORDS, terms, words
 from index.analysis import _stem as stem
+from index.places import COUNTRY_OF_ADJECTIVE, COUNTRY_OF_CAPITAL
 from index.sentences import split_sentences
 
 from .errors import RagError
@@ -109,11 +110,8 @@ class JudgeModel:
 
 # Words a news judge may take as the same fact: (canonical, variants). Matching only: nothing here adds a fact.
 _SAME = [
-    ("russia", "russian russians moscow kremlin"),
-    ("azerbaijan", "azerbaijani azerbaijanis azeri baku"),
-    ("armenia", "armenian armenians yerevan armania"),
+    ("armenia", "armania"),
     ("karabakh", "nagorno enclave"),
-    ("us", "u.s american americans washington"),
     ("troop", "troops soldier soldiers servicemen serviceman forces army military"),
     ("die", "died dead death deaths killed kill kills killing lives life fatalities perished"),
     ("send", "sent deployed deploy deploys dispatched deploying sending"),
@@ -130,7 +128,8 @@ _SAME = [
     ("withdraw", "withdrawal withdrew pull"),
     ("deny", "denies denied rejected rejects dismissed"),
 ]
-_CANON = {v: canon for canon, variants in _SAME for v in variants.split()}
+# A capital and an adjective of nationality are the country ("Moscow said", "Russian officials": Russia).
+_CANON = COUNTRY_OF_CAPITAL | COUNTRY_OF_ADJECTIVE | {v: canon for canon, variants in _SAME for v in variants.split()}
 # Words that state no fact of their own: people "died" is the deaths' fact; "passage" and "evidence" are about the prompt.
 _LIGHT = frozenset(
     "people person also passage passages article articles evidence source sources text document supported "

@@ -485,3 +485,13 @@ def test_irregular_past_forms_meet_their_base_form():
     assert terms("When did the rover lose contact? Who wrote it?") == terms("rover lost contact, written")
     assert terms("Did they pay, and who won?") == terms("they paid, and who wins")
     assert terms("the Met Office") != terms("they meet office")  # forms that are mostly other words stay themselves
+
+
+def test_a_capital_and_a_nationality_stand_for_their_country_where_names_are_matched():
+    from index.analysis import country_term, terms, with_countries
+
+    assert with_countries(set(terms("Moscow's troops"))) >= set(terms("Russia troops"))
+    assert with_countries(set(terms("Russians, Chinese, Israelis"))) >= set(terms("Russia, China, Israel"))
+    assert [country_term(t) for t in terms("Russian Kremlin Azerbaijani Russia")] == terms("Russia Russia Azerbaijan Russia")
+    assert terms("Russian troops") != terms("Russia troops")  # BM25 keeps them apart (see index/places.py)
+    assert with_countries(set(terms("the Polish parliament"))) == set(terms("the Polish parliament"))  # mostly a verb

@@ -1,0 +1,169 @@
+"""Countries as news names them: the country, its people's adjective, its capital.
+
+News writes "Russian troops", "Russia's troops" and "Moscow's troops" for one actor, and a question
+asks with any of them. Where a question's names are looked for in a sentence (rag/evidence.py) and in
+the support judge's facts (rag/judge.py), a capital and an adjective of nationality are their country
+(index/analysis.py ``with_countries``). Not in BM25 or the coverage of the question's words: merged
+there they cost dev questions (`python -m evals.calibrate`), "French" and "France" being different
+subjects in an encyclopedia, and "in Moscow" a place where "Moscow said" is the government.
+
+One line per country: country | adjectives of its people (plural forms are derived) | capitals (or
+seat of government). Left out: words that are mostly something else in news ("Polish", "English",
+"Jordan" as an adjective, "Victoria", "Santiago", "Sofia", "Kingston"), and two-word names.
+"""
+
+_TABLE = """
+afghanistan | afghan | kabul
+albania | albanian | tirana
+algeria | algerian | algiers
+angola | angolan | luanda
+argentina | argentine argentinian | buenos
+armenia | armenian | yerevan
+australia | australian | canberra
+austria | austrian | vienna
+azerbaijan | azerbaijani azeri | baku
+bahrain | bahraini | manama
+bangladesh | bangladeshi | dhaka
+belarus | belarusian belarussian | minsk
+belgium | belgian | brussels
+bolivia | bolivian |
+bosnia | bosnian | sarajevo
+brazil | brazilian | brasilia
+britain | british briton | london
+bulgaria | bulgarian |
+cambodia | cambodian | phnom
+cameroon | cameroonian | yaounde
+canada | canadian | ottawa
+chad | chadian | ndjamena
+chile | chilean |
+china | chinese | beijing
+colombia | colombian | bogota
+congo | congolese | kinshasa brazzaville
+croatia | croatian croat | zagreb
+cuba | cuban | havana
+cyprus | cypriot | nicosia
+czechia | czech | prague
+denmark | danish dane | copenhagen
+ecuador | ecuadorian | quito
+egypt | egyptian | cairo
+eritrea | eritrean | asmara
+estonia | estonian | tallinn
+ethiopia | ethiopian | addis
+finland | finnish | helsinki
+france | french | paris
+georgia | georgian | tbilisi
+germany | german | berlin
+ghana | ghanaian | accra
+greece | greek | athens
+guatemala | guatemalan |
+haiti | haitian |
+honduras | honduran | tegucigalpa
+hungary | hungarian | budapest
+iceland | icelandic | reykjavik
+india | indian | delhi
+indonesia | indonesian | jakarta
+iran | iranian | tehran
+iraq | iraqi | baghdad
+ireland | irish | dublin
+israel | israeli |
+italy | italian | rome
+jamaica | jamaican |
+japan | japanese | tokyo
+kazakhstan | kazakh kazakhstani | astana
+kenya | kenyan | nairobi
+korea | korean | seoul pyongyang
+kosovo | kosovar kosovan | pristina
+kuwait | kuwaiti |
+kyrgyzstan | kyrgyz | bishkek
+laos | laotian | vientiane
+latvia | latvian | riga
+lebanon | lebanese | beirut
+libya | libyan | tripoli
+lithuania | lithuanian | vilnius
+malaysia | malaysian |
+mali | malian | bamako
+malta | maltese | valletta
+mexico | mexican |
+moldova | moldovan | chisinau
+mongolia | mongolian | ulaanbaatar
+morocco | moroccan | rabat
+mozambique | mozambican | maputo
+myanmar | burmese | naypyidaw
+namibia | namibian | windhoek
+nepal | nepali nepalese | kathmandu
+netherlands | dutch | amsterdam
+nicaragua | nicaraguan | managua
+niger | nigerien | niamey
+nigeria | nigerian | abuja
+norway | norwegian | oslo
+oman | omani | muscat
+pakistan | pakistani | islamabad
+palestine | palestinian | ramallah
+panama | panamanian |
+paraguay | paraguayan | asuncion
+peru | peruvian | lima
+philippines | filipino philippine | manila
+portugal | portuguese | lisbon
+qatar | qatari | doha
+romania | romanian | bucharest
+russia | russian | moscow kremlin
+rwanda | rwandan | kigali
+saudi | saudi | riyadh
+senegal | senegalese | dakar
+serbia | serbian serb | belgrade
+singapore | singaporean |
+slovakia | slovak slovakian | bratislava
+slovenia | slovenian slovene | ljubljana
+somalia | somali | mogadishu
+spain | spanish spaniard | madrid
+sudan | sudanese | khartoum
+sweden | swedish swede | stockholm
+switzerland | swiss | bern
+syria | syrian | damascus
+taiwan | taiwanese | taipei
+tajikistan | tajik | dushanbe
+tanzania | tanzanian | dodoma
+thailand | thai | bangkok
+tunisia | tunisian | tunis
+turkey | turkish turk | ankara
+turkmenistan | turkmen | ashgabat
+uganda | ugandan | kampala
+ukraine | ukrainian | kyiv kiev
+emirates | emirati |
+america | american | washington
+uruguay | uruguayan | montevideo
+uzbekistan | uzbek | tashkent
+venezuela | venezuelan | caracas
+vietnam | vietnamese | hanoi
+yemen | yemeni | sanaa
+zambia | zambian | lusaka
+zimbabwe | zimbabwean | harare
+africa | african |
+europe | european |
+asia | asian |
+"""
+
+
+def _rows() -> list[tuple[str, list[str], list[str]]]:
+    rows = []
+    for line in _TABLE.strip().splitlines():
+        country, adjectives, capitals = (part.split() for part in line.split("|"))
+        rows.append((country[0], adjectives, capitals))
+    return rows
+
+
+def _plurals(adjective: str) -> list[str]:
+    """ "Russians", "Israelis", "Danes", "Afghans"; "Chinese", "Swiss", "Dutch" and "British" have none."""
+    return [] if adjective.endswith(("ese", "ss", "sh", "ch", "ic", "tch")) else [adjective + "s"]
+
+
+# "russian" / "russians" -> "russia"
+COUNTRY_OF_ADJECTIVE = {
+    form: country
+    for country, adjectives, _ in _rows()
+    for adjective in adjectives
+    for form in [adjective, *_plurals(adjective)]
+    if form != country
+}
+# "moscow" -> "russia"
+COUNTRY_OF_CAPITAL = {capital: country for country, _, capitals in _rows() for capital in capitals}
