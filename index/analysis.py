@@ -6,6 +6,7 @@ from functools import lru_cache
 import Stemmer
 
 from .places import COUNTRY_OF_ADJECTIVE, COUNTRY_OF_CAPITAL
+from .spelling import american
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before
@@ -43,11 +44,12 @@ take took taken|teach taught|tear tore torn|think thought|throw threw thrown|und
 understand understood|undertake undertook undertaken|undo undid undone|uphold upheld|wake woke woken|wear wore worn|
 weave wove woven|weep wept|win won|withdraw withdrew withdrawn|withhold withheld|withstand withstood|write wrote written"""
 _BASE_FORM = {form: group.split()[0] for group in _IRREGULAR_VERBS.split("|") for form in group.split()[1:]}
-ANALYZER_VERSION = "2"  # bump when terms() changes: BM25 indexes built with another version are rebuilt
+ANALYZER_VERSION = "3"  # bump when terms() changes: BM25 indexes built with another version are rebuilt
 
 
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
+    word = american(word)  # "defence" and "defense" are one term (index/spelling.py)
     return _stemmer.stemWord(_BASE_FORM.get(word, word))
 
 

@@ -123,7 +123,6 @@ _SAME = [
     ("urge", "urged urges appealed"),
     ("accuse", "accused accuses accusing blamed blame blames blaming"),
     ("stop", "stopped halt halted halts end ended ending"),
-    ("defence", "defense"),
     ("recognise", "recognised recognized recognizes recognises"),
     ("withdraw", "withdrawal withdrew pull"),
     ("deny", "denies denied rejected rejects dismissed"),

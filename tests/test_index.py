@@ -487,6 +487,17 @@ def test_irregular_past_forms_meet_their_base_form():
     assert terms("the Met Office") != terms("they meet office")  # forms that are mostly other words stay themselves
 
 
+def test_british_and_american_spellings_are_one_term():
+    from index.analysis import terms
+
+    assert terms("the defence ministry's programme, organised in centres") == terms(
+        "the defense ministry's program, organized in centers"
+    )
+    assert terms("favourite neighbourhoods; travelled 10 kilometres") == terms("favorite neighborhoods; traveled 10 kilometers")
+    assert terms("four hours on tour") == ["four", "hour", "tour"]  # only listed words: "-our" is not a rule
+    assert terms("they promised to rise") == terms("they promise to rise")
+
+
 def test_a_capital_and_a_nationality_stand_for_their_country_where_names_are_matched():
     from index.analysis import country_term, terms, with_countries
 
