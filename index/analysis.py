@@ -86,6 +86,11 @@ def with_countries(found: set[str]) -> set[str]:
     return found | {_COUNTRY_TERM[t] for t in found if t in _COUNTRY_TERM}
 
 
+_ADJECTIVE_TERM = {_stem(word): _stem(country) for word, country in COUNTRY_OF_ADJECTIVE.items() if _stem(word) != _stem(country)}
+
+
 def country_term(term: str) -> str:
-    """The country's term for a capital's or an adjective's ("russian" -> "russia"); any other term as it is."""
-    return _COUNTRY_TERM.get(term, term)
+    """The country's term for an adjective of nationality's ("russian" -> "russia"); any other term as it is.
+    For a question's names: a capital there is the city ("What is the population of Yerevan?" is not about
+    every sentence naming Armenia), while a sentence's capital may stand for its country (``with_countries``)."""
+    return _ADJECTIVE_TERM.get(term, term)
