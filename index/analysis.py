@@ -44,7 +44,15 @@ take took taken|teach taught|tear tore torn|think thought|throw threw thrown|und
 understand understood|undertake undertook undertaken|undo undid undone|uphold upheld|wake woke woken|wear wore worn|
 weave wove woven|weep wept|win won|withdraw withdrew withdrawn|withhold withheld|withstand withstood|write wrote written"""
 _BASE_FORM = {form: group.split()[0] for group in _IRREGULAR_VERBS.split("|") for form in group.split()[1:]}
-ANALYZER_VERSION = "3"  # bump when terms() changes: BM25 indexes built with another version are rebuilt
+# Who does it: "Who founded the paper?" is answered by "its founder, …", "Who leads the union?" by "the union's
+# leader". Nouns of the doer whose stem is not the verb's, read as the verb (and its plural); "player", "runner" and
+# "host" are left out (a question about playing is not about every player of a sports page).
+_AGENT_NOUNS = """leader lead|founder found|owner own|winner win|ruler rule|killer kill|voter vote|worker work|
+investor invest|buyer buy|seller sell|builder build|writer write|speaker speak|creator create|inventor invent|
+settler settle|teacher teach|singer sing|driver drive|farmer farm|trader trade|lender lend|holder hold|
+survivor survive|visitor visit|editor edit|painter paint|governor govern|director direct|successor succeed"""
+_BASE_FORM |= {form: verb for noun, verb in (pair.split() for pair in _AGENT_NOUNS.split("|")) for form in (noun, noun + "s")}
+ANALYZER_VERSION = "4"  # bump when terms() changes: BM25 indexes built with another version are rebuilt
 
 
 @lru_cache(maxsize=200_000)

@@ -487,6 +487,13 @@ def test_irregular_past_forms_meet_their_base_form():
     assert terms("the Met Office") != terms("they meet office")  # forms that are mostly other words stay themselves
 
 
+def test_the_doer_meets_the_deed():
+    from index.analysis import terms
+
+    assert terms("Who leads the union? Who founded it?") == terms("leader of the union; its founders")
+    assert terms("the players") != terms("they play")  # a question about playing is not about every player
+
+
 def test_british_and_american_spellings_are_one_term():
     from index.analysis import terms
 
