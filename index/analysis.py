@@ -5,7 +5,6 @@ from functools import lru_cache
 
 import Stemmer
 
-from .places import COUNTRY_OF_ADJECTIVE, COUNTRY_OF_CAPITAL
 from .spelling import american
 
 STOPWORDS = frozenset(
@@ -77,28 +76,3 @@ def words(text: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """Stemmed content terms of a text, in order, stop words removed."""
     return [_stem(w) for w in words(text) if w not in STOPWORDS]
-
-
-_COUNTRY_TERM = {
-    _stem(word): _stem(country)
-    for word, country in (COUNTRY_OF_CAPITAL | COUNTRY_OF_ADJECTIVE).items()
-    if _stem(word) != _stem(country)
-}
-
-
-def with_countries(found: set[str]) -> set[str]:
-    """Terms with the countries that their capitals and adjectives of nationality stand for added ("moscow",
-    "russian" -> also "russia"), for matching a question's names: "Moscow deployed 2,000 troops" answers
-    "How many troops did Russia deploy?". Only there: BM25 and coverage keep "Russian" and "Russia" apart
-    (merged in the analyzer, they cost dev questions: French and France are not one subject in an encyclopedia)."""
-    return found | {_COUNTRY_TERM[t] for t in found if t in _COUNTRY_TERM}
-
-
-_ADJECTIVE_TERM = {_stem(word): _stem(country) for word, country in COUNTRY_OF_ADJECTIVE.items() if _stem(word) != _stem(country)}
-
-
-def country_term(term: str) -> str:
-    """The country's term for an adjective of nationality's ("russian" -> "russia"); any other term as it is.
-    For a question's names: a capital there is the city ("What is the population of Yerevan?" is not about
-    every sentence naming Armenia), while a sentence's capital may stand for its country (``with_countries``)."""
-    return _ADJECTIVE_TERM.get(term, term)

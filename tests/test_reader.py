@@ -404,26 +404,6 @@ def test_a_name_in_the_antecedent_counts_for_a_sentence_that_opens_with_a_pronou
     assert [c.names_here for c in cands] == [1.0, 1.0, 0.0]
 
 
-def test_a_capital_and_a_nationality_name_their_country():
-    """News writes "Moscow deployed" and "Armenian officials" for the countries a question names."""
-    from index.analysis import terms
-    from index.lexical import LexicalIndex
-    from rag.evidence import analyze, candidates, lexical_features
-
-    chunk = _retrieved(
-        "ru",
-        "Peacekeeping",
-        ["Moscow deployed about 2,000 troops to the region.", "Armenian officials welcomed them.", "Paris said nothing."],
-    )
-    lexical = LexicalIndex.build(["ru"], [chunk.chunk.text])
-    cands = candidates([chunk])
-    lexical_features(analyze("How many troops did Russia deploy?", lexical), cands)
-    assert [c.names_here for c in cands] == [1.0, 0.0, 0.0]
-    lexical_features(analyze("What did Armenia's officials say?", lexical), cands)
-    assert [c.names_here for c in cands] == [0.0, 1.0, 0.0]
-    assert "russia" not in terms("Moscow deployed")  # a capital is its country for names only, not in BM25
-
-
 def test_a_swapped_detail_question_asks_about_what_its_paragraph_never_mentions():
     import random
 
