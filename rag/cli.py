@@ -241,8 +241,8 @@ def ensure_index(assistant, settings) -> None:
     """Build the index on first use (waiting for another process that is building it). A corpus named
     (--corpus, $RAG_CORPUS) that is not the one the index holds is an error, not a silent answer from the other."""
     if assistant.has_index():
-        indexed = assistant.status().corpus
-        if "corpus" in settings.model_fields_set and indexed and Path(indexed) != settings.corpus:
+        indexed = assistant.store.info().get("corpus") if "corpus" in settings.model_fields_set else None
+        if indexed and Path(indexed) != settings.corpus:
             raise RagError(
                 f"The index in {settings.data_dir} holds the articles of {indexed}, not {settings.corpus}. "
                 f"To answer from {settings.corpus}, index it: rag index --corpus {settings.corpus} --data-dir DIR "
