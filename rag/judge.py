@@ -29,12 +29,12 @@ import numpy as np
 
 from index.analysis import STOPWORDS, terms, words
 from index.analysis import _stem as stem
-from index.places import COUNTRY_OF_ADJECTIVE, COUNTRY_OF_CAPITAL
 from index.sentences import split_sentences
 
 from .errors import RagError
 from .lexicon import MONTH_ABBREVIATIONS, MONTHS, NUMBER_VALUES, WEEKDAYS
 from .logistic import LogisticModel, sigmoid
+from .places import COUNTRY_OF_ADJECTIVE, COUNTRY_OF_CAPITAL
 
 JUDGE_MODEL = Path(__file__).resolve().parent / "judge.json"
 FEATURES = [

@@ -172,7 +172,7 @@ def test_the_reader_and_the_judge_load_through_one_logistic_loader():
 
 
 def test_a_capital_and_a_nationality_are_their_country_for_the_judge():
-    """index/places.py: any country of the table, not only the seeds' three."""
+    """rag/places.py: any country of the table, not only the seeds' three."""
     from rag.judge import claim_terms
 
     assert claim_terms("Beijing protested; Chinese officials left") == claim_terms("China protested; China officials left")
