@@ -404,6 +404,28 @@ def test_a_name_in_the_antecedent_counts_for_a_sentence_that_opens_with_a_pronou
     assert [c.names_here for c in cands] == [1.0, 1.0, 0.0]
 
 
+def test_a_definite_description_of_a_thing_the_sentence_before_names_leans_on_it_for_names():
+    """ "The council's leader, …" after "The Riverton city council voted …" answers "Who leads the Riverton
+    council?" though it does not repeat "Riverton"; quoting still keeps to the sentence alone."""
+    from index.lexical import LexicalIndex
+    from rag.evidence import analyze, candidates, leaned_on, lexical_features
+
+    chunk = _retrieved(
+        "rv",
+        "Council approves bridge",
+        [
+            "The Riverton city council voted 7-2 on Monday.",
+            "The council's leader, Mayor Dana Whitfield, said work would begin in 2027.",
+            "The bridge was built in 1931.",
+        ],
+    )
+    lexical = LexicalIndex.build(["rv"], [chunk.chunk.text])
+    cands = candidates([chunk])
+    lexical_features(analyze("Who leads the Riverton council?", lexical), cands)
+    assert [c.names_here for c in cands] == [1.0, 1.0, 0.0]  # "The bridge" is not named in the sentence before
+    assert leaned_on(cands[1]) is None
+
+
 def test_a_swapped_detail_question_asks_about_what_its_paragraph_never_mentions():
     import random
 
