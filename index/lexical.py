@@ -20,7 +20,7 @@ def _bm25s():
 
 
 def fingerprint(chunk_ids: list[str]) -> str:
-    """The chunks a BM25 index covers, and the analyzer that cut their terms (``v2:…``): an index saved by
+    """The chunks a BM25 index covers, and the analyzer that cut their terms (``v4:…``, ``ANALYZER_VERSION``): an index saved by
     another analyzer version (or before versions were recorded) is rebuilt from the store's chunk texts."""
     digest = hashlib.sha256()
     for chunk_id in sorted(chunk_ids):

@@ -461,7 +461,7 @@ def test_a_bm25_index_cut_by_an_older_analyzer_is_rebuilt_without_re_embedding(c
 
 
 def test_a_process_that_only_answers_rebuilds_a_bm25_copy_cut_by_an_older_analyzer(corpus, tmp_path):
-    """The store says which analyzer it wants ("v2:…"); a saved copy from an older one is not used, even when
+    """The store says which analyzer it wants ("v4:…"); a saved copy from an older one is not used, even when
     its chunks are the same (a data directory shared with an older indexer, or left from before)."""
     from index.build import LEXICAL_DIR, refresh_lexical
 
