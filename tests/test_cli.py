@@ -108,3 +108,17 @@ def test_ask_waits_for_another_process_building_the_first_index(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "waiting for it to finish" in out.stderr
     assert json.loads(out.stdout)["status"] == "answered"
+
+
+@pytest.mark.slow  # a subprocess
+def test_serve_on_a_busy_port_says_so_before_indexing(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run(["serve", "--port", str(port), "--data-dir", str(tmp_path / "d")], cwd=tmp_path)
+    assert result.returncode == 1 and f"Cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert f"--port {port + 1}" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "d").exists()  # nothing was built for a server that cannot start
