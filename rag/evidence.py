@@ -51,17 +51,36 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _MONTH_OF = {name: name[:3] for name in _MONTHS.split()}  # "november", "nov", "sept" -> "nov", "sep"
-_DURATION = re.compile(
-    r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r"|several|few)[- ](day|week|month|year|hour|minute|decade)s?\b",
+_ORDINALS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
+    "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth twenty-first"
+).split()
+# Times a "when" question is answered with that _DATE does not cover: an older year ("in 1066", "1413"),
+# a century, an era, a clock time, a season, an episode ("in season 3").
+_WHEN = re.compile(
+    r"\b1[0-4]\d\d\b|\b(?:in|since|from|until|till|by|around|about|circa|c\.|before|after|during) \d{3}\b|"
+    r"\b\d{1,4}\s?(?:BC|BCE|AD|CE|B\.C\.|A\.D\.)(?!\w)|\b(?:AD|A\.D\.)\s?\d{1,4}\b|"
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)|" + "|".join(_ORDINALS) + r")[- ]centur(?:y|ies)\b|"
+    r"\b\d{1,2}(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:noon|midnight|spring|summer|autumn|winter)\b|"
+    r"\b(?:season|episode|series) \d+\b|\b(?:ago|later)\b|\(\d{3,4}\s?[–-]\s?\d{2,4}\)",
     re.IGNORECASE,
 )
+_DURATION = re.compile(
+    r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r"|several|few|a couple of|a|an|half an?|half)[- ]"
+    r"(sec|second|day|week|month|year|hour|minute|decade|centur(?:y|ie))s?\b",
+    re.IGNORECASE,
+)
+# A span of time given by its ends: "since the 1960s", "until 1796", "from 4 August 1915".
+_SPAN = re.compile(r"\b(?:since|until|till|from|between)\b", re.IGNORECASE)
 _LENGTH = re.compile(
     r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")[- ]?(km|kilometres?|kilometers?|miles?|metres?|meters?|feet|foot)\b",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(
     r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")\s*(%|percent\b|per cent\b|percentage points?\b)|"
-    r"\b(half|a third|two[- ]thirds|a quarter|three[- ]quarters|one in (?:" + "|".join(_NUMBER_WORDS) + r"|\d+))\b",
+    r"\b(half|a third|two[- ]thirds|a quarter|three[- ]quarters|one in (?:" + "|".join(_NUMBER_WORDS) + r"|\d+))\b|"
+    r"\b(?:" + "|".join(_NUMBER_WORDS) + r"|\d+) out of (?:every )?(?:" + "|".join(_NUMBER_WORDS) + r"|\d+)\b|"
+    r"\b(?:one|a|two|three|four)[- ](?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)s?\b",
     re.I,
 )
 _CURRENCY = r"dollars?|euros?|pounds?|(?:u\.?s\.? )?cents?|rubles?|roubles?|yen|yuan|rupees?|francs?|manats?|drams?|lira|pesos?"
@@ -110,7 +129,13 @@ _QUESTION_TYPES = [
 ]
 
 
+_WHEN_CLAUSE = re.compile(r"^\s*when\b[^,?]*,\s*(?=(what|which|who|whom|whose|where|how|why)\b)", re.I)
+
+
 def question_type(question: str) -> str:
+    """The kind of answer the question expects; "When forces act on a body, what…?" asks the "what"."""
+    if clause := _WHEN_CLAUSE.match(question):
+        question = question[clause.end() :]
     for name, pattern in _QUESTION_TYPES:
         if pattern.search(question):
             return name
@@ -216,11 +241,14 @@ def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
         found = {m.group(0).lower() for m in _MONEY.finditer(text)}
     elif qtype == "date":  # "Nov." and "November" are one month: sources that write them differently agree
         found = {_MONTH_OF.get(t, t) for m in _DATE.finditer(text) for t in [m.group(0).lower().rstrip(".")]}
+        found |= {m.group(0).lower() for m in _WHEN.finditer(text)}
         question_words = question_words | {_MONTH_OF[w] for w in question_words if w in _MONTH_OF}
-    elif qtype == "duration":
+    elif qtype == "duration":  # "for three years", or its ends: "since the 1960s", "until 1796"
         found = {m.group(0).lower() for m in _DURATION.finditer(text)}
-    elif qtype == "length":
-        found = {m.group(0).lower() for m in _LENGTH.finditer(text)}
+        if _SPAN.search(text):
+            found |= fillers(text, "date", question_words)
+    elif qtype == "length":  # "How long is the term?" asks for a time as often as a distance
+        found = {m.group(0).lower() for m in _LENGTH.finditer(text)} | fillers(text, "duration", question_words)
     elif qtype == "entity":
         found = {m.group(0).lower() for m in _CAPITALISED.finditer(text) if m.start() > 0 or " " not in text[:1]}
     else:

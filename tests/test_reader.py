@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from index.analysis import words
 from index.sentences import split_sentences
 from rag import Assistant, Settings
 from rag.evidence import quotable
@@ -378,6 +379,51 @@ def test_a_month_abbreviated_or_written_out_is_one_answer():
     since = fillers("the first time since the hostilities ended in November, 2020 that Moscow", "date", {"2020"})
     assert ended & since == {"nov"}
     assert fillers("They met in November.", "date", {"when", "in", "november"}) == set()  # the question's own month
+
+
+@pytest.mark.parametrize(
+    "question, sentence",
+    [
+        ("When was the Battle of Hastings?", "William landed in 1066 and won the battle."),
+        ("When did the Hongwu Emperor use force in Tibet?", "There were instances in the 14th century when he did."),
+        ("When did the Song dynasty rule?", "Few documents survive from the Song dynasty (960–1279)."),
+        ("When do the members vote?", "Each sitting day, normally at 5 pm, members vote."),
+        ("When did the empire fall?", "It fell in 476 AD, after decades of decline."),
+        ("How long has the principle been recognised?", "The court has recognised it since the 1960s."),
+        ("How long did Lee spend writing the book?", "Lee spent over two and a half years writing it."),
+        ("How long was the city occupied?", "It was occupied from 4 August 1915 until November 1918."),
+        ("How long is one term of the president?", "A president is elected by the judges for three years."),
+        ("What fraction of residents have a degree?", "One out of four residents had a postgraduate degree."),
+        ("What share of discharges does the agency treat?", "Its hospitals treat nearly one-fifth of all discharges."),
+    ],
+)
+def test_answers_of_the_expected_type_in_the_forms_articles_write_them(question, sentence):
+    """A year before 1500, a century, a clock time, a span given by its ends, a fraction: answers the answer-type
+    feature used to miss (a "when" question's answer sentence had no date for 0.13 of the fitting splits' questions)."""
+    from rag.evidence import fillers, question_type
+
+    kind = question_type(question)
+    assert kind != "any" and fillers(sentence, kind, set(words(question))), (kind, sentence)
+
+
+def test_a_when_clause_does_not_make_a_question_ask_when():
+    from rag.evidence import question_type
+
+    assert question_type("When forces act on an extended body, what must be specified?") == "any"
+    assert question_type("When the lamas were invited, who did they send instead?") == "entity"
+    assert question_type("When did the lamas send envoys?") == "date"
+    assert question_type("How long is the Lachin Corridor?") == "length"
+
+
+def test_a_sentence_without_the_expected_answer_has_no_filler():
+    """The seed questions the corpus does not answer that were answered with a sentence of another kind."""
+    from rag.evidence import fillers
+
+    blocked = "In December, Azerbaijanis who called themselves “environmental activists” blocked the Lachin Corridor."
+    assert fillers(blocked, "length", {"how", "long", "is", "the", "lachin", "corridor"}) == set()
+    stopped = '"Through the efforts of Russian peacekeepers, the clash was stopped," the ministry said.'
+    assert fillers(stopped, "count", {"how", "many", "russian", "peacekeepers"}) == set()
+    assert fillers("Shops sold 300 chairs.", "date", set()) == set()  # a count is not a year
 
 
 @pytest.mark.slow
