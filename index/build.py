@@ -6,7 +6,10 @@ chunks. Afterwards the BM25 index is rebuilt if, and only if, the set of chunks 
 
 A run interrupted at any point (kill -9) leaves a state the next run repairs: chunks whose article
 has no row, or a row with another file hash, are orphans and are deleted; an article missing some of
-its chunks is indexed again (``_repair``). ``rebuild_corpus`` takes the write lock before anything
+its chunks is indexed again (``_repair``). An embedded index is then written afresh into a new
+generation (``_rewrite``): after a kill, Chroma's vector index can hold chunks whose vectors it cannot
+read back, or that no search reaches, which no repair in place can mend. A run knows that the one
+before it was interrupted from the file ``UNFINISHED``, written before and removed after each run. ``rebuild_corpus`` takes the write lock before anything
 is touched and builds the new index beside the current one (see index/store.py, generations).
 """
 
@@ -22,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock, Timeout
 
-from .chunking import Chunk, ChunkingConfig, iter_chunks
+from .chunking import Chunk, ChunkingConfig, iter_chunks, stored_embed_text
 from .documents import Article, check_corpus_dir, iter_corpus
 from .embedding import Embedder
 from .errors import CorpusError, IndexBusyError, IndexReadOnlyError
@@ -31,6 +34,7 @@ from .store import HTTP_TIMEOUT_S, ArticleRow, IndexSpec, Store
 
 log = logging.getLogger(__name__)
 LEXICAL_DIR = "lexical"
+UNFINISHED = ".index-unfinished"  # in the data directory while a run writes the current index in place
 WRITE_GROUP = 512  # chunks embedded, then written to the store together
 
 
@@ -43,6 +47,8 @@ class BuildReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
     repaired: list[str] = field(default_factory=list)  # sources indexed again: an earlier run was interrupted
     orphans: int = 0  # chunks of no (current) article, deleted by this run
+    rewritten: bool = False  # an earlier run was interrupted: the index was written afresh (``_rewrite``)
+    reembedded: int = 0  # of which chunks whose vectors Chroma could no longer read
     articles: int = 0
     chunks: int = 0  # in the index afterwards
     embedded: int = 0  # chunks embedded by this run
@@ -50,7 +56,7 @@ class BuildReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed or self.repaired or self.orphans)
+        return bool(self.added or self.updated or self.removed or self.repaired or self.orphans or self.rewritten)
 
 
 @contextmanager
@@ -90,12 +96,41 @@ def sync_corpus(
     """Make the index mirror ``corpus_dir`` (and ``extra_roots``); returns what changed."""
     started = time.perf_counter()
     check_corpus_dir(corpus_dir)
-    with write_lock(Path(data_dir), lock_wait):
-        if store.generation is not None:
-            Store.remove_retired(Path(data_dir))
-        report = _sync(corpus_dir, store, embedder, Path(data_dir), chunking, progress, extra_roots)
+    data_dir = Path(data_dir)
+    with write_lock(data_dir, lock_wait):
+        if store.generation is None:  # a Chroma server: repaired in place
+            report = _sync(corpus_dir, store, embedder, data_dir, chunking, progress, extra_roots)
+        else:
+            Store.remove_retired(data_dir)
+            unfinished = data_dir / UNFINISHED
+            interrupted = unfinished.exists()
+            unfinished.touch()
+            report = _sync(corpus_dir, store, embedder, data_dir, chunking, progress, extra_roots)
+            if interrupted:
+                report.reembedded = _rewrite(store, embedder, data_dir, chunking)
+                report.rewritten = True
+            unfinished.unlink()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _rewrite(store: Store, embedder: Embedder, data_dir: Path, chunking: ChunkingConfig) -> int:
+    """The index written afresh into a new generation, published when complete (the caller holds the write lock;
+    the caller's ``store`` is then retired: open the current one). Vectors are copied, not computed, except those
+    Chroma cannot read back. Returns how many chunks were embedded again."""
+    log.warning("the last run on %s was interrupted: writing the index afresh", data_dir)
+    target = Store.new_generation(data_dir, store.spec)
+    try:
+        reembedded = store.copy_into(
+            target,
+            lambda chunks: _embed_all(embedder, [stored_embed_text(t, x, embedder.count_tokens, chunking) for t, x in chunks]),
+        )
+        refresh_lexical(target, data_dir, force=True)
+    except BaseException:
+        target.discard()
+        raise
+    target.publish()
+    return reembedded
 
 
 def rebuild_corpus(

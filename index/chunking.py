@@ -73,6 +73,11 @@ def iter_chunks(article: Article, count_tokens: TokenCounter, config: ChunkingCo
         i = max(i + 1, j - config.overlap)
 
 
+def stored_embed_text(title: str, text: str, count_tokens: TokenCounter, config: ChunkingConfig) -> str:
+    """A stored chunk's ``Chunk.embed_text`` again, from its article's title and its text."""
+    return f"{_fit_title(title, count_tokens, config.title_tokens)}\n{text}"
+
+
 def _fit_title(title: str, count_tokens: TokenCounter, budget: int) -> str:
     words = title.split()
     while words and count_tokens([" ".join(words)])[0] > budget:

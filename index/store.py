@@ -53,6 +53,7 @@ SCHEMA = "2"
 CHUNKS = "chunks"
 ARTICLES = "articles"
 _BATCH = 2000
+COPY_GROUP = 512  # chunks per add when an index is copied (see copy_into)
 LEGACY = "chroma"  # the generation of a data directory without a CURRENT file
 CURRENT = "CURRENT"
 RETIRED_GRACE_S = 120.0  # a retired generation is kept this long for questions still running on it
@@ -718,6 +719,50 @@ class Store:
             for chunk_id, meta in zip(rows["ids"], rows["metadatas"]):
                 out[chunk_id] = (meta["document_id"], meta.get("file_hash"))
         return out
+
+    def copy_into(self, target: "Store", embed) -> int:
+        """Write every chunk and article row of this index into ``target``, an empty generation: a vector index
+        built by inserts alone. Chroma's vector index keeps what an interrupted run and the repair's deletes
+        leave in it: chunks whose vector cannot be read back ("Error finding id"), and live chunks that a
+        search no longer reaches. A chunk whose vector cannot be read is embedded again (``embed``: the
+        chunks' (title, text) -> their vectors). Returns how many were."""
+        embedded = 0
+        for offset in range(0, self.chunks.count(), _BATCH):
+            rows = self.chunks.get(include=["metadatas", "documents"], limit=_BATCH, offset=offset)
+            vectors = self._readable_vectors(rows["ids"])
+            lost = [n for n, chunk_id in enumerate(rows["ids"]) if chunk_id not in vectors]
+            if lost:
+                for n, vector in zip(lost, embed([(rows["metadatas"][n]["title"], rows["documents"][n]) for n in lost])):
+                    vectors[rows["ids"][n]] = list(map(float, vector))
+                embedded += len(lost)
+            for a in range(0, len(rows["ids"]), COPY_GROUP):
+                ids = rows["ids"][a : a + COPY_GROUP]
+                target.chunks.add(
+                    ids=ids,
+                    embeddings=[vectors[i] for i in ids],
+                    documents=rows["documents"][a : a + COPY_GROUP],
+                    metadatas=rows["metadatas"][a : a + COPY_GROUP],
+                )
+        for offset in range(0, self.articles.count(), _BATCH):
+            rows = self.articles.get(include=["metadatas", "documents"], limit=_BATCH, offset=offset)
+            target.articles.add(
+                ids=rows["ids"], embeddings=[[1.0]] * len(rows["ids"]), documents=rows["documents"], metadatas=rows["metadatas"]
+            )
+        if self.originals is not None and self.originals.directory.is_dir() and target.originals is not None:
+            shutil.copytree(self.originals.directory, target.originals.directory, dirs_exist_ok=True)
+        target.set_info(**{k: v for k, v in self.info().items() if k not in self.spec.as_metadata()})
+        return embedded
+
+    def _readable_vectors(self, chunk_ids: list[str]) -> dict[str, list[float]]:
+        """The vectors Chroma can read back, by chunk id (a page that fails is read in halves, down to one chunk)."""
+        try:
+            rows = self.chunks.get(ids=chunk_ids, include=["embeddings"])
+        except IndexCorruptedError:
+            if len(chunk_ids) == 1:
+                return {}
+            half = len(chunk_ids) // 2
+            return {**self._readable_vectors(chunk_ids[:half]), **self._readable_vectors(chunk_ids[half:])}
+        return {i: list(map(float, v)) for i, v in zip(rows["ids"], rows["embeddings"])}
 
     def delete_chunks(self, chunk_ids: list[str]) -> None:
         for a in range(0, len(chunk_ids), _BATCH):

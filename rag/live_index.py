@@ -70,6 +70,8 @@ class LiveIndex:
                 report = sync_corpus(
                     corpus_dir, store, self.embedder, self.data_dir, chunking, progress=progress, extra_roots=extra
                 )
+                if not store.is_current():  # an interrupted run's index was written afresh (index/build.py)
+                    store = Store.open(self.data_dir, self.spec, create=False, chroma_url=self.chroma_url, timeout=self.timeout)
                 store.set_info(**info)
             with self._lock:
                 self._store = store

@@ -77,6 +77,8 @@ class IndexReport(BaseModel):
     skipped: list[tuple[str, str]] = Field(default_factory=list, description="(source, reason): not indexed, the rest was")
     repaired: list[str] = Field(default_factory=list, description="Sources indexed again: an earlier run was interrupted")
     orphans: int = Field(0, description="Chunks of no current article, deleted by this run")
+    rewritten: bool = Field(False, description="An earlier run was interrupted: the index was written afresh")
+    reembedded: int = Field(0, description="Chunks embedded again in that rewrite: Chroma could not read their vectors")
     articles: int = Field(0, description="Articles in the index afterwards")
     chunks: int = Field(0, description="Chunks in the index afterwards")
     embedded: int = Field(0, description="Chunks embedded by this run")
