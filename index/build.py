@@ -118,7 +118,7 @@ def _rewrite(store: Store, embedder: Embedder, data_dir: Path, chunking: Chunkin
     """The index written afresh into a new generation, published when complete (the caller holds the write lock;
     the caller's ``store`` is then retired: open the current one). Vectors are copied, not computed, except those
     Chroma cannot read back. Returns how many chunks were embedded again."""
-    log.warning("the last run on %s was interrupted: writing the index afresh", data_dir)
+    log.info("the last run on %s was interrupted: writing the index afresh", data_dir)
     target = Store.new_generation(data_dir, store.spec)
     try:
         reembedded = store.copy_into(

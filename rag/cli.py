@@ -220,11 +220,8 @@ def _print_report(report, corpus) -> None:
     if getattr(report, "orphans", 0):
         print(f"  deleted {report.orphans} orphaned chunks (left by an interrupted run)", file=out)
     if getattr(report, "rewritten", False):
-        print(
-            f"  the last run was interrupted: the index was written afresh from what it holds "
-            f"({report.reembedded} chunks whose vectors could not be read back were embedded again)",
-            file=out,
-        )
+        lost = f"; {report.reembedded} chunks whose vectors Chroma had lost were embedded again" if report.reembedded else ""
+        print(f"  the last run was interrupted: the index was written afresh from what it holds{lost}", file=out)
     print(
         f"Indexed {printable(str(corpus))}: {len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
         f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; {report.embedded} chunks embedded; "
