@@ -93,7 +93,14 @@ _MONEY = re.compile(
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*[a-zA-Z]\b|\b[A-Z]{2,}\b")
 
 _QUESTION_TYPES = [
-    ("length", re.compile(r"\bhow (long|wide|far|high|tall) (is|are)\b|\bwhat is the (length|distance|width)\b", re.I)),
+    (
+        "length",  # "How long is the border?", not "How long is the term?" nor "How long is the plan due to last?"
+        re.compile(
+            r"^(?!.*\b(last|lasts|take|takes|remain|stay|term|wait|serve|sentence|delay|season|trip|journey|flight)\b)"
+            r".*(\bhow (long|wide|far|high|tall) (is|are)\b|\bwhat is the (length|distance|width)\b)",
+            re.I,
+        ),
+    ),
     ("duration", re.compile(r"^\s*(for )?how long\b", re.I)),
     (
         "percent",
@@ -247,8 +254,8 @@ def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
         found = {m.group(0).lower() for m in _DURATION.finditer(text)}
         if _SPAN.search(text):
             found |= fillers(text, "date", question_words)
-    elif qtype == "length":  # "How long is the term?" asks for a time as often as a distance
-        found = {m.group(0).lower() for m in _LENGTH.finditer(text)} | fillers(text, "duration", question_words)
+    elif qtype == "length":
+        found = {m.group(0).lower() for m in _LENGTH.finditer(text)}
     elif qtype == "entity":
         found = {m.group(0).lower() for m in _CAPITALISED.finditer(text) if m.start() > 0 or " " not in text[:1]}
     else:

@@ -413,6 +413,7 @@ def test_a_when_clause_does_not_make_a_question_ask_when():
     assert question_type("When the lamas were invited, who did they send instead?") == "entity"
     assert question_type("When did the lamas send envoys?") == "date"
     assert question_type("How long is the Lachin Corridor?") == "length"
+    assert question_type("How long is one term of the president?") == "duration"
 
 
 def test_a_sentence_without_the_expected_answer_has_no_filler():
@@ -421,6 +422,8 @@ def test_a_sentence_without_the_expected_answer_has_no_filler():
 
     blocked = "In December, Azerbaijanis who called themselves “environmental activists” blocked the Lachin Corridor."
     assert fillers(blocked, "length", {"how", "long", "is", "the", "lachin", "corridor"}) == set()
+    war = "During the 44-day conflict, Azerbaijan liberated several cities."  # a time is not a distance
+    assert fillers(war, "length", {"how", "long", "is", "the", "border"}) == set()
     stopped = '"Through the efforts of Russian peacekeepers, the clash was stopped," the ministry said.'
     assert fillers(stopped, "count", {"how", "many", "russian", "peacekeepers"}) == set()
     assert fillers("Shops sold 300 chairs.", "date", set()) == set()  # a count is not a year
