@@ -170,6 +170,7 @@ def rebuild_corpus(
                 store.discard()
                 raise
             store.publish()
+            (data_dir / UNFINISHED).unlink(missing_ok=True)  # an interrupted run's index is replaced: nothing to rewrite
     report.seconds = time.perf_counter() - started
     return store, report
 

@@ -340,6 +340,9 @@ def test_vectors_lost_by_an_interrupted_run_are_embedded_again(corpus, tmp_path,
     assert repaired.store.query(vector, 10) == fresh.store.query(vector, 10)  # the dense search reaches every chunk
     again = _assistant(corpus, data, hashing).index()  # a run that finished leaves nothing to rewrite
     assert not again.rewritten and not again.changed
+    (data / UNFINISHED).touch()
+    _assistant(corpus, data, hashing).index(rebuild=True)  # a rebuild replaces what an interrupted run left
+    assert not (data / UNFINISHED).exists() and not _assistant(corpus, data, hashing).index().rewritten
 
 
 def test_an_article_missing_chunks_is_indexed_again(corpus, tmp_path, hashing):
