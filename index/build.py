@@ -9,8 +9,9 @@ has no row, or a row with another file hash, are orphans and are deleted; an art
 its chunks is indexed again (``_repair``). An embedded index is then written afresh into a new
 generation (``_rewrite``): after a kill, Chroma's vector index can hold chunks whose vectors it cannot
 read back, or that no search reaches, which no repair in place can mend. A run knows that the one
-before it was interrupted from the file ``UNFINISHED``, written before and removed after each run. ``rebuild_corpus`` takes the write lock before anything
-is touched and builds the new index beside the current one (see index/store.py, generations).
+before it was interrupted from the file ``UNFINISHED``, written before and removed after each run.
+``rebuild_corpus`` takes the write lock before anything is touched and builds the new index beside
+the current one (see index/store.py, generations).
 """
 
 import errno
