@@ -82,7 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
         "index",
         help="index a corpus (only changed files are embedded)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n  rag index\n  rag index --corpus ~/articles\n  rag index --rebuild        start over (e.g. after changing the model)\n",
+        epilog=(
+            "examples:\n  rag index\n  rag index --corpus ~/articles\n  rag index --rebuild        start over (e.g. after changing the model)\n\n"
+            "A run that was interrupted (Ctrl-C, killed, the machine went down) is repaired by the next `rag index`,\n"
+            "which keeps what was indexed and writes the index afresh from it.\n"
+        ),
     )
     _common(p)
     p.add_argument("--rebuild", action="store_true", help="delete the index and build it again from the corpus")
