@@ -98,19 +98,18 @@ def sync_corpus(
     started = time.perf_counter()
     check_corpus_dir(corpus_dir)
     data_dir = Path(data_dir)
+    embedded = store.generation is not None  # a Chroma server has no generations: it is repaired in place
+    unfinished = data_dir / UNFINISHED
     with write_lock(data_dir, lock_wait):
-        if store.generation is None:  # a Chroma server: repaired in place
-            report = _sync(corpus_dir, store, embedder, data_dir, chunking, progress, extra_roots)
-        else:
+        interrupted = embedded and unfinished.exists()
+        if embedded:
             Store.remove_retired(data_dir)
-            unfinished = data_dir / UNFINISHED
-            interrupted = unfinished.exists()
             unfinished.touch()
-            report = _sync(corpus_dir, store, embedder, data_dir, chunking, progress, extra_roots)
-            if interrupted:
-                report.reembedded = _rewrite(store, embedder, data_dir, chunking)
-                report.rewritten = True
-            unfinished.unlink()
+        report = _sync(corpus_dir, store, embedder, data_dir, chunking, progress, extra_roots)
+        if interrupted:
+            report.reembedded = _rewrite(store, embedder, data_dir, chunking)
+            report.rewritten = True
+        unfinished.unlink(missing_ok=True)
     report.seconds = time.perf_counter() - started
     return report
 
