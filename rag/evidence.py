@@ -62,7 +62,10 @@ _WHEN = re.compile(
     r"\b\d{1,4}\s?(?:BC|BCE|AD|CE|B\.C\.|A\.D\.)(?!\w)|\b(?:AD|A\.D\.)\s?\d{1,4}\b|"
     r"\b(?:\d{1,2}(?:st|nd|rd|th)|" + "|".join(_ORDINALS) + r")[- ]centur(?:y|ies)\b|"
     r"\b\d{1,2}(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:noon|midnight|spring|summer|autumn|winter)\b|"
-    r"\b(?:season|episode|series) \d+\b|\b(?:ago|later)\b|\(\d{3,4}\s?[–-]\s?\d{2,4}\)",
+    r"\b(?:season|episode|series) \d+\b|\(\d{3,4}\s?[–-]\s?\d{2,4}\)|"
+    r"\b(?:\d[\d,.]*|"
+    + "|".join(_NUMBER_WORDS)
+    + r"|a|an|several|few) (?:day|week|month|year|decade|centur(?:y|ie))s? (?:ago|later)\b",
     re.IGNORECASE,
 )
 _DURATION = re.compile(

@@ -427,6 +427,8 @@ def test_a_sentence_without_the_expected_answer_has_no_filler():
     stopped = '"Through the efforts of Russian peacekeepers, the clash was stopped," the ministry said.'
     assert fillers(stopped, "count", {"how", "many", "russian", "peacekeepers"}) == set()
     assert fillers("Shops sold 300 chairs.", "date", set()) == set()  # a count is not a year
+    assert fillers("He later said the talks had failed.", "date", set()) == set()  # "later" alone is no time
+    assert fillers("Three years later the war ended.", "date", set()) == {"three years later"}
 
 
 @pytest.mark.slow
