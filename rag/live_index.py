@@ -38,6 +38,7 @@ class LiveIndex:
         self._retriever: HybridRetriever | None = None
         self._checked = 0.0
         self._built_for: str | None = None  # the store's lexical fingerprint when the retriever was built
+        self._updates = 0  # update() runs finished: a retriever built across one is stale and not kept
 
     @property
     def uploads_dir(self) -> Path:
@@ -76,6 +77,7 @@ class LiveIndex:
             with self._lock:
                 self._store = store
                 self._retriever = None  # the BM25 index changed with the chunks
+                self._updates += 1
             return report
 
     def exists(self) -> bool:
@@ -100,23 +102,29 @@ class LiveIndex:
     @property
     def retriever(self) -> HybridRetriever:
         """Hybrid retrieval, its BM25 index rebuilt when the chunks changed (checked every few seconds)."""
-        store = self.store
-        retriever, now = self._retriever, time.monotonic()
-        if retriever is not None and now - self._checked < FRESHNESS_CHECK_S:
-            return retriever
-        self._checked = now
-        wanted = store.info().get("lexical")
-        if retriever is not None and wanted in (retriever.lexical.fingerprint, self._built_for):
-            return retriever  # unchanged (an index without a saved BM25 copy is not rebuilt every check)
-        # changed by another process (not by an update() of this one): this process's copy of the vector index is stale
-        external = retriever is not None and not written_here(wanted)
-        # outside the lock: questions go on meanwhile; only the indexer writes the saved copy
-        lexical: LexicalIndex = refresh_lexical(store, self.data_dir, persist=False)
-        with self._lock:
-            if external and self._retriever is retriever:  # reopen it, under the lock: no write of ours in between
-                self._store = self._store.reopened()
-                self._retriever = None
-            if self._retriever is None or self._retriever.lexical.fingerprint != lexical.fingerprint:
-                self._retriever = HybridRetriever(self._store, self.embedder, lexical)
-            self._built_for = wanted
-            return self._retriever
+        while True:
+            updates = self._updates
+            store = self.store
+            retriever, now = self._retriever, time.monotonic()
+            if retriever is not None and now - self._checked < FRESHNESS_CHECK_S:
+                return retriever
+            self._checked = now
+            wanted = store.info().get("lexical")
+            if retriever is not None and wanted in (retriever.lexical.fingerprint, self._built_for):
+                return retriever  # unchanged (an index without a saved BM25 copy is not rebuilt every check)
+            # changed by another process (not by an update() of this one): this process's copy of the vector index is stale
+            external = retriever is not None and not written_here(wanted)
+            # outside the lock: questions go on meanwhile; only the indexer writes the saved copy
+            lexical: LexicalIndex = refresh_lexical(store, self.data_dir, persist=False)
+            with self._lock:
+                if self._updates != updates:
+                    # this process indexed meanwhile: ``lexical`` may lack what it added (a question asked
+                    # while an upload was indexed, answered again once it is done, must see the upload)
+                    continue
+                if external and self._retriever is retriever:  # reopen it, under the lock: no write of ours in between
+                    self._store = self._store.reopened()
+                    self._retriever = None
+                if self._retriever is None or self._retriever.lexical.fingerprint != lexical.fingerprint:
+                    self._retriever = HybridRetriever(self._store, self.embedder, lexical)
+                self._built_for = wanted
+                return self._retriever

@@ -124,3 +124,41 @@ def test_questions_go_on_while_this_process_indexes_and_two_updates_wait_their_t
         run.join(60)
     assert sorted(len(r.added) for r in reports) == [0, 1]  # both ran, one after the other
     assert any("zebras" in r.chunk.text for r in live.retriever.retrieve("How many zebras did rangers count?", 3))
+
+
+def test_a_bm25_index_built_while_this_process_indexed_is_not_kept_after_it(tmp_path, monkeypatch):
+    """A question read the chunks for its BM25 index while an upload was indexed, and finished after: the
+    question asked again once indexing is done (the UI does so) must find the upload by its words."""
+    import rag.live_index as live_index
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    embedder, chunking = _GatedEmbedder(), ChunkingConfig()
+    live = LiveIndex(tmp_path / "data", IndexSpec(embedder.model_id, embedder.dim, chunking.describe()), embedder)
+    live.update(corpus, chunking)
+    (corpus / "zebras.txt").write_text("Zebra census\nRangers counted 312 zebras in the park on Tuesday.\n", encoding="utf-8")
+    built, finish = threading.Event(), threading.Event()
+    real = live_index.refresh_lexical
+
+    def held(*args, **kwargs):  # the real BM25 build, then held until the update is done
+        lexical = real(*args, **kwargs)
+        if not finish.is_set():
+            built.set()
+            assert finish.wait(60)
+        return lexical
+
+    monkeypatch.setattr(live_index, "refresh_lexical", held)
+    update = threading.Thread(target=live.update, args=(corpus, chunking))
+    update.start()
+    assert embedder.entered.wait(60)  # the update is embedding the zebras
+    question = threading.Thread(target=lambda: live.retriever)
+    question.start()
+    assert built.wait(60)  # the question's BM25 index is built from the chunks as they were: no zebras
+    embedder.release.set()
+    update.join(60)
+    assert not update.is_alive()
+    finish.set()
+    question.join(60)
+    assert not question.is_alive()
+    hits = live.retriever.lexical.search("How many zebras did rangers count?", 3)
+    assert hits and "zebras" in live.store.get_chunks([hits[0][0]])[hits[0][0]].text
