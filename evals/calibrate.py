@@ -97,8 +97,10 @@ def _unanswerable(case):
     return case.model_copy(update={"answerable": False, "sources": [], "quotes": [], "id": case.id + "-ablated"})
 
 
-def _dev_sets(work: Path) -> dict[str, tuple[Path, list]]:
+def _dev_sets(work: Path, paraphrased: bool = False) -> dict[str, tuple[Path, list]]:
     from .clapnq import build as build_clapnq
+    from .paraphrase import load as load_paraphrases
+    from .paraphrase import paraphrased as asked_otherwise
     from .squad import build as build_squad
 
     sets = {"seeds": (DEFAULT_CORPUS, [c for c in load_cases() if c.split == "dev"])}
@@ -107,6 +109,9 @@ def _dev_sets(work: Path) -> dict[str, tuple[Path, list]]:
         work / "squad2" / "corpus",
         [c for c in build_squad(work / "squad2" / "corpus", ("dev",)) if c.split == "dev"],
     )
+    if paraphrased:  # each dev question also asked in other words (its near miss too, below)
+        found = load_paraphrases()
+        sets = {name: (corpus, cases + asked_otherwise(cases, found, "-paraphrased")) for name, (corpus, cases) in sets.items()}
     return sets
 
 
@@ -147,6 +152,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also fit on answerable dev questions asked with one stated detail swapped (refused); measured, not shipped",
     )
+    parser.add_argument(
+        "--paraphrased",
+        action="store_true",
+        help="also fit on the dev questions asked in other words (evals/paraphrase.py): less weight on word overlap",
+    )
     parser.add_argument("--reuse", action="store_true", help="refit from the features the last run saved in --data-dir")
     args = parser.parse_args(argv)
     from sklearn.model_selection import GroupKFold, StratifiedKFold
@@ -159,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     questions = []  # per dev question: dataset, answerable, candidate features, candidate labels, question-level features
     runs = []
     saved = args.data_dir / "dev-features.json"
-    for name, (corpus, cases) in ({} if args.reuse else _dev_sets(args.data_dir)).items():
+    for name, (corpus, cases) in ({} if args.reuse else _dev_sets(args.data_dir, args.paraphrased)).items():
         asked = cases + (_swapped(corpus, cases) if args.swapped else [])
         runs.append((name, corpus, asked, args.data_dir / name / "index"))
         for i, (reduced, near) in enumerate(_near_misses(name, corpus, cases, args.data_dir / name / "near")):

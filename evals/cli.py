@@ -26,6 +26,7 @@ def run(
     limit: int | None = None,
     assistant: Assistant | None = None,
     ablation: bool = False,
+    paraphrased: bool = False,
 ) -> dict:
     """Evaluate one dataset; returns the JSON payload (metrics with intervals, and every case)."""
     if dataset == "seeds":
@@ -49,6 +50,11 @@ def run(
         corpus, data_dir = settings.corpus, settings.data_dir / f"eval-{Path(dataset).stem}"
     if split != "all":
         cases = [c for c in cases if c.split == split]
+    if paraphrased:  # the same questions in other words (evals/paraphrase.py): those that have a usable paraphrase
+        from .paraphrase import load
+        from .paraphrase import paraphrased as asked_otherwise
+
+        cases = asked_otherwise(cases, load())
     cases = cases[:limit] if limit else cases
     if assistant is None:
         assistant = Assistant(settings.model_copy(update={"corpus": corpus, "data_dir": data_dir}))
@@ -115,6 +121,7 @@ def main(args, settings: Settings) -> int:
         progress=sys.stderr.isatty(),
         limit=args.limit,
         ablation=args.ablation,
+        paraphrased=args.paraphrased,
     )
     print(payload["table"])
     confusion = payload["reader"]["confusion"]

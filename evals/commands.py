@@ -36,6 +36,11 @@ def register(sub, common) -> None:
         "--ablation", action="store_true", help="seeds: also remove each gold article and check that its questions are refused"
     )
     p.add_argument("--gate", action="store_true", help="exit 1 if a metric is below its threshold in evals/thresholds.json")
+    p.add_argument(
+        "--paraphrased",
+        action="store_true",
+        help="ask each question in other words (an LLM's paraphrase, evals/data/paraphrased_questions.v1.jsonl)",
+    )
     p.set_defaults(handler=eval_command)
 
     p = sub.add_parser(

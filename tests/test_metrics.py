@@ -88,3 +88,30 @@ def test_an_llm_answer_in_the_eval_json_carries_its_draft_and_what_verification_
     assert cases[0]["removed"] == [{"text": "They were paid", "reason": "unsupported"}]
     assert cases[0]["recited"] == [] and cases[0]["fallback"] is False
     assert "draft" not in cases[1]  # the extractive answerer has no draft
+
+
+def test_a_paraphrase_that_changes_what_is_asked_is_not_used():
+    from evals.dataset import load_cases
+    from evals.paraphrase import load, paraphrased, usable
+
+    asked = "How many lives did the 2020 war over Nagorno-Karabakh claim?"
+    assert usable(asked, "How many people were killed in the 2020 war over Nagorno-Karabakh?")
+    assert not usable(asked, "How many lives did the war over Nagorno-Karabakh claim?")  # the year dropped
+    # a name the asker never gave: the LLM's knowledge, not the question
+    assert not usable(asked, "How many lives were lost in the 2020 war between Armenia and Azerbaijan over Nagorno-Karabakh?")
+    assert not usable("who sings nice for what", 'Who sings "Nice for What" by Drake?')
+    assert usable("What is the distance between the two capitals?", "How far apart are the two capitals?")
+    assert usable(
+        "How long is the border between Armenia and Azerbaijan?", "What is the length of Azerbaijan's border with Armenia?"
+    )
+    assert not usable(asked, asked) and not usable(asked, "The 2020 war claimed 6,500 lives.")
+    # the shipped file: every case it names asked with its paraphrase, keeping its gold
+    cases = [c for c in load_cases() if c.split == "dev"]
+    found = load()
+    other = paraphrased(cases, found, "-p")
+    assert len(other) >= 0.7 * len([c for c in cases if not c.previous])
+    by_id = {c.id: c for c in cases}
+    for case in other:
+        original = by_id[case.id.removesuffix("-p")]
+        assert case.question == found[original.id] != original.question
+        assert (case.answerable, case.sources, case.quotes) == (original.answerable, original.sources, original.quotes)
