@@ -11,7 +11,7 @@ def register(sub, common) -> None:
         "eval",
         help="measure retrieval, grounding and refusals on a gold dataset",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n  rag eval                                  the seed gold set\n  rag eval --dataset clapnq --split test    ClapNQ's test half (597 passages indexed)\n  rag eval --dataset squad2 --split test    SQuAD 2.0 test articles (no fitting saw them)\n  rag eval --json-out m.json --gate         fail (exit 1) below the committed thresholds\n",
+        epilog="examples:\n  rag eval                                  the seed gold set\n  rag eval --dataset clapnq --split test    ClapNQ's test half (597 passages indexed)\n  rag eval --dataset squad2 --split test    SQuAD 2.0 test articles (no fitting saw them)\n  rag eval --json-out m.json --gate         fail (exit 1) below the committed thresholds\n  rag eval --split test --paraphrased       the same questions in other words (an LLM's rewrites)\n",
     )
     common(p)
     p.add_argument(
