@@ -367,23 +367,24 @@ def build_app(assistant: Assistant):
                     problems.append(str(err))
             message = ""
             if saved:
-                yield (
-                    f"Indexing {', '.join(saved)}… (the articles can be asked about when this is done)",
-                    gr.update(),
-                    gr.update(),
-                    gr.update(),
-                    gr.update(),
-                )
-                try:
-                    with indexing.running(saved):
-                        report = assistant.index()
-                    message = (
-                        f"Indexed {', '.join(saved)}: {len(report.added)} added, {len(report.updated)} updated, "
-                        f"{report.embedded} chunks embedded. You can ask about them now."
+                # registered before the message shows: a question asked as soon as it reads "Indexing" waits for them
+                with indexing.running(saved):
+                    yield (
+                        f"Indexing {', '.join(saved)}… (the articles can be asked about when this is done)",
+                        gr.update(),
+                        gr.update(),
+                        gr.update(),
+                        gr.update(),
                     )
-                    problems += [f"{s}: {r}" for s, r in report.skipped if s.startswith("uploads/")]
-                except RagError as err:
-                    problems.append(str(err))
+                    try:
+                        report = assistant.index()
+                        message = (
+                            f"Indexed {', '.join(saved)}: {len(report.added)} added, {len(report.updated)} updated, "
+                            f"{report.embedded} chunks embedded. You can ask about them now."
+                        )
+                        problems += [f"{s}: {r}" for s, r in report.skipped if s.startswith("uploads/")]
+                    except RagError as err:
+                        problems.append(str(err))
             if notes:
                 message += ("\n\n" if message else "") + " ".join(notes)
             if problems:
