@@ -103,13 +103,19 @@ class _GatedEmbedder(HashingEmbedder):
         return super().embed(texts)
 
 
-def test_questions_go_on_while_this_process_indexes_and_two_updates_wait_their_turn(tmp_path):
+def _seeds_and_a_zebra_article(tmp_path):
+    """The seeds indexed with a gated embedder, and an article about zebras added to the corpus (not indexed yet)."""
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
     embedder, chunking = _GatedEmbedder(), ChunkingConfig()
     live = LiveIndex(tmp_path / "data", IndexSpec(embedder.model_id, embedder.dim, chunking.describe()), embedder)
     live.update(corpus, chunking)
     (corpus / "zebras.txt").write_text("Zebra census\nRangers counted 312 zebras in the park on Tuesday.\n", encoding="utf-8")
+    return corpus, embedder, chunking, live
+
+
+def test_questions_go_on_while_this_process_indexes_and_two_updates_wait_their_turn(tmp_path):
+    corpus, embedder, chunking, live = _seeds_and_a_zebra_article(tmp_path)
     reports = []
     runs = [threading.Thread(target=lambda: reports.append(live.update(corpus, chunking))) for _ in range(2)]
     runs[0].start()
@@ -131,12 +137,7 @@ def test_a_bm25_index_built_while_this_process_indexed_is_not_kept_after_it(tmp_
     question asked again once indexing is done (the UI does so) must find the upload by its words."""
     import rag.live_index as live_index
 
-    corpus = tmp_path / "corpus"
-    shutil.copytree(SEEDS, corpus)
-    embedder, chunking = _GatedEmbedder(), ChunkingConfig()
-    live = LiveIndex(tmp_path / "data", IndexSpec(embedder.model_id, embedder.dim, chunking.describe()), embedder)
-    live.update(corpus, chunking)
-    (corpus / "zebras.txt").write_text("Zebra census\nRangers counted 312 zebras in the park on Tuesday.\n", encoding="utf-8")
+    corpus, embedder, chunking, live = _seeds_and_a_zebra_article(tmp_path)
     built, finish = threading.Event(), threading.Event()
     real = live_index.refresh_lexical
 
