@@ -38,7 +38,6 @@ class LiveIndex:
         self._retriever: HybridRetriever | None = None
         self._checked = 0.0
         self._built_for: str | None = None  # the store's lexical fingerprint when the retriever was built
-        self._updates = 0  # update() runs finished: a retriever built across one is stale and not kept
 
     @property
     def uploads_dir(self) -> Path:
@@ -76,8 +75,7 @@ class LiveIndex:
                 store.set_info(**info)
             with self._lock:
                 self._store = store
-                self._retriever = None  # the BM25 index changed with the chunks
-                self._updates += 1
+                self._retriever = None  # the BM25 index changed with the chunks (and a retriever being built is stale)
             return report
 
     def exists(self) -> bool:
@@ -102,25 +100,21 @@ class LiveIndex:
     @property
     def retriever(self) -> HybridRetriever:
         """Hybrid retrieval, its BM25 index rebuilt when the chunks changed (checked every few seconds)."""
-        while True:
-            updates = self._updates
-            store = self.store
-            retriever, now = self._retriever, time.monotonic()
-            if retriever is not None and now - self._checked < FRESHNESS_CHECK_S:
-                return retriever
-            self._checked = now
-            wanted = store.info().get("lexical")
-            if retriever is not None and wanted in (retriever.lexical.fingerprint, self._built_for):
-                return retriever  # unchanged (an index without a saved BM25 copy is not rebuilt every check)
-            # changed by another process (not by an update() of this one): this process's copy of the vector index is stale
-            external = retriever is not None and not written_here(wanted)
-            # outside the lock: questions go on meanwhile; only the indexer writes the saved copy
-            lexical: LexicalIndex = refresh_lexical(store, self.data_dir, persist=False)
-            with self._lock:
-                if self._updates != updates:
-                    # this process indexed meanwhile: ``lexical`` may lack what it added (a question asked
-                    # while an upload was indexed, answered again once it is done, must see the upload)
-                    continue
+        store = self.store
+        retriever, now = self._retriever, time.monotonic()
+        if retriever is not None and now - self._checked < FRESHNESS_CHECK_S:
+            return retriever
+        self._checked = now
+        wanted = store.info().get("lexical")
+        if retriever is not None and wanted in (retriever.lexical.fingerprint, self._built_for):
+            return retriever  # unchanged (an index without a saved BM25 copy is not rebuilt every check)
+        # changed by another process (not by an update() of this one): this process's copy of the vector index is stale
+        external = retriever is not None and not written_here(wanted)
+        # outside the lock: questions go on meanwhile; only the indexer writes the saved copy
+        lexical: LexicalIndex = refresh_lexical(store, self.data_dir, persist=False)
+        with self._lock:
+            stale = self._store is not store  # this process indexed meanwhile: ``lexical`` may lack what it added
+            if not stale:
                 if external and self._retriever is retriever:  # reopen it, under the lock: no write of ours in between
                     self._store = self._store.reopened()
                     self._retriever = None
@@ -128,3 +122,6 @@ class LiveIndex:
                     self._retriever = HybridRetriever(self._store, self.embedder, lexical)
                 self._built_for = wanted
                 return self._retriever
+        # built across an update (a question asked while an upload was indexed, answered again once it is done,
+        # must see the upload): build it again from the updated store
+        return self.retriever
