@@ -35,7 +35,7 @@ from rag import Assistant, Settings
 from rag.reader import Reader
 from rag.settings import DEFAULT_CORPUS
 
-from .dataset import load_cases
+from .dataset import BENCHMARKS, gold_cases
 from .fitting import SignedLogistic
 
 
@@ -98,17 +98,13 @@ def _unanswerable(case):
 
 
 def _dev_sets(work: Path, paraphrased: bool = False) -> dict[str, tuple[Path, list]]:
-    from .clapnq import build as build_clapnq
+    from .paraphrase import asked_otherwise
     from .paraphrase import load as load_paraphrases
-    from .paraphrase import paraphrased as asked_otherwise
-    from .squad import build as build_squad
 
-    sets = {"seeds": (DEFAULT_CORPUS, [c for c in load_cases() if c.split == "dev"])}
-    sets["clapnq"] = (work / "clapnq" / "corpus", [c for c in build_clapnq(work / "clapnq" / "corpus") if c.split == "dev"])
-    sets["squad2"] = (
-        work / "squad2" / "corpus",
-        [c for c in build_squad(work / "squad2" / "corpus", ("dev",)) if c.split == "dev"],
-    )
+    sets = {}
+    for name in BENCHMARKS:
+        corpus = DEFAULT_CORPUS if name == "seeds" else work / name / "corpus"
+        sets[name] = (corpus, [c for c in gold_cases(name, corpus, ("dev",)) if c.split == "dev"])
     if paraphrased:  # each dev question also asked in other words (its near miss too, below)
         found = load_paraphrases()
         sets = {name: (corpus, cases + asked_otherwise(cases, found, "-paraphrased")) for name, (corpus, cases) in sets.items()}
@@ -155,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--paraphrased",
         action="store_true",
-        help="also fit on the dev questions asked in other words (evals/paraphrase.py): less weight on word overlap",
+        help="also fit on the dev questions asked in other words (evals/paraphrase.py); measured, not shipped",
     )
     parser.add_argument("--reuse", action="store_true", help="refit from the features the last run saved in --data-dir")
     args = parser.parse_args(argv)

@@ -8,7 +8,7 @@ from rag import Assistant, Settings
 from rag.judge import JUDGE_MODEL
 from rag.settings import DEFAULT_CORPUS
 
-from .dataset import SEEDS_GOLD, load_cases
+from .dataset import BENCHMARKS, gold_cases, load_cases
 from .report import table, to_json, write_json, write_report
 from .run import evaluate_case, reader_summary, summarize, verification_summary
 
@@ -30,29 +30,20 @@ def run(
 ) -> dict:
     """Evaluate one dataset; returns the JSON payload (metrics with intervals, and every case)."""
     if dataset == "seeds":
-        cases = load_cases(SEEDS_GOLD)
         corpus = settings.corpus if settings.corpus.name == "seeds" else DEFAULT_CORPUS
         data_dir = settings.data_dir / "eval-seeds"
-    elif dataset == "clapnq":
-        from .clapnq import build
-
-        data_dir = settings.data_dir / "eval-clapnq"
+        cases = gold_cases(dataset, corpus)
+    elif dataset in BENCHMARKS:
+        data_dir = settings.data_dir / f"eval-{dataset}"
         corpus = data_dir / "corpus"
-        cases = build(corpus)
-    elif dataset == "squad2":
-        from .squad import build as build_squad
-
-        data_dir = settings.data_dir / "eval-squad2"
-        corpus = data_dir / "corpus"
-        cases = build_squad(corpus)
+        cases = gold_cases(dataset, corpus)
     else:
         cases = load_cases(Path(dataset))
         corpus, data_dir = settings.corpus, settings.data_dir / f"eval-{Path(dataset).stem}"
     if split != "all":
         cases = [c for c in cases if c.split == split]
     if paraphrased:  # the same questions in other words (evals/paraphrase.py): those that have a usable paraphrase
-        from .paraphrase import load
-        from .paraphrase import paraphrased as asked_otherwise
+        from .paraphrase import asked_otherwise, load
 
         cases = asked_otherwise(cases, load())
     cases = cases[:limit] if limit else cases

@@ -49,3 +49,22 @@ def load_cases(path: Path = SEEDS_GOLD) -> list[GoldCase]:
     if len(set(ids)) != len(ids):
         raise ValueError(f"{path}: duplicate case ids")
     return cases
+
+
+BENCHMARKS = ("seeds", "clapnq", "squad2")
+
+
+def gold_cases(dataset: str, corpus_dir: Path, splits: tuple[str, ...] = ("dev", "test")) -> list[GoldCase]:
+    """A named gold set's cases; ClapNQ and SQuAD also write their passages into ``corpus_dir`` (the seeds
+    are their own corpus, ``rag.settings.DEFAULT_CORPUS``). ``splits``: SQuAD's articles to read."""
+    if dataset == "seeds":
+        return load_cases()
+    if dataset == "clapnq":
+        from .clapnq import build
+
+        return build(corpus_dir)
+    if dataset == "squad2":
+        from .squad import build as build_squad
+
+        return build_squad(corpus_dir, splits)
+    raise ValueError(f"unknown gold set {dataset!r}: one of {', '.join(BENCHMARKS)}")

@@ -24,7 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .dataset import DATA, GoldCase, load_cases
+from .dataset import DATA, GoldCase, gold_cases
 
 PARAPHRASES = DATA / "paraphrased_questions.v1.jsonl"
 PROMPT = (
@@ -65,7 +65,7 @@ def load(path: Path = PARAPHRASES) -> dict[str, str]:
     return {r["id"]: r["paraphrase"] for r in rows if usable(r["question"], r["paraphrase"])}
 
 
-def paraphrased(cases: list[GoldCase], paraphrases: dict[str, str], suffix: str = "") -> list[GoldCase]:
+def asked_otherwise(cases: list[GoldCase], paraphrases: dict[str, str], suffix: str = "") -> list[GoldCase]:
     """The cases that have a usable paraphrase, asked with it (ids get ``suffix``); follow-ups are left out."""
     return [
         c.model_copy(update={"question": paraphrases[c.id], "id": c.id + suffix})
@@ -75,17 +75,7 @@ def paraphrased(cases: list[GoldCase], paraphrases: dict[str, str], suffix: str 
 
 
 def _cases(name: str, split: str, work: Path) -> list[GoldCase]:
-    if name == "seeds":
-        cases = load_cases()
-    elif name == "clapnq":
-        from .clapnq import build
-
-        cases = build(work / "clapnq")
-    else:
-        from .squad import build as build_squad
-
-        cases = build_squad(work / "squad2", (split,))
-    return [c for c in cases if c.split == split and not c.previous]
+    return [c for c in gold_cases(name, work / name, (split,)) if c.split == split and not c.previous]
 
 
 def _ask(url: str, question: str) -> str:

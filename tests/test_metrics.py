@@ -92,7 +92,7 @@ def test_an_llm_answer_in_the_eval_json_carries_its_draft_and_what_verification_
 
 def test_a_paraphrase_that_changes_what_is_asked_is_not_used():
     from evals.dataset import load_cases
-    from evals.paraphrase import load, paraphrased, usable
+    from evals.paraphrase import asked_otherwise, load, usable
 
     asked = "How many lives did the 2020 war over Nagorno-Karabakh claim?"
     assert usable(asked, "How many people were killed in the 2020 war over Nagorno-Karabakh?")
@@ -108,7 +108,7 @@ def test_a_paraphrase_that_changes_what_is_asked_is_not_used():
     # the shipped file: every case it names asked with its paraphrase, keeping its gold
     cases = [c for c in load_cases() if c.split == "dev"]
     found = load()
-    other = paraphrased(cases, found, "-p")
+    other = asked_otherwise(cases, found, "-p")
     assert len(other) >= 0.7 * len([c for c in cases if not c.previous])
     by_id = {c.id: c for c in cases}
     for case in other:
