@@ -753,6 +753,10 @@ class Store:
         target.set_info(**{k: v for k, v in self.info().items() if k not in self.spec.as_metadata()})
         return embedded
 
+    def vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these chunks, by id (one Chroma cannot read back is left out)."""
+        return {i: np.asarray(v, dtype=np.float32) for i, v in self._readable_vectors(chunk_ids).items()}
+
     def _readable_vectors(self, chunk_ids: list[str]) -> dict[str, list[float]]:
         """The vectors Chroma can read back, by chunk id (a page that fails is read in halves, down to one chunk)."""
         try:

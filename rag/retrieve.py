@@ -34,8 +34,8 @@ class HybridRetriever:
         if query_vector is None:
             query_vector = self.embedder.embed([question])[0]
         n = max(self.candidates, k)
-        dense = self.store.query(query_vector, n)
         lexical = self.lexical.search(question, n)
+        dense = self._with_missed(self.store.query(query_vector, n), lexical, query_vector, n)
         fused: dict[str, float] = {}
         for ranking in (dense, lexical):
             for rank, (chunk_id, _) in enumerate(ranking):
@@ -50,3 +50,28 @@ class HybridRetriever:
         return [
             Retrieved(rows[c], fused[c], dense_scores.get(c, 0.0), bm25_scores.get(c, 0.0), rank) for rank, c in enumerate(top)
         ]
+
+    def _with_missed(
+        self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], query_vector: np.ndarray, n: int
+    ) -> list[tuple[str, float]]:
+        """The dense candidates with the nearest chunks Chroma's search missed put back.
+
+        Chroma's vector search is approximate (HNSW): among many near-duplicate chunks (a long report of
+        similar paragraphs) it can miss the nearest chunk, the one that answers, in about one index build in
+        seven. A BM25 candidate closer to the question than the last dense candidate is such a miss (an exact
+        search would have returned it): its cosine is computed from its stored vector and it takes its place.
+        """
+        listed = {c for c, _ in dense}
+        unlisted = [c for c, _ in lexical if c not in listed]
+        if not unlisted:
+            return dense
+        floor = dense[-1][1] if len(dense) >= n else -np.inf
+        query = query_vector / (np.linalg.norm(query_vector) or 1.0)
+        missed = []
+        for chunk_id, vector in self.store.vectors(unlisted).items():
+            cosine = float(vector @ query / (np.linalg.norm(vector) or 1.0))
+            if cosine > floor:
+                missed.append((chunk_id, cosine))
+        if missed:
+            log.debug("vector search missed %d of the %d nearest chunks; put back", len(missed), n)
+        return sorted(dense + missed, key=lambda hit: hit[1], reverse=True)[:n]
