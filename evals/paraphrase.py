@@ -9,12 +9,15 @@ and ``rag eval --paraphrased`` measure the second on the test splits, which no f
     python -m llama_cpp.server --model models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf --port 8088 --n_threads 2 &
     python -m evals.paraphrase --llm http://127.0.0.1:8088/v1 --out evals/data/paraphrased_questions.v1.jsonl
 
-(the model: README, "How to reproduce the LLM benchmark"). The file is resumable: questions already in
+(the model: README, "How to reproduce the LLM benchmark"). With ``--train N``, N of the reader's training
+questions instead (a fixed sample; ``evals/data/paraphrased_train_questions.v1.jsonl``), for training a
+reader on questions in other words than their paragraph's. The file is resumable: questions already in
 it are skipped. Its lines are {"id", "dataset", "split", "question", "paraphrase"}; a paraphrase that
 drops or adds a number or a name, or that is not a question, is not used (``usable``).
 """
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -27,6 +30,7 @@ from pathlib import Path
 from .dataset import DATA, GoldCase, gold_cases
 
 PARAPHRASES = DATA / "paraphrased_questions.v1.jsonl"
+TRAIN_PARAPHRASES = DATA / "paraphrased_train_questions.v1.jsonl"  # the reader's training questions (--train)
 PROMPT = (
     "Rewrite the question below the way a different person would ask it: keep exactly the information it asks for "
     "and every name, number and date in it, but change the wording where you can (other verbs and nouns, "
@@ -65,6 +69,14 @@ def load(path: Path = PARAPHRASES) -> dict[str, str]:
     return {r["id"]: r["paraphrase"] for r in rows if usable(r["question"], r["paraphrase"])}
 
 
+def load_train(path: Path = TRAIN_PARAPHRASES) -> dict[str, str]:
+    """A training question -> its usable rewrite (``python -m evals.paraphrase --train N``)."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: write it with `python -m evals.paraphrase --llm URL --train N`")
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {r["question"]: r["paraphrase"] for r in rows if usable(r["question"], r["paraphrase"])}
+
+
 def asked_otherwise(cases: list[GoldCase], paraphrases: dict[str, str], suffix: str = "") -> list[GoldCase]:
     """The cases that have a usable paraphrase, asked with it (ids get ``suffix``); follow-ups are left out."""
     return [
@@ -76,6 +88,16 @@ def asked_otherwise(cases: list[GoldCase], paraphrases: dict[str, str], suffix: 
 
 def _cases(name: str, split: str, work: Path) -> list[GoldCase]:
     return [c for c in gold_cases(name, work / name, (split,)) if c.split == split and not c.previous]
+
+
+def _train_questions(n: int) -> list[tuple[str, str]]:
+    """A fixed sample of the reader's training questions (SQuAD's and ClapNQ's train splits, evals/splits.py):
+    (id, question), the id a hash of the dataset and the question (a question asked of two paragraphs is one)."""
+    from .reader_data import clapnq, squad
+
+    asked = dict.fromkeys((e.dataset, e.question) for e in squad() + clapnq() if e.split == "train")
+    chosen = random.Random(3).sample(list(asked), min(n, len(asked)))
+    return [(f"{d}-" + hashlib.sha1(q.encode()).hexdigest()[:12], q) for d, q in chosen]
 
 
 def _ask(url: str, question: str) -> str:
@@ -95,26 +117,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sets", default=DEFAULT_SETS, help=f"dataset:split[:sample] items, comma-separated (default: {DEFAULT_SETS})"
     )
+    parser.add_argument(
+        "--train",
+        type=int,
+        metavar="N",
+        help=f"instead: rewrite N of the reader's training questions (a fixed sample), into {TRAIN_PARAPHRASES.name} "
+        "unless --out says otherwise; for training a reader on questions in other words",
+    )
     args = parser.parse_args(argv)
+    if args.train and args.out == PARAPHRASES:
+        args.out = TRAIN_PARAPHRASES
     done = set()
     if args.out.exists():
         done = {json.loads(line)["id"] for line in args.out.read_text(encoding="utf-8").splitlines() if line.strip()}
     work = Path(tempfile.mkdtemp(prefix="rag-paraphrase-"))
     with args.out.open("a", encoding="utf-8") as out:
-        for item in args.sets.split(","):
-            name, split, *sample = item.split(":")
-            cases = _cases(name, split, work)
-            if sample:
-                cases = random.Random(3).sample(cases, min(int(sample[0]), len(cases)))
-            todo = [c for c in cases if c.id not in done]
+        if args.train:
+            groups = [("train", [(i, q, i.split("-")[0]) for i, q in _train_questions(args.train)])]
+        else:
+            groups = []
+            for item in args.sets.split(","):
+                name, split, *sample = item.split(":")
+                cases = _cases(name, split, work)
+                if sample:
+                    cases = random.Random(3).sample(cases, min(int(sample[0]), len(cases)))
+                groups.append((split, [(c.id, c.question, name) for c in cases]))
+        for split, questions in groups:
+            todo = [q for q in questions if q[0] not in done]
             started = time.monotonic()
-            for i, case in enumerate(todo, start=1):
-                record = {"id": case.id, "dataset": name, "split": split, "question": case.question}
-                record["paraphrase"] = _ask(args.llm, case.question)
+            for i, (case_id, question, name) in enumerate(todo, start=1):
+                record = {"id": case_id, "dataset": name, "split": split, "question": question}
+                record["paraphrase"] = _ask(args.llm, question)
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 out.flush()
                 if i % 50 == 0 or i == len(todo):
-                    print(f"{name} {split}: {i} of {len(todo)} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+                    print(f"{split}: {i} of {len(todo)} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
     return 0
 
 

@@ -12,7 +12,8 @@ answer), plus the span loss. Windows are resampled every epoch: the whole paragr
 holds the answer, a window beside it (no answer), or another paragraph of the same article (no
 answer); with ``--swap``, some windows that hold the answer are asked with one detail of the
 question that the answer states (a year, a number, a name) swapped for one the paragraph never
-mentions (no answer: evals/reader_data.py ``swapped_question``). Every layer is trained (freezing
+mentions (no answer: evals/reader_data.py ``swapped_question``); with ``--paraphrased``, half the windows
+of a question that an LLM rewrote (evals/paraphrase.py ``--train``) are asked with the rewrite. Every layer is trained (freezing
 the lower ones stalled in a probe). Fixed seeds; checkpoints every few hundred steps, and a run
 resumes from its last checkpoint.
 
@@ -35,6 +36,7 @@ import numpy as np
 
 from rag.reader_input import MAX_LENGTH, Encoded, batch_arrays, encode, load_tokenizer
 
+from .paraphrase import load_train as load_train_paraphrases
 from .reader_data import Example, load_all, name_pool, swapped_question, with_swapped_questions
 
 log = logging.getLogger("train_reader")
@@ -92,17 +94,22 @@ def sample_window(example: Example, rng: random.Random) -> tuple[list[str], set[
 
 
 SWAP_SHARE = 0.15  # of windows that hold the answer: asked instead with one detail swapped (target: no answer)
+PARAPHRASE_SHARE = 0.5  # of the windows of a question that has a rewrite: asked with the rewrite (same target)
 
 
 def make_item(
-    tokenizer, example: Example, rng: random.Random, names: Sequence[str] = ()
+    tokenizer, example: Example, rng: random.Random, names: Sequence[str] = (), paraphrases: dict[str, str] | None = None
 ) -> tuple[Encoded, set[int], tuple[int, int] | None]:
+    """One training window of ``example``, its question as asked: with one detail swapped (``names``: the
+    pool to swap from) or, when ``paraphrases`` has it, in other words (the same sentences answer)."""
     sents, pos, span = sample_window(example, rng)
     question = example.question
     if pos and names and rng.random() < SWAP_SHARE:
         swapped = swapped_question(example, names, rng)
         if swapped:
             question, pos, span = swapped, set(), None
+    if question == example.question and paraphrases and question in paraphrases and rng.random() < PARAPHRASE_SHARE:
+        question = paraphrases[question]
     enc = encode(tokenizer, question, example.title, sents, MAX_LENGTH)
     pos = {i for i in pos if i < enc.kept}
     token_span = None
@@ -296,6 +303,12 @@ def main(argv: list[str] | None = None) -> int:
         "--swap", action="store_true", help="Also train on answer windows asked with one detail swapped (target: no answer)"
     )
     parser.add_argument(
+        "--paraphrased",
+        action="store_true",
+        help="Ask half the windows of a question that has a rewrite (evals/data/paraphrased_train_questions.v1.jsonl, "
+        "python -m evals.paraphrase --train N) with the rewrite: questions in other words than their paragraph's",
+    )
+    parser.add_argument(
         "--export-only",
         action="store_true",
         help="Export (and quantize) --out's checkpoint without training; its reader.json keeps the run's record",
@@ -333,6 +346,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.dev_limit:
         dev = random.Random(args.seed).sample(dev, min(args.dev_limit, len(dev)))
     names = name_pool(train) if args.swap else []
+    paraphrases = load_train_paraphrases() if args.paraphrased else {}
+    if args.paraphrased:
+        have = sum(e.question in paraphrases for e in train)
+        log.info("%d of %d training windows' questions have a usable rewrite", have, len(train))
     log.info("examples: %d train windows per epoch, %d dev", len(train), len(dev))
 
     model = build_model(base)
@@ -376,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
             random.Random(args.seed + epoch).shuffle(order)
             # batches of similar length (less padding), in a shuffled order
             items_rng = random.Random(args.seed * 1000 + epoch)
-            items = [make_item(tokenizer, train[i], items_rng, names) for i in order]
+            items = [make_item(tokenizer, train[i], items_rng, names, paraphrases) for i in order]
             pool = sorted(range(len(items)), key=lambda i: len(items[i][0].ids))
             batches = [pool[i : i + args.batch_size] for i in range(0, len(pool), args.batch_size)]
             random.Random(args.seed + 7 * epoch).shuffle(batches)
@@ -443,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
             "seed": args.seed,
             "init": str(args.init) if args.init else None,
             "swapped_share": SWAP_SHARE if args.swap else 0.0,
+            "paraphrased_share": PARAPHRASE_SHARE if args.paraphrased else 0.0,
             "train_windows_per_epoch": len(train),
             "train_minutes_this_run": round(train_minutes, 1),
             "history": history,

@@ -502,6 +502,35 @@ def test_a_swapped_detail_question_asks_about_what_its_paragraph_never_mentions(
     assert swapped_question(dataclasses.replace(example, positives=set()), names, random.Random(0)) is None
 
 
+def test_a_training_window_is_asked_in_other_words_when_its_question_has_a_rewrite(tokenizer):
+    """Training on questions in other words (``train_reader --paraphrased``): the rewrite for about half the windows,
+    the same sentence the target; a question without a rewrite, or swapped, is asked as written."""
+    import random
+
+    from evals.reader_data import Example
+    from evals.train_reader import make_item
+
+    sentences = ["The council met on Tuesday.", "Mayor Ana Ortiz proposed a park in 2023 for 40 families."]
+    example = Example("What did Ortiz propose in 2023?", "Park plan", sentences, {1}, "train", "squad2", "Park plan")
+    rewrite = {example.question: "In 2023, what was Ortiz's proposal?"}
+    rng = random.Random(0)
+    asked = [make_item(tokenizer, example, rng, paraphrases=rewrite) for _ in range(60)]
+    sep = tokenizer.token_to_id("[SEP]")
+    words = [tokenizer.decode(enc.ids[1 : enc.ids.index(sep)]) for enc, _, _ in asked]
+    rewritten = [(enc, pos) for w, (enc, pos, _) in zip(words, asked) if "proposal" in w]
+    assert 15 <= len(rewritten) <= 45 and len(rewritten) + words.count("what did ortiz propose in 2023?") == 60
+
+    def targets(enc, pos):
+        return [tokenizer.decode([t for t, of in zip(enc.ids, enc.sentence_of) if of == i]) for i in pos]
+
+    # a rewritten window that holds the answer has the answering sentence as its target, as written
+    assert any(pos for _, pos in rewritten) and all("proposed" in t for enc, pos in rewritten for t in targets(enc, pos))
+    other = dataclasses.replace(example, question="Where did the council meet?")
+    assert all(
+        "proposal" not in tokenizer.decode(make_item(tokenizer, other, rng, paraphrases=rewrite)[0].ids) for _ in range(20)
+    )
+
+
 @pytest.mark.slow
 def test_sentences_are_embedded_only_when_the_answer_needs_them(seeded):
     """Ranking and deciding need no sentence vectors; a refusal's related passages do."""
