@@ -148,6 +148,45 @@ def build_model(base: Path):
     return Reader()
 
 
+def weights_of_onnx(path: Path, state: dict) -> dict:
+    """``state`` (the model's state dict) with the weights of an exported reader, int8 ones dequantized.
+
+    The export keeps parameter names for biases, norms and embeddings; a linear layer's weight becomes a
+    MatMul input (transposed, named "onnx::MatMul_N"), named back from the node that multiplies by it
+    ("/encoder/encoder/layer.0/attention/self/query/MatMul" -> "encoder.encoder.layer.0.attention.self.query").
+    The pooler, which the reader does not use, keeps the base model's weights."""
+    import onnx  # noqa: PLC0415
+    import torch  # noqa: PLC0415
+    from onnx import numpy_helper  # noqa: PLC0415
+
+    graph = onnx.load(str(path)).graph
+    arrays = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    user = {i: node for node in graph.node for i in node.input}
+
+    def value(name: str) -> np.ndarray:
+        if name + "_quantized" not in arrays:
+            return arrays[name]
+        q, zero = arrays[name + "_quantized"].astype(np.float32), arrays[name + "_zero_point"].astype(np.float32)
+        return (q - zero) * arrays[name + "_scale"]
+
+    found = {}
+    for name in {n.removesuffix("_quantized") for n in arrays if not n.endswith(("_scale", "_zero_point"))}:
+        if name in state:
+            found[name] = value(name)
+        elif name.endswith(".weight_Transposed"):
+            found[name.removesuffix("_Transposed")] = value(name).T
+        elif name.startswith("onnx::MatMul"):
+            scopes = user[name + "_quantized" if name + "_quantized" in arrays else name].output[0].split("/MatMul")[0]
+            parts = scopes.strip("/").split("/")  # "sentence_head/sentence_head.0": the module is the last
+            module = ".".join(p for p, after in zip(parts, parts[1:] + [""]) if not after.startswith(p + "."))
+            found[module + ".weight"] = value(name).T
+    unknown = [k for k in found if k not in state or tuple(state[k].shape) != found[k].shape]
+    missing = [k for k in state if k not in found and not k.startswith("encoder.pooler.")]
+    if unknown or missing:
+        raise SystemExit(f"{path}: not this reader's export (unknown {unknown[:3]}, missing {missing[:3]})")
+    return {**state, **{k: torch.tensor(np.ascontiguousarray(v), dtype=state[k].dtype) for k, v in found.items()}}
+
+
 def losses(outputs, membership, positives: list[set[int]], spans, attention_mask):
     import torch  # noqa: PLC0415
 
@@ -322,7 +361,8 @@ def main(argv: list[str] | None = None) -> int:
         "--init",
         type=Path,
         default=None,
-        help="Start from the weights of an earlier run's checkpoint.pt (a fresh optimizer and schedule)",
+        help="Start from the weights of an earlier run's checkpoint.pt, or of an exported reader (.onnx, int8 "
+        "dequantized: the shipped rag/models/reader/reader.int8.onnx), with a fresh optimizer and schedule",
     )
     args = parser.parse_args(argv)
 
@@ -366,7 +406,10 @@ def main(argv: list[str] | None = None) -> int:
     step = 0
     history: list[dict] = []
     if args.init and not checkpoint.exists():
-        model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
+        if args.init.suffix == ".onnx":
+            model.load_state_dict(weights_of_onnx(args.init, model.state_dict()))
+        else:
+            model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
         log.info("weights from %s", args.init)
     if checkpoint.exists():
         state = torch.load(checkpoint, weights_only=False)

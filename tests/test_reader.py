@@ -542,3 +542,33 @@ def test_sentences_are_embedded_only_when_the_answer_needs_them(seeded):
     answer = seeded.ask("What is the population of Stepanakert?")
     assert answer.status == "not_in_corpus" and answer.related
     assert cache.misses > 0 and all(c.text for c in answer.related)
+
+
+@pytest.mark.slow  # builds the training model (torch)
+def test_training_can_start_from_the_shipped_reader(reader):
+    """``train_reader --init rag/models/reader/reader.int8.onnx``: the exported weights, dequantized, read as the
+    shipped reader does (the same best sentence; margins within the int8 activations' rounding)."""
+    import numpy as np
+    import torch
+
+    from evals.train_reader import build_model, model_dir, to_tensors, weights_of_onnx
+
+    model = build_model(model_dir())
+    model.load_state_dict(weights_of_onnx(READER_DIR / "reader.int8.onnx", model.state_dict()))
+    model.eval()
+    window = Window(
+        "Lachin corridor",
+        [
+            "The road has been closed since December.",
+            "Azerbaijanis who called themselves environmental activists blocked the Lachin Corridor.",
+            "Armenia appealed to the peacekeepers.",
+        ],
+    )
+    question = "Who blocked the Lachin Corridor?"
+    shipped = np.array(reader.read(question, [window])[0].margins)
+    enc = encode(load_tokenizer(str(READER_DIR / "tokenizer.json")), question, window.title, window.sentences, MAX_LENGTH)
+    with torch.no_grad():
+        sentence_logits, null_logit, _, _ = model(**to_tensors([enc]))
+    trained = (sentence_logits[0, : enc.kept] - null_logit[0]).numpy()
+    assert int(np.argmax(trained)) == int(np.argmax(shipped)) == 1
+    assert np.abs(trained - shipped).max() < 1.0, (trained, shipped)
