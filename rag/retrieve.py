@@ -57,8 +57,8 @@ class HybridRetriever:
         """The dense candidates with the nearest chunks Chroma's search missed put back.
 
         Chroma's vector search is approximate (HNSW): among many near-duplicate chunks (a long report of
-        similar paragraphs) it can miss the nearest chunk, the one that answers, in about one index build in
-        seven. A BM25 candidate closer to the question than the last dense candidate is such a miss (an exact
+        similar paragraphs) it can miss the nearest chunk, the one that answers (README, "How it works").
+        A BM25 candidate closer to the question than the last dense candidate is such a miss (an exact
         search would have returned it): its cosine is computed from its stored vector and it takes its place.
         """
         listed = {c for c, _ in dense}
