@@ -729,11 +729,11 @@ class Store:
         embedded = 0
         for offset in range(0, self.chunks.count(), _BATCH):
             rows = self.chunks.get(include=["metadatas", "documents"], limit=_BATCH, offset=offset)
-            vectors = self._readable_vectors(rows["ids"])
+            vectors = self.vectors(rows["ids"])
             lost = [n for n, chunk_id in enumerate(rows["ids"]) if chunk_id not in vectors]
             if lost:
                 for n, vector in zip(lost, embed([(rows["metadatas"][n]["title"], rows["documents"][n]) for n in lost])):
-                    vectors[rows["ids"][n]] = list(map(float, vector))
+                    vectors[rows["ids"][n]] = np.asarray(vector, dtype=np.float32)
                 embedded += len(lost)
             for a in range(0, len(rows["ids"]), COPY_GROUP):
                 ids = rows["ids"][a : a + COPY_GROUP]
@@ -754,19 +754,16 @@ class Store:
         return embedded
 
     def vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
-        """The stored vectors of these chunks, by id (one Chroma cannot read back is left out)."""
-        return {i: np.asarray(v, dtype=np.float32) for i, v in self._readable_vectors(chunk_ids).items()}
-
-    def _readable_vectors(self, chunk_ids: list[str]) -> dict[str, list[float]]:
-        """The vectors Chroma can read back, by chunk id (a page that fails is read in halves, down to one chunk)."""
+        """The stored vectors of these chunks, by id; one Chroma cannot read back is left out (a page that
+        fails is read in halves, down to one chunk)."""
         try:
             rows = self.chunks.get(ids=chunk_ids, include=["embeddings"])
         except IndexCorruptedError:
             if len(chunk_ids) == 1:
                 return {}
             half = len(chunk_ids) // 2
-            return {**self._readable_vectors(chunk_ids[:half]), **self._readable_vectors(chunk_ids[half:])}
-        return {i: list(map(float, v)) for i, v in zip(rows["ids"], rows["embeddings"])}
+            return {**self.vectors(chunk_ids[:half]), **self.vectors(chunk_ids[half:])}
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(rows["ids"], rows["embeddings"])}
 
     def delete_chunks(self, chunk_ids: list[str]) -> None:
         for a in range(0, len(chunk_ids), _BATCH):
