@@ -61,20 +61,13 @@ def usable(question: str, paraphrase: str) -> bool:
     return all(w.lower()[:5] in known for name in added for w in re.findall(r"[A-Za-z0-9]+", name))
 
 
-def load(path: Path = PARAPHRASES) -> dict[str, str]:
-    """Case id -> its usable paraphrase."""
+def load(path: Path = PARAPHRASES, key: str = "id") -> dict[str, str]:
+    """Case id (or, ``key="question"``, the question itself: the training rewrites) -> its usable paraphrase."""
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: write it with `python -m evals.paraphrase --llm URL --out {path}`")
+        how = "--train N" if path == TRAIN_PARAPHRASES else f"--out {path}"
+        raise FileNotFoundError(f"{path} is missing: write it with `python -m evals.paraphrase --llm URL {how}`")
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return {r["id"]: r["paraphrase"] for r in rows if usable(r["question"], r["paraphrase"])}
-
-
-def load_train(path: Path = TRAIN_PARAPHRASES) -> dict[str, str]:
-    """A training question -> its usable rewrite (``python -m evals.paraphrase --train N``)."""
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: write it with `python -m evals.paraphrase --llm URL --train N`")
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return {r["question"]: r["paraphrase"] for r in rows if usable(r["question"], r["paraphrase"])}
+    return {r[key]: r["paraphrase"] for r in rows if usable(r["question"], r["paraphrase"])}
 
 
 def asked_otherwise(cases: list[GoldCase], paraphrases: dict[str, str], suffix: str = "") -> list[GoldCase]:
@@ -90,14 +83,15 @@ def _cases(name: str, split: str, work: Path) -> list[GoldCase]:
     return [c for c in gold_cases(name, work / name, (split,)) if c.split == split and not c.previous]
 
 
-def _train_questions(n: int) -> list[tuple[str, str]]:
+def _train_questions(n: int) -> list[tuple[str, str, str]]:
     """A fixed sample of the reader's training questions (SQuAD's and ClapNQ's train splits, evals/splits.py):
-    (id, question), the id a hash of the dataset and the question (a question asked of two paragraphs is one)."""
+    (id, question, dataset), the id a hash of the dataset and the question (a question asked of two paragraphs
+    is one)."""
     from .reader_data import clapnq, squad
 
     asked = dict.fromkeys((e.dataset, e.question) for e in squad() + clapnq() if e.split == "train")
     chosen = random.Random(3).sample(list(asked), min(n, len(asked)))
-    return [(f"{d}-" + hashlib.sha1(q.encode()).hexdigest()[:12], q) for d, q in chosen]
+    return [(f"{d}-" + hashlib.sha1(q.encode()).hexdigest()[:12], q, d) for d, q in chosen]
 
 
 def _ask(url: str, question: str) -> str:
@@ -113,7 +107,9 @@ def _ask(url: str, question: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--llm", required=True, help="an OpenAI-compatible server's base URL (…/v1)")
-    parser.add_argument("--out", type=Path, default=PARAPHRASES, help=f"the JSONL file to write (default: {PARAPHRASES})")
+    parser.add_argument(
+        "--out", type=Path, help=f"the JSONL file to write (default: {PARAPHRASES.name}, with --train {TRAIN_PARAPHRASES.name})"
+    )
     parser.add_argument(
         "--sets", default=DEFAULT_SETS, help=f"dataset:split[:sample] items, comma-separated (default: {DEFAULT_SETS})"
     )
@@ -125,15 +121,14 @@ def main(argv: list[str] | None = None) -> int:
         "unless --out says otherwise; for training a reader on questions in other words",
     )
     args = parser.parse_args(argv)
-    if args.train and args.out == PARAPHRASES:
-        args.out = TRAIN_PARAPHRASES
+    args.out = args.out or (TRAIN_PARAPHRASES if args.train else PARAPHRASES)
     done = set()
     if args.out.exists():
         done = {json.loads(line)["id"] for line in args.out.read_text(encoding="utf-8").splitlines() if line.strip()}
     work = Path(tempfile.mkdtemp(prefix="rag-paraphrase-"))
     with args.out.open("a", encoding="utf-8") as out:
         if args.train:
-            groups = [("train", [(i, q, i.split("-")[0]) for i, q in _train_questions(args.train)])]
+            groups = [("train", _train_questions(args.train))]
         else:
             groups = []
             for item in args.sets.split(","):

@@ -36,7 +36,8 @@ import numpy as np
 
 from rag.reader_input import MAX_LENGTH, Encoded, batch_arrays, encode, load_tokenizer
 
-from .paraphrase import load_train as load_train_paraphrases
+from .paraphrase import TRAIN_PARAPHRASES
+from .paraphrase import load as load_paraphrases
 from .reader_data import Example, load_all, name_pool, swapped_question, with_swapped_questions
 
 log = logging.getLogger("train_reader")
@@ -386,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.dev_limit:
         dev = random.Random(args.seed).sample(dev, min(args.dev_limit, len(dev)))
     names = name_pool(train) if args.swap else []
-    paraphrases = load_train_paraphrases() if args.paraphrased else {}
+    paraphrases = load_paraphrases(TRAIN_PARAPHRASES, key="question") if args.paraphrased else {}
     if args.paraphrased:
         have = sum(e.question in paraphrases for e in train)
         log.info("%d of %d training windows' questions have a usable rewrite", have, len(train))
