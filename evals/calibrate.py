@@ -16,7 +16,10 @@ weighted equally (logistic regressions):
     asked with one detail that their answer states swapped for one the corpus never mentions.
     From the best sentence's ranker score alone, or with the other decision features
     (rag/evidence.py ``decision_row``), chosen the same way on mean balanced accuracy; then the
-    threshold with the best mean balanced accuracy.
+    threshold with the best mean balanced accuracy. A question whose best sentence lacks the form of
+    answer it asks for (rag/evidence.py ``ANSWER_FORMS``: no number for "how many") is refused
+    whatever its score, as the product does; the threshold decides the rest, and the cap bounds
+    what the threshold refuses.
 Every feature keeps the sign its meaning gives it (``SignedLogistic``): one fitted the other way is
 dropped and the rest refitted, so that neither model learns an artefact of one dev set.
 Written into ``--out``/reader.json (never into the installed package: copy the directory to
@@ -183,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                     "features": [sentence_features(c) for c in cands],
                     "facts": [decision_facts(c) for c in cands],
                     "labels": [case.answerable and quote_matches(c.text, case.quotes, case.key) for c in cands],
+                    "form_missing": [c.form_missing for c in cands],
                     "missing": ev.features["missing"],
                     "unknown": ev.features["unknown"],
                 }
@@ -257,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # 2. the decision, on every question, from its best sentence under that ranker
     rows = []
+    formless = []  # the best sentence lacks the form of answer asked for: refused whatever its score (rag/finder.py)
     for q in questions:
         level = {"missing": q["missing"], "unknown": q["unknown"]}
         if q["features"]:
@@ -265,8 +270,10 @@ def main(argv: list[str] | None = None) -> int:
             best = int(order[0])
             second = float(logits[order[1]]) if len(order) > 1 else None
             rows.append(decision_row(float(logits[best]), second, q["facts"][best], level))
+            formless.append(q.get("form_missing", [False] * len(q["features"]))[best])
         else:
             rows.append(decision_row(None, None, {}, level))
+            formless.append(False)
     y = np.array([q["answerable"] for q in questions], dtype=int)
     group = np.array([names.index(q["dataset"]) for q in questions])
     weights = np.array([len(y) / len(names) / size[q["dataset"]] for q in questions])
@@ -274,9 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     def matrix(features: list[str]) -> np.ndarray:
         return np.array([[r[k] for k in features] for r in rows], dtype=float)
 
+    left = ~np.array(formless)  # what the threshold decides; the cap bounds what it refuses
+
     def mean_balanced(p: np.ndarray, t: float) -> float:
         """Mean balanced accuracy over the dev sets, or -1 where some set's false refusals pass the cap."""
-        worst = max(float((p[(group == i) & (y == 1)] < t).mean()) for i in range(len(names)))
+        p = np.where(left, p, 0.0)
+        worst = max(float((p[(group == i) & (y == 1) & left] < t).mean()) for i in range(len(names)))
         if worst > args.max_false_refusal:
             return -1.0 + (1.0 - worst) / 10  # outside the cap: only the least bad
         return float(np.mean([balanced_accuracy(p[group == i] >= t, y[group == i] == 1) for i in range(len(names))]))
@@ -301,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     model = fit(features)
     p = model.predict_proba(matrix(features))[:, 1]
     threshold = float(max(np.linspace(0.05, 0.95, 91), key=lambda t: mean_balanced(p, t)))
+    p = np.where(left, p, 0.0)
     per_dataset = {}
     for i, name in enumerate(names):
         pred, yy = p[group == i] >= threshold, y[group == i]

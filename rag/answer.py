@@ -4,7 +4,8 @@ No LLM: the answer is made of the sentences the trained reader (rag/reader.py) r
 whole (with the sentence before when it opens with a pronoun that names nothing on its own).
 Several articles that state the same fact (the same short answer) are merged on one sentence
 ([1][2]); articles that give different answers are attributed ("According to ..."). Whether to
-answer at all is the reader's calibrated probability against its threshold (rag/models/reader).
+answer at all is the reader's calibrated probability against its threshold (rag/models/reader), 0 when
+the best sentence lacks the number a "how many" or "how much" question asks for (rag/evidence.py).
 """
 
 import re

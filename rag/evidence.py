@@ -14,6 +14,10 @@ sources, "related" passages) and returned by ``Assistant.explain``:
             itself, or in the sentence before when it opens with "It", "The company"…)
   type_ok   the sentence holds a filler of the expected answer type (a number for "how many",
             a date for "when", a name for "who") that is not already in the question
+
+A best sentence without a filler, nor one in the sentence it leans on, for a question whose answer
+is always written in that form (a count, an amount, a share, a length: ``ANSWER_FORMS``), refuses
+outright (rag/finder.py): it may be about the question, it does not answer it.
 """
 
 import math
@@ -116,7 +120,7 @@ _QUESTION_TYPES = [
             r"\bhow much (money |cash )?(did|does|do|will|would|could|should|is|was|were|are|has|have|had)\b.*"
             r"\b(cost|costs|costing|pay|pays|paid|spend|spends|spent|worth|price|fund|funds|funding|budget|"
             r"raise|raised|earn|earns|earned|fine|fined|charge|charged|owe|owes|sell|sold|buy|bought|invest|invested|loan|money)\b|"
-            r"\b(what|which) (is|was|were|are|will be) the (price|cost|budget|fine|value)\b",
+            r"\b(what|which) (is|was|were|are|will be) the (price|cost|budget|fine)\b",  # not "value": of a force too
             re.I,
         ),
     ),
@@ -140,6 +144,13 @@ _QUESTION_TYPES = [
 
 
 _WHEN_CLAUSE = re.compile(r"^\s*when\b[^,?]*,\s*(?=(what|which|who|whom|whose|where|how|why)\b)", re.I)
+
+
+# The kinds of answer a sentence cannot give without a filler of that form: numbers. Not "when", which asks
+# for a time or a condition ("when does the secretary of state become president?"), "how long", which a span
+# answers, nor "who" or "where", answered in lower case too ("the dukes", "toward the centre"). Measured on
+# the dev splits (README, "Answers that lack the asked-for form").
+ANSWER_FORMS = frozenset({"count", "number", "money", "percent", "length"})
 
 
 def question_type(question: str) -> str:
@@ -202,6 +213,7 @@ class Candidate:
     names_here: float = 0.0
     type_ok: float = 0.0
     fillers: set[str] = field(default_factory=set)
+    form_missing: bool = False  # a question of ``ANSWER_FORMS`` and no filler here: this sentence cannot answer it
     score: float = 0.0  # the probability that this sentence answers the question
     shortlisted: "tuple[Shortlist, int] | None" = None  # where its sentence vector comes from (``Shortlist``)
     reader: float = -math.inf  # the reader's log-odds that this sentence answers (vs nothing in its chunk)
@@ -277,6 +289,7 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
         c.names_here = sum(1 for t in question.names if t in here) / len(question.names) if question.names else 1.0
         c.fillers = fillers(c.text, question.type, question.lowered_words)
         c.type_ok = 1.0 if question.type == "any" or c.fillers else 0.0
+        c.form_missing = question.type in ANSWER_FORMS and not c.fillers and not _antecedent_fillers(c, question)
 
 
 class Shortlist:
@@ -320,6 +333,13 @@ def _antecedent_terms(c: Candidate) -> set[str]:
     m = _DEFINITE.match(c.text) if c.index else None
     before = _sentence_terms(c, c.retrieved.chunk.sentences[c.index - 1]) if m else set()
     return before if before and set(terms(m.group(1))) & before else set()
+
+
+def _antecedent_fillers(c: Candidate, question: Question) -> set[str]:
+    """Answer-type fillers of the sentence a candidate leans on ("The council hired 40 officers. They start in May.")."""
+    prev = leaned_on(c)
+    text = c.retrieved.chunk.text[prev[0] : prev[1]] if prev else ""
+    return fillers(text, question.type, question.lowered_words) if text else set()
 
 
 def _covered(question: Question, present: set[str]) -> float:

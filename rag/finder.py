@@ -2,7 +2,8 @@
 
 Hybrid retrieval finds chunks; the trained reader (rag/reader.py) reads them; the calibrated ranker
 orders their sentences (rag/evidence.py builds its features); the best few are embedded when needed
-(to compare sources); and one calibrated probability says whether the corpus answers. Composing the answer from
+(to compare sources); and one calibrated probability says whether the corpus answers (0 when the best
+sentence lacks the form of answer asked for: no number for "how many"). Composing the answer from
 the Evidence (rag/answer.py) or generating one (rag/generation.py) is the caller's next step.
 """
 
@@ -65,6 +66,7 @@ class EvidenceFinder:
         ranked = sorted(cands, key=lambda c: c.logit, reverse=True)
         Shortlist(ranked[:SHORTLIST], lambda texts: self.sentence_vectors.embed(texts, self.embedder.embed), query_vector)
         features = decision_features(q, ranked, retrieved, retriever.lexical)
-        probability = calibration.answerable(features) if ranked else 0.0
+        # a best sentence without the asked-for form of answer never answers (rag/evidence.py ANSWER_FORMS)
+        probability = calibration.answerable(features) if ranked and not ranked[0].form_missing else 0.0
         log.debug("question %r features %s p=%.3f", question, features, probability)
         return Evidence(question, q.type, retrieved, ranked, features, probability)

@@ -431,6 +431,55 @@ def test_a_sentence_without_the_expected_answer_has_no_filler():
     assert fillers("Three years later the war ended.", "date", set()) == {"three years later"}
 
 
+def test_a_best_sentence_without_the_form_of_answer_asked_for_cannot_answer():
+    """A count, an amount, a share or a length is always written in its form; a time is not ("when does the
+    secretary of state become president?" is answered by a condition), nor a doer ("the dukes")."""
+    from index.lexical import LexicalIndex
+    from rag.evidence import analyze, candidates, lexical_features, question_type
+
+    sentence = "Azerbaijanis who called themselves environmental activists blocked the Lachin Corridor."
+    chunk = _retrieved("lc", "Lachin", [sentence])
+    lexical = LexicalIndex.build(["lc"], [chunk.chunk.text])
+    cases = {
+        "How long is the Lachin Corridor?": True,  # no distance
+        "How many activists blocked the Lachin Corridor?": True,  # no number
+        "When did activists block the Lachin Corridor?": False,  # a condition or a span may answer "when"
+        "Why was the Lachin Corridor blocked?": False,
+        "Who blocked the Lachin Corridor?": False,
+        "What share of the activists were Azerbaijanis?": True,  # no share
+    }
+    for question, missing in cases.items():
+        [cand] = candidates([chunk])
+        lexical_features(analyze(question, lexical), [cand])
+        assert cand.form_missing is missing, question
+    assert question_type("What is the value of the force on the spring?") == "any"  # a value is not always money
+
+
+def test_a_count_in_the_sentence_leaned_on_is_the_answers_form():
+    from index.lexical import LexicalIndex
+    from rag.evidence import analyze, candidates, lexical_features
+
+    chunk = _retrieved("cc", "Council", ["The council hired 40 officers on Monday.", "They will patrol the harbour."])
+    lexical = LexicalIndex.build(["cc"], [chunk.chunk.text])
+    cands = candidates([chunk])
+    lexical_features(analyze("How many officers will patrol the harbour?", lexical), cands)
+    assert [c.form_missing for c in cands] == [False, False]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",  # each was answered with a sentence on its topic that gives no number
+    [
+        "How many activists blocked the Lachin Corridor?",  # "Azerbaijanis who called themselves activists blocked …"
+        "How much gas does Armenia supply to Karabakh?",  # "… after gas supplies to the region were cut"
+        "How many drones did Azerbaijan use?",  # "… Turkish-made drones were used to strike Karabakh troops"
+    ],
+)
+def test_a_question_whose_best_sentence_lacks_the_asked_for_number_is_refused(seeded, question):
+    answer = seeded.ask(question)
+    assert answer.status == "not_in_corpus" and answer.confidence == 0.0, answer.answer
+
+
 @pytest.mark.slow
 def test_sources_that_write_one_month_differently_do_not_differ(seeded):
     """ "Nov. 10, 2020" and "November, 2020" answer "When did the 2020 war end?" alike: no "The sources differ"."""
