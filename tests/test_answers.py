@@ -13,7 +13,6 @@ QUESTIONS = load_cases()
 # Known misses of the current answerer, kept visible: strict xfail fails the suite when they
 # start passing, so that this list is updated with the answerer.
 KNOWN_MISSES = {  # measured with the continued reader; the decision threshold is 0.40 (rag/models/reader/reader.json)
-    "u01": "the Lachin Corridor sentence is on topic and its length is not given, yet confidence is 0.61",
     "u02": "'population' matches 'ethnic-Armenian population' in a sentence about a blockade (0.61)",
     "u03": "a sentence about peacekeepers coming under fire answers 'how many killed' in form (0.62)",
     "u05": "'the negotiation process for the peace treaty' is taken for when it will be signed; no date in it (0.48)",
