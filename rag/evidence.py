@@ -148,7 +148,7 @@ _WHEN_CLAUSE = re.compile(r"^\s*when\b[^,?]*,\s*(?=(what|which|who|whom|whose|wh
 
 # The kinds of answer a sentence cannot give without a filler of that form: numbers. Not "when", which asks
 # for a time or a condition ("when does the secretary of state become president?"), "how long", which a span
-# answers, nor "who" or "where", answered in lower case too ("the dukes", "toward the centre"). Measured on
+# answers, nor "who" or "where", answered in lower case too ("the dukes"). Measured on
 # the dev splits (README, "Answers that lack the asked-for form").
 ANSWER_FORMS = frozenset({"count", "number", "money", "percent", "length"})
 
