@@ -321,7 +321,8 @@ def _stream(assistant, question: str, k, quiet: bool, previous: str | None = Non
 
 def format_answer(answer) -> str:
     width = 100
-    lines = textwrap.wrap(answer.answer, width) or [answer.answer]
+    text = f"{answer.answer} {answer.reason}." if answer.reason else answer.answer
+    lines = textwrap.wrap(text, width) or [text]
     if answer.fallback:
         lines.append(f"(the answer {answer.backend} wrote could not be verified: quoted from the articles instead)")
     elif answer.backend != "extractive":

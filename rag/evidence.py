@@ -46,6 +46,8 @@ _QUESTION_NOISE = frozenset(
 
 _NUMBER_WORDS = COUNT_WORDS
 _NUMBER = re.compile(r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+# How many times, or a count given loosely: "twice", "a handful of protesters", "several people".
+_TIMES = re.compile(r"\b(once|twice|thrice|a handful|a few|several)\b", re.IGNORECASE)
 _MONTHS = " ".join(m.lower() for m in MONTHS) + " " + " ".join(MONTH_ABBREVIATIONS)
 _DATE = re.compile(
     r"\b("
@@ -256,6 +258,7 @@ def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
         # "how many": a share or a sum of money is not a count
         other = [m.span() for p in (_PERCENT, _MONEY) for m in p.finditer(text)] if qtype == "count" else []
         found = {m.group(0).lower().rstrip(".,") for m in _NUMBER.finditer(text) if not any(a <= m.start() < b for a, b in other)}
+        found |= {m.group(0).lower() for m in _TIMES.finditer(text)}
         found -= {m.group(0).lower() for m in _DATE.finditer(text) if m.group(2)}  # years are dates, not counts
     elif qtype == "percent":
         found = {m.group(0).lower() for m in _PERCENT.finditer(text)}

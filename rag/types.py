@@ -61,6 +61,9 @@ class Answer(BaseModel):
         default_factory=list, description="Generated sentences re-cited to the passage that supports them"
     )
     fallback: bool = Field(False, description="The LLM's draft could not be verified: this is the extractive answer instead")
+    reason: str = Field(
+        "", description="When not answered for a reason worth telling: e.g. the passages that come closest give no number"
+    )
 
     @property
     def answered(self) -> bool:

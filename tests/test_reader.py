@@ -435,7 +435,7 @@ def test_a_best_sentence_without_the_form_of_answer_asked_for_cannot_answer():
     """A count, an amount, a share or a length is always written in its form; a time is not ("when does the
     secretary of state become president?" is answered by a condition), nor a doer ("the dukes")."""
     from index.lexical import LexicalIndex
-    from rag.evidence import analyze, candidates, lexical_features, question_type
+    from rag.evidence import analyze, candidates, fillers, lexical_features, question_type
 
     sentence = "Azerbaijanis who called themselves environmental activists blocked the Lachin Corridor."
     chunk = _retrieved("lc", "Lachin", [sentence])
@@ -453,6 +453,9 @@ def test_a_best_sentence_without_the_form_of_answer_asked_for_cannot_answer():
         lexical_features(analyze(question, lexical), [cand])
         assert cand.form_missing is missing, question
     assert question_type("What is the value of the force on the spring?") == "any"  # a value is not always money
+    twice = "Putin had discussed the situation with Pashinyan twice."  # "how many times": once, twice, a few
+    assert fillers(twice, "count", {"how", "many", "times", "did", "putin", "discuss"}) == {"twice"}
+    assert fillers("Police arrested a handful of protesters.", "count", {"how", "many"}) == {"a handful"}
 
 
 def test_a_count_in_the_sentence_leaned_on_is_the_answers_form():
@@ -478,6 +481,7 @@ def test_a_count_in_the_sentence_leaned_on_is_the_answers_form():
 def test_a_question_whose_best_sentence_lacks_the_asked_for_number_is_refused(seeded, question):
     answer = seeded.ask(question)
     assert answer.status == "not_in_corpus" and answer.confidence == 0.0, answer.answer
+    assert answer.reason == "The passages that come closest give no number" and answer.related
 
 
 @pytest.mark.slow

@@ -55,6 +55,16 @@ def test_refusal_wording_is_the_apis():  # item 10
     assert "Not in the corpus" not in fmt.answer_parts(refusal)[0]
 
 
+def test_a_refusal_says_what_the_closest_passages_lack():
+    from rag.answer import NOT_IN_CORPUS
+
+    refusal = Answer(status="not_in_corpus", answer=NOT_IN_CORPUS, reason="The passages that come closest give no number")
+    assert "The passages that come closest give no number" in fmt.answer_parts(refusal)[0]
+    assert fmt.plain_answer(refusal) == "The corpus does not say. The passages that come closest give no number."
+    plain = Answer(status="not_in_corpus", answer=NOT_IN_CORPUS)
+    assert fmt.plain_answer(plain) == f"{NOT_IN_CORPUS} {fmt.REFUSAL_DETAIL}."
+
+
 def test_related_badge_is_a_word_and_repeats_are_dropped():  # item 10
     a, b = _citation(1), _citation(2)
     b.document_id = a.document_id

@@ -43,7 +43,7 @@ def answer_parts(answer: Answer, k: int = 0) -> list[str]:
     """The chat message of answer ``k``, as growing prefixes (for streaming sentence by sentence)."""
     if not answer.answered:
         body = (
-            f'<div class="nic"><strong>{esc(NOT_IN_CORPUS)}</strong> {REFUSAL_DETAIL}'
+            f'<div class="nic"><strong>{esc(NOT_IN_CORPUS)}</strong> {esc(answer.reason or REFUSAL_DETAIL)}'
             + (" — the closest passages are shown under <em>Related</em>, they are not an answer." if answer.related else ".")
             + "</div>"
         )
@@ -65,7 +65,7 @@ def _with_links(piece: str, k: int = 0) -> str:
 def plain_answer(answer: Answer) -> str:
     """The answer as plain text (what a screen reader or the clipboard gets): no markup, no escapes."""
     if not answer.answered:
-        return f"{NOT_IN_CORPUS} {REFUSAL_DETAIL}."
+        return f"{NOT_IN_CORPUS} {answer.reason or REFUSAL_DETAIL}."
     return answer.answer
 
 
