@@ -19,6 +19,7 @@ MAX_KEPT_ANSWERS = 30  # the sources of this many latest answers stay reachable 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 _MARKER = re.compile(r"\[(\d+)\]")
 REFUSAL_DETAIL = "The indexed articles do not answer this question"
+RELATED_NOTE = " — the closest passages are shown under <em>Related</em>, they are not an answer."
 ENGLISH_ONLY_NOTE = (
     "The articles are searched in English, and this question does not look like English: ask it in English for an answer."
 )
@@ -44,7 +45,7 @@ def answer_parts(answer: Answer, k: int = 0) -> list[str]:
     if not answer.answered:
         body = (
             f'<div class="nic"><strong>{esc(NOT_IN_CORPUS)}</strong> {esc(answer.reason or REFUSAL_DETAIL)}'
-            + (" — the closest passages are shown under <em>Related</em>, they are not an answer." if answer.related else ".")
+            + ((" — they are shown under <em>Related</em>." if answer.reason else RELATED_NOTE) if answer.related else ".")
             + "</div>"
         )
         return [body]
