@@ -13,7 +13,7 @@ import re
 from index.dates import published_date
 from index.store import StoredArticle
 
-from .evidence import Candidate, overlap, question_type, with_antecedent
+from .evidence import ANSWER_FORMS, Candidate, overlap, question_type, with_antecedent
 from .types import Answer, Citation
 
 NOT_IN_CORPUS = "The corpus does not say."
@@ -70,17 +70,13 @@ def compose(
     return Answer(status="answered", answer=answer, citations=citations, question=question, confidence=probability)
 
 
-# What a question of each form of answer (rag/evidence.py ANSWER_FORMS) asks for, to say which is missing.
-FORM_NOUNS = {"count": "number", "number": "number", "money": "sum of money", "percent": "share", "length": "length or distance"}
-
-
 def refuse(question: str, ranked: list[Candidate], probability: float, articles: dict[str, StoredArticle]) -> Answer:
     """A refusal, with the closest passages as "related" when any is close at all, and why when the best
     sentence lacks the form of answer asked for ("The passages that come closest give no number")."""
     close = [c for c in distinct(ranked) if c.dense >= RELATED_DENSE or c.coverage >= RELATED_COVERAGE]
     related = [citation(n, c, articles) for n, c in enumerate(close[:3], start=1)]
     form = question_type(question) if ranked and ranked[0].form_missing else None
-    reason = f"The passages that come closest give no {FORM_NOUNS[form]}" if form in FORM_NOUNS else ""
+    reason = f"The passages that come closest give no {ANSWER_FORMS[form]}" if form in ANSWER_FORMS else ""
     return Answer(
         status="not_in_corpus", answer=NOT_IN_CORPUS, related=related, question=question, confidence=probability, reason=reason
     )
