@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                     "features": [sentence_features(c) for c in cands],
                     "facts": [decision_facts(c) for c in cands],
                     "labels": [case.answerable and quote_matches(c.text, case.quotes, case.key) for c in cands],
-                    "form_missing": [c.form_missing for c in cands],
+                    "form_missing": [bool(c.missing_form) for c in cands],
                     "missing": ev.features["missing"],
                     "unknown": ev.features["unknown"],
                 }

@@ -13,7 +13,7 @@ import re
 from index.dates import published_date
 from index.store import StoredArticle
 
-from .evidence import ANSWER_FORMS, Candidate, overlap, question_type, with_antecedent
+from .evidence import Candidate, overlap, with_antecedent
 from .types import Answer, Citation
 
 NOT_IN_CORPUS = "The corpus does not say."
@@ -75,8 +75,7 @@ def refuse(question: str, ranked: list[Candidate], probability: float, articles:
     sentence lacks the form of answer asked for ("The passages that come closest give no number")."""
     close = [c for c in distinct(ranked) if c.dense >= RELATED_DENSE or c.coverage >= RELATED_COVERAGE]
     related = [citation(n, c, articles) for n, c in enumerate(close[:3], start=1)]
-    form = question_type(question) if ranked and ranked[0].form_missing else None
-    reason = f"The passages that come closest give no {ANSWER_FORMS[form]}" if form in ANSWER_FORMS else ""
+    reason = f"The passages that come closest give no {ranked[0].missing_form}" if ranked and ranked[0].missing_form else ""
     return Answer(
         status="not_in_corpus", answer=NOT_IN_CORPUS, related=related, question=question, confidence=probability, reason=reason
     )

@@ -148,11 +148,11 @@ _QUESTION_TYPES = [
 _WHEN_CLAUSE = re.compile(r"^\s*when\b[^,?]*,\s*(?=(what|which|who|whom|whose|where|how|why)\b)", re.I)
 
 
-# The kinds of answer a sentence cannot give without a filler of that form: numbers. Not "when", which asks
-# for a time or a condition ("when does the secretary of state become president?"), "how long", which a span
-# answers, nor "who" or "where", answered in lower case too ("the dukes"). Measured on
-# the dev splits (README, "Answers that lack the asked-for form").
-# Each with what it asks for, as a refusal names it ("The passages that come closest give no number").
+# The kinds of answer a sentence cannot give without a filler of that form, each with what it asks for, as a
+# refusal names it ("The passages that come closest give no number"). Not "when", which asks for a time or a
+# condition ("when does the secretary of state become president?"), "how long", which a span answers, nor
+# "who" or "where", answered in lower case too ("the dukes"): measured on the dev splits (README, "Answers that
+# lack the asked-for form").
 ANSWER_FORMS = {
     "count": "number",
     "number": "number",
@@ -222,7 +222,7 @@ class Candidate:
     names_here: float = 0.0
     type_ok: float = 0.0
     fillers: set[str] = field(default_factory=set)
-    form_missing: bool = False  # a question of ``ANSWER_FORMS`` and no filler here: this sentence cannot answer it
+    missing_form: str = ""  # what an ``ANSWER_FORMS`` question asks for ("number") when no filler is here: it cannot answer
     score: float = 0.0  # the probability that this sentence answers the question
     shortlisted: "tuple[Shortlist, int] | None" = None  # where its sentence vector comes from (``Shortlist``)
     reader: float = -math.inf  # the reader's log-odds that this sentence answers (vs nothing in its chunk)
@@ -299,7 +299,8 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
         c.names_here = sum(1 for t in question.names if t in here) / len(question.names) if question.names else 1.0
         c.fillers = fillers(c.text, question.type, question.lowered_words)
         c.type_ok = 1.0 if question.type == "any" or c.fillers else 0.0
-        c.form_missing = question.type in ANSWER_FORMS and not c.fillers and not _antecedent_fillers(c, question)
+        lacks = question.type in ANSWER_FORMS and not c.fillers and not _antecedent_fillers(c, question)
+        c.missing_form = ANSWER_FORMS[question.type] if lacks else ""
 
 
 class Shortlist:

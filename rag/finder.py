@@ -67,6 +67,6 @@ class EvidenceFinder:
         Shortlist(ranked[:SHORTLIST], lambda texts: self.sentence_vectors.embed(texts, self.embedder.embed), query_vector)
         features = decision_features(q, ranked, retrieved, retriever.lexical)
         # a best sentence without the asked-for form of answer never answers (rag/evidence.py ANSWER_FORMS)
-        probability = calibration.answerable(features) if ranked and not ranked[0].form_missing else 0.0
+        probability = calibration.answerable(features) if ranked and not ranked[0].missing_form else 0.0
         log.debug("question %r features %s p=%.3f", question, features, probability)
         return Evidence(question, q.type, retrieved, ranked, features, probability)

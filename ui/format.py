@@ -43,12 +43,10 @@ def esc_md(text: str) -> str:
 def answer_parts(answer: Answer, k: int = 0) -> list[str]:
     """The chat message of answer ``k``, as growing prefixes (for streaming sentence by sentence)."""
     if not answer.answered:
-        body = (
-            f'<div class="nic"><strong>{esc(NOT_IN_CORPUS)}</strong> {esc(answer.reason or REFUSAL_DETAIL)}'
-            + ((" — they are shown under <em>Related</em>." if answer.reason else RELATED_NOTE) if answer.related else ".")
-            + "</div>"
-        )
-        return [body]
+        tail = "."
+        if answer.related:
+            tail = " — they are shown under <em>Related</em>." if answer.reason else RELATED_NOTE
+        return [f'<div class="nic"><strong>{esc(NOT_IN_CORPUS)}</strong> {esc(answer.reason or REFUSAL_DETAIL)}{tail}</div>']
     pieces = re.split(r"(?<=\])\s+(?=[^\[])", answer.answer)
     out, text = [], ""
     for piece in pieces:
