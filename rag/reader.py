@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.onnx_export import session_options
+
 from .errors import RagError
 from .logistic import LogisticModel, sigmoid
 from .reader_input import Encoded, batch_arrays, encode, load_tokenizer
@@ -114,10 +116,7 @@ class Reader:
                 self.meta  # noqa: B018 (a clear error when the model is missing)
                 import onnxruntime as ort  # noqa: PLC0415 (a second or so: only when first needed)
 
-                options = ort.SessionOptions()
-                options.intra_op_num_threads = int(os.environ.get("RAG_READER_THREADS", "2"))
-                options.inter_op_num_threads = 1
-                options.log_severity_level = 3
+                options = session_options(int(os.environ.get("RAG_READER_THREADS", "2")))
                 self._tokenizer = load_tokenizer(str(self.directory / "tokenizer.json"))
                 self._session = ort.InferenceSession(
                     str(self.directory / MODEL_FILE), options, providers=["CPUExecutionProvider"]

@@ -205,3 +205,20 @@ def test_indexing_a_few_articles_into_a_new_data_dir_meets_no_missing_export(emb
     assert report.embedded == 2 and locked == [True]
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
     assert fresh.question_engine == "onnx"
+
+
+@pytest.mark.slow
+def test_the_sessions_a_question_runs_let_the_cores_go_between_runs(embedder, export):
+    """The question encoder and the reader run one after the other on the same cores: threads that spin
+    after one session's run slow the next one (README, "The reader costs time")."""
+    from rag.reader import Reader
+
+    data_dir, _ = export
+    fresh = question_embedder(embedder, data_dir)
+    fresh.embed(["Who blocked the Lachin Corridor?"])
+    reader = Reader()
+    reader.warm_up()
+    for session in (fresh._onnx.session, reader._session):
+        options = session.get_session_options()
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+        assert options.intra_op_num_threads == 2
