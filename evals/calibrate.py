@@ -17,8 +17,9 @@ weighted equally (logistic regressions):
     From the best sentence's ranker score alone, or with the other decision features
     (rag/evidence.py ``decision_row``), chosen the same way on mean balanced accuracy; then the
     threshold with the best mean balanced accuracy. A question whose best sentence lacks the form of
-    answer it asks for (rag/evidence.py ``ANSWER_FORMS``: no number for "how many") is refused
-    whatever its score, as the product does; the threshold decides the rest, and the cap bounds
+    answer it asks for (rag/evidence.py ``answer_form``: no number for "how many"), or only
+    sentences about another year than the question names, is refused whatever its score, as the
+    product does; the threshold decides the rest, and the cap bounds
     what the threshold refuses.
 Every feature keeps the sign its meaning gives it (``SignedLogistic``): one fitted the other way is
 dropped and the rest refitted, so that neither model learns an artefact of one dev set.
@@ -187,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
                     "facts": [decision_facts(c) for c in cands],
                     "labels": [case.answerable and quote_matches(c.text, case.quotes, case.key) for c in cands],
                     "form_missing": [bool(c.missing_form) for c in cands],
+                    "other_year": [bool(c.other_year) for c in cands],
                     "missing": ev.features["missing"],
                     "unknown": ev.features["unknown"],
                 }
@@ -261,16 +263,17 @@ def main(argv: list[str] | None = None) -> int:
 
     # 2. the decision, on every question, from its best sentence under that ranker
     rows = []
-    formless = []  # the best sentence lacks the form of answer asked for: refused whatever its score (rag/finder.py)
+    formless = []  # the best sentence lacks the form of answer asked for, or is about another year: refused (rag/finder.py)
     for q in questions:
         level = {"missing": q["missing"], "unknown": q["unknown"]}
         if q["features"]:
             logits = ranker.decision_function(np.array([[f[k] for k in ranker_features] for f in q["features"]]))
-            order = np.argsort(-logits)
+            other_year = np.array(q.get("other_year", [False] * len(logits)), dtype=bool)
+            order = np.lexsort((-logits, other_year))  # about another year than asked: after the rest (rag/finder.py)
             best = int(order[0])
             second = float(logits[order[1]]) if len(order) > 1 else None
             rows.append(decision_row(float(logits[best]), second, q["facts"][best], level))
-            formless.append(q.get("form_missing", [False] * len(q["features"]))[best])
+            formless.append(q.get("form_missing", [False] * len(q["features"]))[best] or bool(other_year[best]))
         else:
             rows.append(decision_row(None, None, {}, level))
             formless.append(False)

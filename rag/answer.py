@@ -36,7 +36,7 @@ def compose(
     best = ranked[0]
     groups: list[list[Candidate]] = [[best]]  # each group: one stated sentence + corroborating ones
     for c in ranked[1:CANDIDATES_CONSIDERED]:
-        if c.score < CORROBORATE_MIN:
+        if c.score < CORROBORATE_MIN or c.other_year:  # the rest is about another year (rag/finder.py)
             break
         if best.type_ok and not c.type_ok:
             continue
@@ -70,12 +70,21 @@ def compose(
     return Answer(status="answered", answer=answer, citations=citations, question=question, confidence=probability)
 
 
+def _why_not(best: Candidate) -> str:
+    """Why the best sentence cannot answer, when a rule says so, else ""."""
+    if best.missing_form:
+        return f"The passages that come closest give no {best.missing_form}"
+    if best.other_year:
+        return f"The passages that come closest are about other years than {best.other_year}"
+    return ""
+
+
 def refuse(question: str, ranked: list[Candidate], probability: float, articles: dict[str, StoredArticle]) -> Answer:
-    """A refusal, with the closest passages as "related" when any is close at all, and why when the best
-    sentence lacks the form of answer asked for ("The passages that come closest give no number")."""
+    """A refusal, with the closest passages as "related" when any is close at all, and why when a rule says
+    the best sentence cannot answer ("The passages that come closest give no number")."""
     close = [c for c in distinct(ranked) if c.dense >= RELATED_DENSE or c.coverage >= RELATED_COVERAGE]
     related = [citation(n, c, articles) for n, c in enumerate(close[:3], start=1)]
-    reason = f"The passages that come closest give no {ranked[0].missing_form}" if ranked and ranked[0].missing_form else ""
+    reason = _why_not(ranked[0]) if ranked else ""
     return Answer(
         status="not_in_corpus", answer=NOT_IN_CORPUS, related=related, question=question, confidence=probability, reason=reason
     )
@@ -93,7 +102,7 @@ def prefer_recent(question: str, ranked: list[Candidate], articles: dict[str, St
     (articles without a ``published`` date keep their rank, after the dated ones)."""
     if not _RECENT.search(question):
         return ranked
-    answering = [c for c in ranked if c.score >= SENTENCE_MIN]
+    answering = [c for c in ranked if c.score >= SENTENCE_MIN and not c.other_year]
     when = {id(c): published_date(articles[c.document_id].published) for c in answering if c.document_id in articles}
     dated = [c for c in answering if when.get(id(c))]
     if len(dated) < 2:

@@ -16,7 +16,7 @@ sources, "related" passages) and returned by ``Assistant.explain``:
             a date for "when", a name for "who") that is not already in the question
 
 A best sentence without a filler, nor one in the sentence it leans on, for a question whose answer
-is always written in that form (a count, an amount, a share, a length: ``ANSWER_FORMS``), refuses
+is always written in that form (a count, an amount, a share, a length, the year: ``answer_form``), refuses
 outright (rag/finder.py): it may be about the question, it does not answer it.
 """
 
@@ -149,10 +149,10 @@ _WHEN_CLAUSE = re.compile(r"^\s*when\b[^,?]*,\s*(?=(what|which|who|whom|whose|wh
 
 
 # The kinds of answer a sentence cannot give without a filler of that form, each with what it asks for, as a
-# refusal names it ("The passages that come closest give no number"). Not "when", which asks for a time or a
-# condition ("when does the secretary of state become president?"), "how long", which a span answers, nor
-# "who" or "where", answered in lower case too ("the dukes"): measured on the dev splits (README, "Answers that
-# lack the asked-for form").
+# refusal names it ("The passages that come closest give no number"). Not "when" (but "in what year": below),
+# which asks for a time or a condition ("when does the secretary of state become president?"), "how long",
+# which a span answers, nor "who" or "where", answered in lower case too ("the dukes"): measured on the dev
+# splits (README, "Answers that lack the asked-for form").
 ANSWER_FORMS = {
     "count": "number",
     "number": "number",
@@ -160,6 +160,45 @@ ANSWER_FORMS = {
     "percent": "share",
     "length": "length or distance",
 }
+# Of the "when" questions, those that ask for the year ("In what year…", "Which year…") are answered by one:
+# in the train and dev parts of SQuAD 2.0, 239 of the 242 answers to such a question hold a year (the
+# other three answer "in what century", left out here).
+_ASKS_YEAR = re.compile(r"\b(what|which) year\b", re.I)
+# Among a sentence's time fillers, those that give the year: "1066", "in 911", "two years later"; and those its
+# article's publication date, shown with the quote, dates: "Nov.", "Thursday", "yesterday", "last week".
+# Not a season, a clock time or a century.
+_A_YEAR = re.compile(r"\d|\byears?\b|^(" + "|".join(sorted(set(_MONTH_OF.values()))) + r"|\w+day|last \w+|earlier this \w+)$")
+
+
+def answer_form(question: "Question") -> str:
+    """What the answer to the question is always written with ("number", "year"), or "" when it varies."""
+    if question.type == "date" and _ASKS_YEAR.search(question.text):
+        return "year"
+    return ANSWER_FORMS.get(question.type, "")
+
+
+# A year a question names ("Who won the 2022 prize?"): a sentence that gives other years and not this one is
+# about another time, ranked after the others and never the answer (in SQuAD 2.0's train and dev parts, 13 of
+# the 511 sentences that answer such a question name only other years).
+_YEAR = re.compile(r"\b(1\d\d\d|20\d\d)\b(?!['’]?s\b)")  # not a decade ("the 1950s")
+# A year that dates someone or something in the background, not the event: "born in 1940", "(1867–1934)".
+_BACKGROUND_YEAR = re.compile(
+    r"\((?:born |b\. )?\d{4}[^)]{0,12}\)|\b(?:born|founded|established|since)\b(?:\s+in)?(?:\s+\w+){0,2}?\s+\d{4}\b", re.I
+)
+
+
+def other_year(question: "Question", text: str) -> str:
+    """The years the question names ("2022") when the sentence names years and none of these, else ""."""
+    asked = set(_YEAR.findall(question.text))
+    if not asked or asked & set(_YEAR.findall(text)):
+        return ""
+    said = set(_YEAR.findall(_BACKGROUND_YEAR.sub(" ", text)))
+    return " or ".join(sorted(asked)) if said else ""
+
+
+def _gives(form: str, found: set[str]) -> bool:
+    """Whether a sentence's answer-type fillers hold the form asked for."""
+    return any(_A_YEAR.search(f) for f in found) if form == "year" else bool(found)
 
 
 def question_type(question: str) -> str:
@@ -222,7 +261,8 @@ class Candidate:
     names_here: float = 0.0
     type_ok: float = 0.0
     fillers: set[str] = field(default_factory=set)
-    missing_form: str = ""  # what an ``ANSWER_FORMS`` question asks for ("number") when no filler is here: it cannot answer
+    missing_form: str = ""  # what the question asks for (``answer_form``: "number") when no filler is here: it cannot answer
+    other_year: str = ""  # the years the question names ("2022") when this sentence names only others: it is about another time
     score: float = 0.0  # the probability that this sentence answers the question
     shortlisted: "tuple[Shortlist, int] | None" = None  # where its sentence vector comes from (``Shortlist``)
     reader: float = -math.inf  # the reader's log-odds that this sentence answers (vs nothing in its chunk)
@@ -290,6 +330,7 @@ def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
 
 def lexical_features(question: Question, cands: list[Candidate]) -> None:
     """The features that need no embedding (cheap), in place."""
+    form = answer_form(question)
     for c in cands:
         c.coverage = _covered(question, c.terms)
         window = c.terms | _window_terms(c)
@@ -299,8 +340,9 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
         c.names_here = sum(1 for t in question.names if t in here) / len(question.names) if question.names else 1.0
         c.fillers = fillers(c.text, question.type, question.lowered_words)
         c.type_ok = 1.0 if question.type == "any" or c.fillers else 0.0
-        lacks = question.type in ANSWER_FORMS and not c.fillers and not _antecedent_fillers(c, question)
-        c.missing_form = ANSWER_FORMS[question.type] if lacks else ""
+        lacks = form and not _gives(form, c.fillers) and not _gives(form, _antecedent_fillers(c, question))
+        c.missing_form = form if lacks else ""
+        c.other_year = other_year(question, c.text)
 
 
 class Shortlist:

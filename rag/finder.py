@@ -3,7 +3,8 @@
 Hybrid retrieval finds chunks; the trained reader (rag/reader.py) reads them; the calibrated ranker
 orders their sentences (rag/evidence.py builds its features); the best few are embedded when needed
 (to compare sources); and one calibrated probability says whether the corpus answers (0 when the best
-sentence lacks the form of answer asked for: no number for "how many"). Composing the answer from
+sentence lacks the form of answer asked for, no number for "how many", or is about another year than the
+question names). Composing the answer from
 the Evidence (rag/answer.py) or generating one (rag/generation.py) is the caller's next step.
 """
 
@@ -64,9 +65,11 @@ class EvidenceFinder:
             c.logit = calibration.ranker.logit(sentence_features(c)) if c.reader > -math.inf else -math.inf
             c.score = sigmoid(c.logit) if c.reader > -math.inf else 0.0
         ranked = sorted(cands, key=lambda c: c.logit, reverse=True)
+        ranked.sort(key=lambda c: bool(c.other_year))  # about another year than the question names: after the rest
         Shortlist(ranked[:SHORTLIST], lambda texts: self.sentence_vectors.embed(texts, self.embedder.embed), query_vector)
         features = decision_features(q, ranked, retrieved, retriever.lexical)
-        # a best sentence without the asked-for form of answer never answers (rag/evidence.py ANSWER_FORMS)
-        probability = calibration.answerable(features) if ranked and not ranked[0].missing_form else 0.0
+        # a best sentence without the asked-for form of answer, or about another year, never answers (rag/evidence.py)
+        answers = ranked and not (ranked[0].missing_form or ranked[0].other_year)
+        probability = calibration.answerable(features) if answers else 0.0
         log.debug("question %r features %s p=%.3f", question, features, probability)
         return Evidence(question, q.type, retrieved, ranked, features, probability)

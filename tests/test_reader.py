@@ -469,6 +469,94 @@ def test_a_count_in_the_sentence_leaned_on_is_the_answers_form():
     assert [c.missing_form for c in cands] == ["", ""]
 
 
+def test_a_question_that_asks_for_the_year_needs_a_year_not_just_a_time():
+    """ "In what year…" is answered by a year ("in 911", "two years later" count), or by a month or a weekday that
+    the article's publication date, shown with the quote, dates; not by a season, a clock time or a century.
+    "When" may be answered by any time, or a condition, and keeps its answers."""
+    from index.lexical import LexicalIndex
+    from rag.evidence import analyze, candidates, lexical_features
+
+    sentences = {
+        "The monks finished the abbey in the winter.": True,
+        "The monks finished the abbey at noon.": True,
+        "The monks finished the abbey in the first century.": True,
+        "The monks finished the abbey with their own hands.": True,
+        "The monks finished the abbey in November.": False,  # dated by the article
+        "The monks finished the abbey on Monday.": False,
+        "The monks finished the abbey yesterday.": False,
+        "The monks finished the abbey in 911.": False,
+        "The monks finished the abbey two years later.": False,
+        "The monks finished the abbey in 1066.": False,
+    }
+    for sentence, missing in sentences.items():
+        chunk = _retrieved("ab", "Abbey", [sentence])
+        lexical = LexicalIndex.build(["ab"], [chunk.chunk.text])
+        for question, asks_year in (
+            ("In what year did the monks finish the abbey?", True),
+            ("When did the monks finish the abbey?", False),
+        ):
+            [cand] = candidates([chunk])
+            lexical_features(analyze(question, lexical), [cand])
+            assert cand.missing_form == ("year" if missing and asks_year else ""), (question, sentence)
+    chunk = _retrieved("ab", "Abbey", ["A fire broke out at the abbey in 1066.", "It burned for three days."])
+    cands = candidates([chunk])  # the year of the sentence leaned on ("It burned …") is its form too
+    lexical_features(analyze("In what year did the abbey burn?", LexicalIndex.build(["ab"], [chunk.chunk.text])), cands)
+    assert [c.missing_form for c in cands] == ["", ""]
+
+
+def test_a_sentence_about_another_year_than_the_question_names_cannot_answer():
+    from index.lexical import LexicalIndex
+    from rag.evidence import analyze, candidates, lexical_features
+
+    sentences = {
+        "Abdulrazak Gurnah won the Nobel Prize in Literature in 2021.": "2022",
+        "Annie Ernaux won the 2022 Nobel Prize in Literature, the academy said in 2023.": "",
+        "Annie Ernaux won the Nobel Prize in Literature.": "",  # no year: its article's date may tell
+        "Annie Ernaux, born in 1940, won the Nobel Prize in Literature.": "",  # a year in the background
+        "The prize, founded in 1895, went to Annie Ernaux.": "",
+    }
+    for sentence, missing in sentences.items():
+        chunk = _retrieved("np", "Nobel", [sentence])
+        lexical = LexicalIndex.build(["np"], [chunk.chunk.text])
+        for question, asked in (
+            ("Who won the 2022 Nobel Prize in Literature?", missing),
+            ("Who won the Nobel Prize in Literature?", ""),
+        ):
+            [cand] = candidates([chunk])
+            lexical_features(analyze(question, lexical), [cand])
+            assert cand.other_year == asked and not cand.missing_form, (question, sentence)
+
+
+PRIZE_2021 = {
+    "title": "Gurnah wins literature prize",
+    "published": "2021-10-07",
+    "text": "The Swedish Academy said that Tanzanian novelist Abdulrazak Gurnah won the Nobel Prize in Literature "
+    "in 2021. The academy praised his uncompromising work on colonialism.",
+}
+PRIZE_2022 = {
+    "title": "Ernaux wins literature prize",
+    "published": "2022-10-06",
+    "text": "The Swedish Academy said that French writer Annie Ernaux won the Nobel Prize in Literature. "
+    "The academy praised the courage of her memoirs.",
+}
+
+
+@pytest.mark.slow
+def test_a_sentence_about_another_year_than_asked_is_not_the_answer(tmp_path_factory, embedder):
+    """Asked about 2022, the sentence that says 2021 goes after one that names no year; when the best is
+    such a sentence, the corpus does not say, and the refusal says why."""
+    both, older = tmp_path_factory.mktemp("prizes"), tmp_path_factory.mktemp("prize-2021")
+    (both / "prizes.jsonl").write_text("\n".join(json.dumps(x) for x in (PRIZE_2021, PRIZE_2022)) + "\n", encoding="utf-8")
+    only_2021 = {**PRIZE_2021, "text": PRIZE_2021["text"].split(" The academy")[0]}
+    (older / "prize.jsonl").write_text(json.dumps(only_2021) + "\n", encoding="utf-8")
+
+    answer = _indexed(both, tmp_path_factory, embedder).ask("Who won the 2022 Nobel Prize in Literature?")
+    assert answer.answered and "Ernaux" in answer.answer and "Gurnah" not in answer.answer, answer.answer
+    answer = _indexed(older, tmp_path_factory, embedder).ask("Who won the 2022 Nobel Prize in Literature?")
+    assert answer.status == "not_in_corpus" and answer.confidence == 0.0, answer.answer
+    assert answer.reason == "The passages that come closest are about other years than 2022" and answer.related
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "question",  # each was answered with a sentence on its topic that gives no number
