@@ -70,12 +70,14 @@ def compose(
     return Answer(status="answered", answer=answer, citations=citations, question=question, confidence=probability)
 
 
-def _why_not(best: Candidate) -> str:
-    """Why the best sentence cannot answer, when a rule says so, else ""."""
-    if best.missing_form:
-        return f"The passages that come closest give no {best.missing_form}"
-    if best.other_year:
-        return f"The passages that come closest are about other years than {best.other_year}"
+def _why_not(ranked: list[Candidate]) -> str:
+    """Why the best sentences cannot answer, when a rule says so, else "". The closest of all is the first
+    to explain: one about another year goes after the rest (rag/finder.py), though it came closest."""
+    closest = max(ranked, key=lambda c: c.logit)
+    if closest.other_year:
+        return f"The passages that come closest are about other years than {closest.other_year}"
+    if ranked[0].missing_form:
+        return f"The passages that come closest give no {ranked[0].missing_form}"
     return ""
 
 
@@ -84,7 +86,7 @@ def refuse(question: str, ranked: list[Candidate], probability: float, articles:
     the best sentence cannot answer ("The passages that come closest give no number")."""
     close = [c for c in distinct(ranked) if c.dense >= RELATED_DENSE or c.coverage >= RELATED_COVERAGE]
     related = [citation(n, c, articles) for n, c in enumerate(close[:3], start=1)]
-    reason = _why_not(ranked[0]) if ranked else ""
+    reason = _why_not(ranked) if ranked else ""
     return Answer(
         status="not_in_corpus", answer=NOT_IN_CORPUS, related=related, question=question, confidence=probability, reason=reason
     )

@@ -11,7 +11,8 @@ sources, "related" passages) and returned by ``Assistant.explain``:
   coverage  IDF-weighted share of the question's content terms found in the sentence
   context   the same share over the sentence, its neighbours and the title (a name may sit one sentence earlier)
   names     share of the question's capitalised names found in that window (names_here: in the sentence
-            itself, or in the sentence before when it opens with "It", "The company"…)
+            itself, or in the sentence before when it opens with "It", "The company"…, or in the title
+            when it opens with "The <noun>" of the title's subject: "The bridge" under "Harbour bridge …")
   type_ok   the sentence holds a filler of the expected answer type (a number for "how many",
             a date for "when", a name for "who") that is not already in the question
 
@@ -53,7 +54,8 @@ _DATE = re.compile(
     r"\b("
     + "|".join(_MONTHS.split())
     + r")\b\.?|\b(1[5-9]\d\d|20\d\d)s?\b|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
-    r"\b(yesterday|today|last (year|month|week|fall|spring|summer|winter)|earlier this (week|month|year))\b",
+    r"\b(yesterday|today|tomorrow|tonight|(?:last|next|this|later this|earlier this) "
+    r"(?:year|month|week|weekend|fall|spring|summer|winter))\b",
     re.IGNORECASE,
 )
 _MONTH_OF = {name: name[:3] for name in _MONTHS.split()}  # "november", "nov", "sept" -> "nov", "sep"
@@ -167,7 +169,11 @@ _ASKS_YEAR = re.compile(r"\b(what|which) year\b", re.I)
 # Among a sentence's time fillers, those that give the year: "1066", "in 911", "two years later"; and those its
 # article's publication date, shown with the quote, dates: "Nov.", "Thursday", "yesterday", "last week".
 # Not a season, a clock time or a century.
-_A_YEAR = re.compile(r"\d|\byears?\b|^(" + "|".join(sorted(set(_MONTH_OF.values()))) + r"|\w+day|last \w+|earlier this \w+)$")
+_A_YEAR = re.compile(
+    r"\d|\byears?\b|^("
+    + "|".join(sorted(set(_MONTH_OF.values())))
+    + r"|\w+day|tomorrow|tonight|(?:last|next|this|later this|earlier this) \w+)$"
+)
 
 
 def answer_form(question: "Question") -> str:
@@ -382,10 +388,15 @@ def _antecedent_terms(c: Candidate) -> set[str]:
     if prev := leaned_on(c):
         return _sentence_terms(c, prev)
     # a definite description of a thing the sentence before names ("The council's leader, …" after "The
-    # Riverton city council voted …") leans on it too, for names only: quoting keeps to ``leaned_on``'s nouns
-    m = _DEFINITE.match(c.text) if c.index else None
-    before = _sentence_terms(c, c.retrieved.chunk.sentences[c.index - 1]) if m else set()
-    return before if before and set(terms(m.group(1))) & before else set()
+    # Riverton city council voted …"), or the title ("The bridge was first opened in 1931" under "Harbour
+    # bridge reopens"), leans on it too, for names only: quoting keeps to ``leaned_on``'s nouns
+    m = _DEFINITE.match(c.text)
+    if not m:
+        return set()
+    noun = set(terms(m.group(1)))
+    before = _sentence_terms(c, c.retrieved.chunk.sentences[c.index - 1]) if c.index else set()
+    title = set(terms(c.retrieved.chunk.title))
+    return (before if noun & before else set()) | (title if noun & title else set())
 
 
 def _antecedent_fillers(c: Candidate, question: Question) -> set[str]:

@@ -573,6 +573,15 @@ def test_a_question_whose_best_sentence_lacks_the_asked_for_number_is_refused(se
 
 
 @pytest.mark.slow
+def test_a_question_about_a_year_the_seeds_never_mention_is_refused_and_told_why(seeded):
+    answer = seeded.ask("How many troops did Russia send to Nagorno-Karabakh in 2020?")
+    assert answer.answered and "2,000 troops" in answer.answer, answer.answer
+    answer = seeded.ask("How many troops did Russia send to Nagorno-Karabakh in 2023?")  # the closest says 2020
+    assert answer.status == "not_in_corpus" and answer.confidence == 0.0, answer.answer
+    assert answer.reason == "The passages that come closest are about other years than 2023" and answer.related
+
+
+@pytest.mark.slow
 def test_sources_that_write_one_month_differently_do_not_differ(seeded):
     """ "Nov. 10, 2020" and "November, 2020" answer "When did the 2020 war end?" alike: no "The sources differ"."""
     answer = seeded.ask("When did the 2020 war end?")
@@ -616,6 +625,32 @@ def test_a_definite_description_of_a_thing_the_sentence_before_names_leans_on_it
     lexical_features(analyze("Who leads the Riverton council?", lexical), cands)
     assert [c.names_here for c in cands] == [1.0, 1.0, 0.0]  # "The bridge" is not named in the sentence before
     assert leaned_on(cands[1]) is None
+
+
+def test_a_definite_description_of_the_title_s_subject_leans_on_the_title_for_names():
+    """News names its subject in the title and then says "the bridge": "The bridge was first opened in 1931"
+    under "Harbour bridge reopens" speaks of the Harbour bridge."""
+    from index.lexical import LexicalIndex
+    from rag.evidence import analyze, candidates, leaned_on, lexical_features
+
+    chunk = _retrieved(
+        "hb",
+        "Harbour bridge reopens after repairs",
+        ["Mayor Ilse Brandt said buses would return next week.", "The bridge was first opened in 1931.", "The mayor spoke."],
+    )
+    lexical = LexicalIndex.build(["hb"], [chunk.chunk.text])
+    cands = candidates([chunk])
+    lexical_features(analyze("In what year was the Harbour bridge first opened?", lexical), cands)
+    assert [c.names_here for c in cands] == [0.0, 1.0, 0.0]  # "The mayor" is not the title's subject
+    assert leaned_on(cands[1]) is None  # quoting keeps to the sentence
+
+
+def test_times_to_come_answer_when():
+    from rag.evidence import fillers
+
+    assert fillers("Buses would return to the bridge next week.", "date", set()) == {"next week"}
+    assert fillers("The council votes tomorrow.", "date", set()) == {"tomorrow"}
+    assert fillers("Talks resume later this month.", "date", set()) == {"later this month"}
 
 
 def test_a_swapped_detail_question_asks_about_what_its_paragraph_never_mentions():
