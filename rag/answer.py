@@ -86,7 +86,7 @@ def refuse(question: str, ranked: list[Candidate], probability: float, articles:
     the best sentence cannot answer ("The passages that come closest give no number")."""
     close = [c for c in distinct(ranked) if c.dense >= RELATED_DENSE or c.coverage >= RELATED_COVERAGE]
     related = [citation(n, c, articles) for n, c in enumerate(close[:3], start=1)]
-    reason = _why_not(ranked) if ranked else ""
+    reason = _why_not(ranked) if related else ""  # of the passages shown: none shown, none to explain
     return Answer(
         status="not_in_corpus", answer=NOT_IN_CORPUS, related=related, question=question, confidence=probability, reason=reason
     )

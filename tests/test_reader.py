@@ -579,6 +579,8 @@ def test_a_question_about_a_year_the_seeds_never_mention_is_refused_and_told_why
     answer = seeded.ask("How many troops did Russia send to Nagorno-Karabakh in 2023?")  # the closest says 2020
     assert answer.status == "not_in_corpus" and answer.confidence == 0.0, answer.answer
     assert answer.reason == "The passages that come closest are about other years than 2023" and answer.related
+    answer = seeded.ask("Who won the 2022 Nobel Prize in Literature?")  # nothing close: no passage to explain
+    assert answer.status == "not_in_corpus" and not answer.related and answer.reason == "", answer.reason
 
 
 @pytest.mark.slow
