@@ -196,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {len(cases)} dev questions", file=sys.stderr)
     if args.reuse:
         questions = json.loads(saved.read_text())
+        if any("other_year" not in q for q in questions):
+            raise SystemExit(f"{saved} was saved before the year rule (rag/evidence.py other_year): run without --reuse")
     else:
         saved.write_text(json.dumps(questions))
     names = sorted({q["dataset"] for q in questions})
@@ -268,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         level = {"missing": q["missing"], "unknown": q["unknown"]}
         if q["features"]:
             logits = ranker.decision_function(np.array([[f[k] for k in ranker_features] for f in q["features"]]))
-            other_year = np.array(q.get("other_year", [False] * len(logits)), dtype=bool)
+            other_year = np.array(q["other_year"], dtype=bool)
             order = np.lexsort((-logits, other_year))  # about another year than asked: after the rest (rag/finder.py)
             best = int(order[0])
             second = float(logits[order[1]]) if len(order) > 1 else None

@@ -70,10 +70,10 @@ def compose(
     return Answer(status="answered", answer=answer, citations=citations, question=question, confidence=probability)
 
 
-def _why_not(ranked: list[Candidate]) -> str:
-    """Why the best sentences cannot answer, when a rule says so, else "". The closest of all is the first
-    to explain: one about another year goes after the rest (rag/finder.py), though it came closest."""
-    closest = max(ranked, key=lambda c: c.logit)
+def _why_not(ranked: list[Candidate], shown: list[Candidate]) -> str:
+    """Why the best sentences cannot answer, when a rule says so, else "". The closest passage shown is the
+    first to explain: one about another year goes after the rest (rag/finder.py), though it came closest."""
+    closest = max(shown, key=lambda c: c.logit)
     if closest.other_year:
         return f"The passages that come closest are about other years than {closest.other_year}"
     if ranked[0].missing_form:
@@ -84,9 +84,10 @@ def _why_not(ranked: list[Candidate]) -> str:
 def refuse(question: str, ranked: list[Candidate], probability: float, articles: dict[str, StoredArticle]) -> Answer:
     """A refusal, with the closest passages as "related" when any is close at all, and why when a rule says
     the best sentence cannot answer ("The passages that come closest give no number")."""
-    close = [c for c in distinct(ranked) if c.dense >= RELATED_DENSE or c.coverage >= RELATED_COVERAGE]
+    closest_first = sorted(ranked, key=lambda c: c.logit, reverse=True)  # one about another year too (rag/finder.py)
+    close = [c for c in distinct(closest_first) if c.dense >= RELATED_DENSE or c.coverage >= RELATED_COVERAGE]
     related = [citation(n, c, articles) for n, c in enumerate(close[:3], start=1)]
-    reason = _why_not(ranked) if related else ""  # of the passages shown: none shown, none to explain
+    reason = _why_not(ranked, close[:3]) if close else ""  # of the passages shown: none shown, none to explain
     return Answer(
         status="not_in_corpus", answer=NOT_IN_CORPUS, related=related, question=question, confidence=probability, reason=reason
     )

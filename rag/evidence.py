@@ -164,13 +164,15 @@ ANSWER_FORMS = {
 }
 # Of the "when" questions, those that ask for the year ("In what year…", "Which year…") are answered by one:
 # in the train and dev parts of SQuAD 2.0, 239 of the 242 answers to such a question hold a year (the
-# other three answer "in what century", left out here).
+# other three answer "in what century", left out here), and 227 of the 228 sentences that answer one hold a
+# time that ``_A_YEAR`` accepts.
 _ASKS_YEAR = re.compile(r"\b(what|which) year\b", re.I)
-# Among a sentence's time fillers, those that give the year: "1066", "in 911", "two years later"; and those its
-# article's publication date, shown with the quote, dates: "Nov.", "Thursday", "yesterday", "last week".
-# Not a season, a clock time or a century.
+# Among a sentence's time fillers, those that give the year: "1066", "in 911", "12 BC", "(1564–1598)", "two years
+# later"; and those its article's publication date, shown with the quote, dates: "Nov.", "Thursday", "yesterday",
+# "last week". Not a season, a clock time ("10 a.m."), a century ("the 12th century") or an episode.
 _A_YEAR = re.compile(
-    r"\d|\byears?\b|^("
+    r"^(?:\d{3,4}s?|(?:in|since|from|until|till|by|around|about|circa|c\.|before|after|during) \d{3}|"
+    r"\d{1,4}\s?(?:bc|bce|ad|ce|b\.c\.|a\.d\.)|(?:ad|a\.d\.)\s?\d{1,4}|\(\d{3,4}.*\)|.*\byears?\b.*|"
     + "|".join(sorted(set(_MONTH_OF.values())))
     + r"|\w+day|tomorrow|tonight|(?:last|next|this|later this|earlier this) \w+)$"
 )
@@ -186,19 +188,38 @@ def answer_form(question: "Question") -> str:
 # A year a question names ("Who won the 2022 prize?"): a sentence that gives other years and not this one is
 # about another time, ranked after the others and never the answer (in SQuAD 2.0's train and dev parts, 13 of
 # the 511 sentences that answer such a question name only other years).
-_YEAR = re.compile(r"\b(1\d\d\d|20\d\d)\b(?!['’]?s\b)")  # not a decade ("the 1950s")
-# A year that dates someone or something in the background, not the event: "born in 1940", "(1867–1934)".
+_YEAR = re.compile(r"\b(1\d\d\d|20\d\d)\b(?!s\b)")  # not a decade ("the 1950s")
+_DECADE = re.compile(r"\bthe (?:early |mid-?|late )?(\d{4})['’]s\b", re.I)  # "the 1950's" (but "2022's race" is 2022)
+# A year that dates someone or something in the background, not the event: "born in 1940", "(1867–1934)", "(b.
+# 20 December 1948)", "founded in Paris in 1998", "since 2002", "officials said in 2024", "a 2005 UN report said".
 _BACKGROUND_YEAR = re.compile(
-    r"\((?:born |b\. )?\d{4}[^)]{0,12}\)|\b(?:born|founded|established|since)\b(?:\s+in)?(?:\s+\w+){0,2}?\s+\d{4}\b", re.I
+    r"\((?:born |b\. )?[^()]{0,20}\d{4}[^()]{0,30}\)|"
+    r"\b(?:born|founded|established|since|said|says|reported|announced|wrote|told \w+)\b(?:\s+(?:in|on))?(?:\s+[\w,]+){0,3}?\s+\d{4}\b|"
+    r"\ban? \d{4}(?:\s+\w+)?\s+(?:report|study|survey|census|poll|estimate|statement|interview|book|paper)\b",
+    re.I,
 )
+# Years given as a span cover those between: "2021–22", "from 2017 to 2021", "between 2019 and 2022".
+_SPAN_OF_YEARS = re.compile(
+    r"\b(\d{4})\s?[–-]\s?(\d{2}|\d{4})\b|\b(?:from|between)\s+(\d{4})\s+(?:to|and|until|through|till)\s+(\d{4})\b", re.I
+)
+
+
+def _years(text: str) -> set[str]:
+    """The years a text names, spans filled in ("2021–23" names 2022)."""
+    found = set(_YEAR.findall(_DECADE.sub(" ", text)))
+    for m in _SPAN_OF_YEARS.finditer(text):
+        a, b = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        first, last = int(a), int(a[: 4 - len(b)] + b)
+        found |= {str(y) for y in range(first, last + 1)} if 0 < last - first <= 50 else set()
+    return found
 
 
 def other_year(question: "Question", text: str) -> str:
     """The years the question names ("2022") when the sentence names years and none of these, else ""."""
-    asked = set(_YEAR.findall(question.text))
-    if not asked or asked & set(_YEAR.findall(text)):
+    asked = _years(question.text)
+    if not asked or asked & _years(text):
         return ""
-    said = set(_YEAR.findall(_BACKGROUND_YEAR.sub(" ", text)))
+    said = _years(_BACKGROUND_YEAR.sub(" ", text))
     return " or ".join(sorted(asked)) if said else ""
 
 
@@ -391,7 +412,7 @@ def _antecedent_terms(c: Candidate) -> set[str]:
     # Riverton city council voted …"), or the title ("The bridge was first opened in 1931" under "Harbour
     # bridge reopens"), leans on it too, for names only: quoting keeps to ``leaned_on``'s nouns
     m = _DEFINITE.match(c.text)
-    if not m:
+    if not m or _CAPITALISED.search(m.group(1)):  # "The Tarvik bridge" names its own bridge
         return set()
     noun = set(terms(m.group(1)))
     before = _sentence_terms(c, c.retrieved.chunk.sentences[c.index - 1]) if c.index else set()
