@@ -159,9 +159,22 @@ def _disagree(groups: list[list[Candidate]]) -> bool:
     stated = [g[0] for g in groups if g[0].fillers]
     for i, a in enumerate(stated):
         for b in stated[i + 1 :]:
-            if a.document_id != b.document_id and not (a.fillers & b.fillers) and not _same_fact(a, b):
+            if a.document_id != b.document_id and not _overlap(a.fillers, b.fillers) and not _same_fact(a, b):
                 return True
     return False
+
+
+_DECADE_FILLER = re.compile(r"\d{3}0s")
+
+
+def _overlap(a: set[str], b: set[str]) -> bool:
+    """Typed answers that agree: one in both, or a decade and a year in it ("the early 1990s", "1991")."""
+    return bool(a & b) or _in_a_decade(b, a) or _in_a_decade(a, b)
+
+
+def _in_a_decade(years: set[str], decades: set[str]) -> bool:
+    starts = {d[:3] for d in decades if _DECADE_FILLER.fullmatch(d)}
+    return any(y[:3] in starts for y in years if len(y) == 4 and y.isdigit())
 
 
 def distinct(ranked: list[Candidate]) -> list[Candidate]:

@@ -597,6 +597,8 @@ def test_sources_that_write_one_month_differently_do_not_differ(seeded):
     answer = seeded.ask("When did the 2020 war end?")
     assert answer.answered and "Nov. 10, 2020" in answer.citations[0].text
     assert "differ" not in answer.answer and "According to" not in answer.answer, answer.answer
+    answer = seeded.ask("In what year did Nagorno-Karabakh break away from Azerbaijan?")  # "the early 1990s", "1991"
+    assert answer.answered and "1991" in answer.answer and "differ" not in answer.answer, answer.answer
 
 
 def test_a_name_in_the_antecedent_counts_for_a_sentence_that_opens_with_a_pronoun():
