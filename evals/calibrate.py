@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {len(cases)} dev questions", file=sys.stderr)
     if args.reuse:
         questions = json.loads(saved.read_text())
-        if any("other_year" not in q for q in questions):
+        if any("other_year" not in q or "form_missing" not in q for q in questions):
             raise SystemExit(f"{saved} was saved before the year rule (rag/evidence.py other_year): run without --reuse")
     else:
         saved.write_text(json.dumps(questions))
@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
             best = int(order[0])
             second = float(logits[order[1]]) if len(order) > 1 else None
             rows.append(decision_row(float(logits[best]), second, q["facts"][best], level))
-            formless.append(q.get("form_missing", [False] * len(q["features"]))[best] or bool(other_year[best]))
+            formless.append(q["form_missing"][best] or bool(other_year[best]))
         else:
             rows.append(decision_row(None, None, {}, level))
             formless.append(False)

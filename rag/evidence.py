@@ -178,11 +178,11 @@ _A_YEAR = re.compile(
 )
 
 
-def answer_form(question: "Question") -> str:
+def answer_form(question: str, qtype: str) -> str:
     """What the answer to the question is always written with ("number", "year"), or "" when it varies."""
-    if question.type == "date" and _ASKS_YEAR.search(question.text):
+    if qtype == "date" and _ASKS_YEAR.search(question):
         return "year"
-    return ANSWER_FORMS.get(question.type, "")
+    return ANSWER_FORMS.get(qtype, "")
 
 
 # A year a question names ("Who won the 2022 prize?"): a sentence that gives other years and not this one is
@@ -214,9 +214,8 @@ def _years(text: str) -> set[str]:
     return found
 
 
-def other_year(question: "Question", text: str) -> str:
-    """The years the question names ("2022") when the sentence names years and none of these, else ""."""
-    asked = _years(question.text)
+def other_year(asked: frozenset[str], text: str) -> str:
+    """The years the question names (``asked``: "2022") when the sentence names years and none of these, else ""."""
     if not asked or asked & _years(text):
         return ""
     said = _years(_BACKGROUND_YEAR.sub(" ", text))
@@ -246,6 +245,8 @@ class Question:
     weights: dict[str, float]  # IDF per term
     lowered_words: set[str]
     names: list[str]  # stemmed terms of the question's capitalised words (names, places, organisations)
+    form: str = ""  # what its answer is always written with (``answer_form``: "number", "year"), or ""
+    years: frozenset[str] = frozenset()  # the years it names ("2022"): a sentence naming only others cannot answer
 
     @property
     def mass(self) -> float:
@@ -262,13 +263,16 @@ def analyze(question: str, lexical: LexicalIndex, context: str | None = None) ->
     capitalised = [m.group(0) for m in _CAPITALISED.finditer(question) if m.start() > 0]
     names = [t for t in dict.fromkeys(terms(" ".join(capitalised))) if t in content]
     borrowed = set(terms(context)) if context else set()
+    qtype = question_type(question)
     return Question(
         text=question,
-        type=question_type(question),
+        type=qtype,
         terms=content,
         weights={t: lexical.idf(t) * (CONTEXT_WEIGHT if t in borrowed else 1.0) for t in content},
         lowered_words=set(words(question)),
         names=[t for t in names if t not in borrowed],
+        form=answer_form(question, qtype),
+        years=frozenset(_years(question)),
     )
 
 
@@ -357,7 +361,7 @@ def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
 
 def lexical_features(question: Question, cands: list[Candidate]) -> None:
     """The features that need no embedding (cheap), in place."""
-    form = answer_form(question)
+    form = question.form  # checked on every sentence, against its fillers and those of the sentence it leans on
     for c in cands:
         c.coverage = _covered(question, c.terms)
         window = c.terms | _window_terms(c)
@@ -369,7 +373,7 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
         c.type_ok = 1.0 if question.type == "any" or c.fillers else 0.0
         lacks = form and not _gives(form, c.fillers) and not _gives(form, _antecedent_fillers(c, question))
         c.missing_form = form if lacks else ""
-        c.other_year = other_year(question, c.text)
+        c.other_year = other_year(question.years, c.text)
 
 
 class Shortlist:
