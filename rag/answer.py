@@ -5,7 +5,8 @@ whole (with the sentence before when it opens with a pronoun that names nothing 
 Several articles that state the same fact (the same short answer) are merged on one sentence
 ([1][2]); articles that give different answers are attributed ("According to ..."). Whether to
 answer at all is the reader's calibrated probability against its threshold (rag/models/reader), 0 when
-the best sentence lacks the form of answer asked for (a number for "how many", a year for "in what year") or
+the best sentence lacks the form of answer asked for (a number for "how many", a year for "in what year", a
+name for "what is the name of") or
 is about another year than the question names (rag/evidence.py, rag/finder.py); a refusal then says why.
 """
 

@@ -469,12 +469,28 @@ def test_a_count_in_the_sentence_leaned_on_is_the_answers_form():
     assert [c.missing_form for c in cands] == ["", ""]
 
 
+def _missing_forms(sentences: list[str], question: str) -> list[str]:
+    """``Candidate.missing_form`` of each sentence of one chunk, for the question."""
+    from index.lexical import LexicalIndex
+    from rag.evidence import analyze, candidates, lexical_features
+
+    chunk = _retrieved("doc", "Title", sentences)
+    cands = candidates([chunk])
+    lexical_features(analyze(question, LexicalIndex.build(["doc"], [chunk.chunk.text])), cands)
+    return [c.missing_form for c in cands]
+
+
+def _assert_missing_forms(sentences: dict[str, bool], questions: dict[str, str]) -> None:
+    """Each sentence alone lacks the form each question asks for (its value) when it is marked True."""
+    for sentence, missing in sentences.items():
+        for question, form in questions.items():
+            assert _missing_forms([sentence], question) == [form if missing else ""], (question, sentence)
+
+
 def test_a_question_that_asks_for_the_year_needs_a_year_not_just_a_time():
     """ "In what year…" is answered by a year ("in 911", "two years later" count), or by a month or a weekday that
     the article's publication date, shown with the quote, dates; not by a season, a clock time or a century.
     "When" may be answered by any time, or a condition, and keeps its answers."""
-    from index.lexical import LexicalIndex
-    from rag.evidence import analyze, candidates, lexical_features
 
     sentences = {
         "The monks finished the abbey in the winter.": True,
@@ -490,20 +506,38 @@ def test_a_question_that_asks_for_the_year_needs_a_year_not_just_a_time():
         "The monks finished the abbey two years later.": False,
         "The monks finished the abbey in 1066.": False,
     }
-    for sentence, missing in sentences.items():
-        chunk = _retrieved("ab", "Abbey", [sentence])
-        lexical = LexicalIndex.build(["ab"], [chunk.chunk.text])
-        for question, asks_year in (
-            ("In what year did the monks finish the abbey?", True),
-            ("When did the monks finish the abbey?", False),
-        ):
-            [cand] = candidates([chunk])
-            lexical_features(analyze(question, lexical), [cand])
-            assert cand.missing_form == ("year" if missing and asks_year else ""), (question, sentence)
-    chunk = _retrieved("ab", "Abbey", ["A fire broke out at the abbey in 1066.", "It burned for three days."])
-    cands = candidates([chunk])  # the year of the sentence leaned on ("It burned …") is its form too
-    lexical_features(analyze("In what year did the abbey burn?", LexicalIndex.build(["ab"], [chunk.chunk.text])), cands)
-    assert [c.missing_form for c in cands] == ["", ""]
+    questions = {"In what year did the monks finish the abbey?": "year", "When did the monks finish the abbey?": ""}
+    _assert_missing_forms(sentences, questions)
+    # the year of the sentence leaned on ("It burned …") is its form too
+    assert _missing_forms(
+        ["A fire broke out at the abbey in 1066.", "It burned for three days."], "In what year did the abbey burn?"
+    ) == ["", ""]
+
+
+def test_a_question_that_asks_for_a_name_needs_one_not_a_capital_that_opens_the_sentence():
+    """ "What is the name of…" is answered by a capitalised word the question lacks; "The" or "However" opening
+    the sentence is no name. "What is another name for…" asks for a term, and "Who…" may be answered in lower case."""
+    from rag.evidence import fillers
+
+    sentences = {
+        "“The command of the peacekeeping contingent is taking measures.”": True,
+        "However, the commander of the peacekeeping contingent is taking measures.": True,
+        "The peacekeeping contingent is led by Lieutenant General Rustam Muradov.": False,
+        "Muradov commands the peacekeeping contingent.": False,
+    }
+    questions = {
+        "What is the name of the commander of the peacekeeping contingent?": "name",
+        "What's the commander's name?": "name",
+        "What is another name for the peacekeeping contingent?": "",
+        "Who commands the peacekeeping contingent?": "",
+    }
+    _assert_missing_forms(sentences, questions)
+    # the name of the sentence leaned on ("He commands …") is its form too
+    assert _missing_forms(
+        ["Rustam Muradov arrived on Monday.", "He commands the contingent."], "What is the name of the contingent's commander?"
+    ) == ["", ""]
+    assert fillers("The Kremlin said so.", "entity", set()) == {"kremlin"}  # "The" is no name, "Kremlin" is
+    assert fillers("Putin said so.", "entity", set()) == {"putin"}  # a name may open the sentence
 
 
 def test_a_sentence_about_another_year_than_the_question_names_cannot_answer():
@@ -587,6 +621,8 @@ def test_a_question_about_a_year_the_seeds_never_mention_is_refused_and_told_why
     answer = seeded.ask("How many troops did Russia send to Nagorno-Karabakh in 2023?")  # the closest says 2020
     assert answer.status == "not_in_corpus" and answer.confidence == 0.0, answer.answer
     assert answer.reason == "The passages that come closest are about other years than 2023" and answer.related
+    answer = seeded.ask("What is the name of the commander of the Russian peacekeeping contingent?")  # "“The command …”"
+    assert answer.status == "not_in_corpus" and answer.reason == "The passages that come closest give no name", answer.answer
     answer = seeded.ask("Who won the 2022 Nobel Prize in Literature?")  # nothing close: no passage to explain
     assert answer.status == "not_in_corpus" and not answer.related and answer.reason == "", answer.reason
 
