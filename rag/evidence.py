@@ -12,7 +12,9 @@ sources, "related" passages) and returned by ``Assistant.explain``:
   context   the same share over the sentence, its neighbours and the title (a name may sit one sentence earlier)
   names     share of the question's capitalised names found in that window (names_here: in the sentence
             itself, or in the sentence before when it opens with "It", "The company"…, or in the title
-            when it opens with "The <noun>" of the title's subject: "The bridge" under "Harbour bridge …")
+            when it opens with "The <noun>" of the title's subject: "The bridge" under "Harbour bridge …";
+            or, for a name that qualifies a noun in the question, "the Tarvik bridge", "the mayor of Tarvik",
+            where its chunk names it and the sentence says "the bridge", "Mayor Ilse Brandt")
   type_ok   the sentence holds a filler of the expected answer type (a number for "how many",
             a date for "when", a name for "who") that is not already in the question
 
@@ -266,6 +268,7 @@ class Question:
     names: list[str]  # stemmed terms of the question's capitalised words (names, places, organisations)
     form: str = ""  # what its answer is always written with (``answer_form``: "number", "year"), or ""
     years: frozenset[str] = frozenset()  # the years it names ("2022"): a sentence naming only others cannot answer
+    described: dict[str, frozenset[str]] = field(default_factory=dict)  # a name's term -> the nouns it qualifies (``_described``)
 
     @property
     def mass(self) -> float:
@@ -292,6 +295,37 @@ def analyze(question: str, lexical: LexicalIndex, context: str | None = None) ->
         names=[t for t in names if t not in borrowed],
         form=answer_form(question, qtype),
         years=frozenset(_years(question)),
+        described=_described(question),
+    )
+
+
+# A name that qualifies a noun in the question: "the Tarvik bridge", "the Old Harbour bridge", "Tarvik's mayor", "the
+# mayor of Tarvik". An article that names Tarvik may say "the bridge" or "Mayor Ilse Brandt" after: the name is there.
+_NAMED_NOUN = re.compile(
+    r"\bthe ((?:[A-Z][\w-]*\s)+)([a-z][\w-]*)|\b((?:[A-Z][\w-]*\s)*[A-Z][\w-]*)['’]s ([a-z][\w-]*)|"
+    r"\b(?:the|a|an|its|their) (?:[a-z][\w-]* )?([a-z][\w-]*) (?:of|in|at|for) (?:the )?((?:[A-Z][\w-]*\s?)+)"
+)
+
+
+def _described(question: str) -> dict[str, frozenset[str]]:
+    """The question's name terms, each with the nouns it qualifies (``_NAMED_NOUN``), as written."""
+    out: dict[str, set[str]] = {}
+    for m in _NAMED_NOUN.finditer(question):
+        name, noun = (
+            (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4)) if m.group(3) else (m.group(6), m.group(5))
+        )
+        if terms(noun):
+            for t in terms(name):
+                out.setdefault(t, set()).add(noun)
+    return {t: frozenset(n) for t, n in out.items()}
+
+
+def _refers(noun: str, text: str) -> bool:
+    """The sentence names the thing by its noun alone: "the bridge", or as a title, "Mayor Ilse Brandt", "Chief
+    librarian Tomas Reyes"; not "the work of Isaac Newton" (another name's), asked about "the work of Galileo"."""
+    return bool(
+        re.search(rf"\bthe {noun}(?:e?s)?\b(?! (?:of|in|at|for) (?:the )?[A-Z])", text, re.I)
+        or re.search(rf"\b[{noun[:1].upper()}{noun[:1]}]{noun[1:]}(?:e?s)? [A-Z]", text)
     )
 
 
@@ -384,12 +418,18 @@ def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
 def lexical_features(question: Question, cands: list[Candidate]) -> None:
     """The features that need no embedding (cheap), in place."""
     form = question.form  # checked on every sentence, against its fillers and those of the sentence it leans on
+    chunk_terms: dict[str, set[str]] = {}
     for c in cands:
         c.coverage = _covered(question, c.terms)
         window = c.terms | _window_terms(c)
         c.context = _covered(question, window)
         c.names = sum(1 for t in question.names if t in window) / len(question.names) if question.names else 1.0
         here = c.terms | _antecedent_terms(c)
+        if question.described:  # "the bridge" in an article that names the Tarvik bridge is the Tarvik bridge
+            article = _chunk_terms(c, chunk_terms)
+            here = here | {
+                t for t, nouns in question.described.items() if t in article and any(_refers(n, c.text) for n in nouns)
+            }
         c.names_here = sum(1 for t in question.names if t in here) / len(question.names) if question.names else 1.0
         c.fillers = fillers(c.text, question.type, question.lowered_words)
         c.type_ok = 1.0 if question.type == "any" or c.fillers else 0.0
@@ -418,6 +458,14 @@ class Shortlist:
             if self._vectors is None:
                 self._vectors = self._embed(self.texts)
             return self._vectors
+
+
+def _chunk_terms(c: Candidate, cache: dict[str, set[str]]) -> set[str]:
+    """Terms of a candidate's chunk and its article's title (computed once per chunk)."""
+    chunk = c.retrieved.chunk
+    if chunk.chunk_id not in cache:
+        cache[chunk.chunk_id] = set(terms(chunk.title + " " + chunk.text))
+    return cache[chunk.chunk_id]
 
 
 def _window_terms(c: Candidate) -> set[str]:

@@ -696,6 +696,48 @@ def test_a_definite_description_of_the_title_s_subject_leans_on_the_title_for_na
     assert cand.names_here == 0.0
 
 
+def test_the_thing_a_question_names_counts_as_named_where_the_article_says_the_bridge_or_mayor():
+    """ "When will buses return to the Tarvik bridge?": in an article that names the Tarvik bridge, "… return to the
+    bridge next week" speaks of it, as "Mayor Ilse Brandt" is the mayor of Tarvik; "the work of Isaac Newton" is not
+    the work of Galileo, though the article names Galileo."""
+    from index.lexical import LexicalIndex
+    from rag.evidence import analyze, candidates, lexical_features
+
+    chunk = _retrieved(
+        "tb",
+        "Bridge reopens after repairs",
+        [
+            "The Old Harbour bridge in Tarvik reopened on Friday.",
+            "Mayor Ilse Brandt said buses would return to the bridge next week.",
+            "Engineers replaced 46 cables.",
+        ],
+    )
+    lexical = LexicalIndex.build(["tb"], [chunk.chunk.text])
+    for question, named in (
+        ("When will buses return to the Tarvik bridge?", [1.0, 1.0, 0.0]),
+        ("Who is the mayor of Tarvik?", [1.0, 1.0, 0.0]),
+        ("Who is Tarvik's mayor?", [1.0, 1.0, 0.0]),
+        ("When will buses return to Tarvik?", [1.0, 0.0, 0.0]),  # nothing in the question that the sentence names
+    ):
+        cands = candidates([chunk])
+        lexical_features(analyze(question, lexical), cands)
+        assert [c.names_here for c in cands] == named, question
+    chunk = _retrieved(
+        "lb", "Library reopens", ["The library in Lindholm reopened.", "Chief librarian Tomas Reyes said 3,200 books were lost."]
+    )
+    cands = candidates([chunk])  # a title before a name: "Chief librarian Tomas Reyes", "defense minister Zakir Hasanov"
+    lexical_features(analyze("Who is the chief librarian in Lindholm?", LexicalIndex.build(["lb"], [chunk.chunk.text])), cands)
+    assert [c.names_here for c in cands] == [1.0, 1.0]
+    chunk = _retrieved(
+        "gr", "Gravity", ["Galileo studied falling bodies.", "Gravity was named a force after the work of Isaac Newton."]
+    )
+    cands = candidates([chunk])
+    lexical_features(
+        analyze("What was named a force after the work of Galileo?", LexicalIndex.build(["gr"], [chunk.chunk.text])), cands
+    )
+    assert [c.names_here for c in cands] == [1.0, 0.0]
+
+
 def test_times_to_come_answer_when():
     from rag.evidence import fillers
 
