@@ -34,7 +34,7 @@ import numpy as np
 from index.analysis import STOPWORDS, terms, words
 from index.lexical import LexicalIndex
 
-from .lexicon import COUNT_WORDS, MONTH_ABBREVIATIONS, MONTHS
+from .lexicon import COUNT_WORDS, MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 from .reader import Reader, Window
 from .retrieve import Retrieved
 
@@ -105,6 +105,7 @@ _MONEY = re.compile(
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*[a-zA-Z]\b|\b[A-Z]{2,}\b")
 _FIRST_WORD = re.compile(r"^\W*")
+_NAMED_TIMES = frozenset([m.lower() for m in (*MONTHS, *WEEKDAYS)] + [a.lower() for a in MONTH_ABBREVIATIONS])
 # Words that are capitalised only because they open a sentence: not a name ("The command … is taking measures").
 _OPENERS = STOPWORDS | set(
     "however meanwhile yet still later earlier last next now today yesterday tomorrow despite although though "
@@ -409,7 +410,7 @@ def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
         first = _FIRST_WORD.match(text).end()
         found = {
             m.group(0).lower() for m in _CAPITALISED.finditer(text) if m.start() != first or m.group(0).lower() not in _OPENERS
-        }
+        } - _NAMED_TIMES  # "Friday", "November": no one, nowhere
     else:
         return set()
     return {f for f in found if not set(words(f)) <= question_words}

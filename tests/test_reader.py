@@ -538,6 +538,7 @@ def test_a_question_that_asks_for_a_name_needs_one_not_a_capital_that_opens_the_
     ) == ["", ""]
     assert fillers("The Kremlin said so.", "entity", set()) == {"kremlin"}  # "The" is no name, "Kremlin" is
     assert fillers("Putin said so.", "entity", set()) == {"putin"}  # a name may open the sentence
+    assert fillers("It reopened on Friday, in May, as in Nov. 2020.", "entity", set()) == set()  # no one, nowhere
 
 
 def test_a_sentence_about_another_year_than_the_question_names_cannot_answer():
