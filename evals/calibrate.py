@@ -17,7 +17,7 @@ weighted equally (logistic regressions):
     From the best sentence's ranker score alone, or with the other decision features
     (rag/evidence.py ``decision_row``), chosen the same way on mean balanced accuracy; then the
     threshold with the best mean balanced accuracy. A question whose best sentence lacks the form of
-    answer it asks for (rag/evidence.py ``answer_form``: no number for "how many"), or only
+    answer it asks for (rag/answer_types.py ``answer_form``: no number for "how many"), or only
     sentences about another year than the question names, is refused whatever its score, as the
     product does; the threshold decides the rest, and the cap bounds
     what the threshold refuses.
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.reuse:
         questions = json.loads(saved.read_text())
         if any("other_year" not in q or "form_missing" not in q for q in questions):
-            raise SystemExit(f"{saved} was saved before the year rule (rag/evidence.py other_year): run without --reuse")
+            raise SystemExit(f"{saved} was saved before the year rule (rag/answer_types.py other_year): run without --reuse")
     else:
         saved.write_text(json.dumps(questions))
     names = sorted({q["dataset"] for q in questions})

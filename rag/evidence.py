@@ -16,10 +16,10 @@ sources, "related" passages) and returned by ``Assistant.explain``:
             or, for a name that qualifies a noun in the question, "the Tarvik bridge", "the mayor of Tarvik",
             where its chunk names it and the sentence says "the bridge", "Mayor Ilse Brandt")
   type_ok   the sentence holds a filler of the expected answer type (a number for "how many",
-            a date for "when", a name for "who") that is not already in the question
+            a date for "when", a name for "who") that is not already in the question (rag/answer_types.py)
 
 A best sentence without a filler, nor one in the sentence it leans on, for a question whose answer
-is always written in that form (a count, an amount, a share, a length, the year, a name: ``answer_form``), refuses
+is always written in that form (a count, an amount, a share, a length, the year, a name: rag/answer_types.py), refuses
 outright (rag/finder.py): it may be about the question, it does not answer it.
 """
 
@@ -31,10 +31,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from index.analysis import STOPWORDS, terms, words
+from index.analysis import terms, words
 from index.lexical import LexicalIndex
 
-from .lexicon import COUNT_WORDS, MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
+from .answer_types import CAPITALISED, answer_form, fillers, gives, other_year, question_type, years
 from .reader import Reader, Window
 from .retrieve import Retrieved
 
@@ -46,217 +46,6 @@ _QUESTION_NOISE = frozenset(
         "long often first"
     )
 )
-
-_NUMBER_WORDS = COUNT_WORDS
-_NUMBER = re.compile(r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
-# How many times, or a count given loosely: "twice", "a handful of protesters", "several people".
-_TIMES = re.compile(r"\b(once|twice|thrice|a handful|a few|several)\b", re.IGNORECASE)
-_MONTHS = " ".join(m.lower() for m in MONTHS) + " " + " ".join(MONTH_ABBREVIATIONS)
-_DATE = re.compile(
-    r"\b("
-    + "|".join(_MONTHS.split())
-    + r")\b\.?|\b(1[5-9]\d\d|20\d\d)s?\b|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
-    r"\b(yesterday|today|tomorrow|tonight|(?:last|next|this|later this|earlier this) "
-    r"(?:year|month|week|weekend|fall|spring|summer|winter))\b",
-    re.IGNORECASE,
-)
-_MONTH_OF = {name: name[:3] for name in _MONTHS.split()}  # "november", "nov", "sept" -> "nov", "sep"
-_ORDINALS = (
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
-    "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth twenty-first"
-).split()
-# Times a "when" question is answered with that _DATE does not cover: an older year ("in 1066", "1413"),
-# a century, an era, a clock time, a season, an episode ("in season 3").
-_WHEN = re.compile(
-    r"\b1[0-4]\d\d\b|\b(?:in|since|from|until|till|by|around|about|circa|c\.|before|after|during) \d{3}\b|"
-    r"\b\d{1,4}\s?(?:BC|BCE|AD|CE|B\.C\.|A\.D\.)(?!\w)|\b(?:AD|A\.D\.)\s?\d{1,4}\b|"
-    r"\b(?:\d{1,2}(?:st|nd|rd|th)|" + "|".join(_ORDINALS) + r")[- ]centur(?:y|ies)\b|"
-    r"\b\d{1,2}(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(?:noon|midnight|spring|summer|autumn|winter)\b|"
-    r"\b(?:season|episode|series) \d+\b|\(\d{3,4}\s?[–-]\s?\d{2,4}\)|"
-    r"\b(?:\d[\d,.]*|"
-    + "|".join(_NUMBER_WORDS)
-    + r"|a|an|several|few) (?:day|week|month|year|decade|centur(?:y|ie))s? (?:ago|later)\b",
-    re.IGNORECASE,
-)
-_DURATION = re.compile(
-    r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r"|several|few|a couple of|a|an|half an?|half)[- ]"
-    r"(sec|second|day|week|month|year|hour|minute|decade|centur(?:y|ie))s?\b",
-    re.IGNORECASE,
-)
-# A span of time given by its ends: "since the 1960s", "until 1796", "from 4 August 1915".
-_SPAN = re.compile(r"\b(?:since|until|till|from|between)\b", re.IGNORECASE)
-_LENGTH = re.compile(
-    r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")[- ]?(km|kilometres?|kilometers?|miles?|metres?|meters?|feet|foot)\b",
-    re.IGNORECASE,
-)
-_PERCENT = re.compile(
-    r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")\s*(%|percent\b|per cent\b|percentage points?\b)|"
-    r"\b(half|a third|two[- ]thirds|a quarter|three[- ]quarters|one in (?:" + "|".join(_NUMBER_WORDS) + r"|\d+))\b|"
-    r"\b(?:" + "|".join(_NUMBER_WORDS) + r"|\d+) out of (?:every )?(?:" + "|".join(_NUMBER_WORDS) + r"|\d+)\b|"
-    r"\b(?:one|a|two|three|four)[- ](?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)s?\b",
-    re.I,
-)
-_CURRENCY = r"dollars?|euros?|pounds?|(?:u\.?s\.? )?cents?|rubles?|roubles?|yen|yuan|rupees?|francs?|manats?|drams?|lira|pesos?"
-_MONEY = re.compile(
-    r"[$€£¥₽₹]\s?(\d[\d,.]*)(?:\s*(?:million|billion|trillion|bn|m|k)\b)?|"
-    r"\b(\d[\d,.]*)\s*(?:(?:million|billion|trillion)\s+)?(?:" + _CURRENCY + r")\b|"
-    r"\b(?:USD|EUR|GBP|RUB)\s?(\d[\d,.]*)",
-    re.I,
-)
-_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*[a-zA-Z]\b|\b[A-Z]{2,}\b")
-_FIRST_WORD = re.compile(r"^\W*")
-_NAMED_TIMES = frozenset([m.lower() for m in (*MONTHS, *WEEKDAYS)] + [a.lower() for a in MONTH_ABBREVIATIONS])
-# Words that are capitalised only because they open a sentence: not a name ("The command … is taking measures").
-_OPENERS = STOPWORDS | set(
-    "however meanwhile yet still later earlier last next now today yesterday tomorrow despite although though "
-    "since many several one two three four five six seven eight nine ten".split()
-)
-
-# "What is the name of…", "What's the minister's name?" asks for a name, which is written capitalised: in the train
-# and dev parts of SQuAD 2.0, each of the 168 sentences that answer such a question (or the sentence before it)
-# holds a capitalised word that is not in the question and does not merely open the sentence. ("What is another
-# name for…" and "What is X called?" ask for a term, often lower case: "problem instance", "net force".)
-_ASKS_NAME = re.compile(
-    r"\b(?:what|which)(?:'s|’s| is| was| were| are) (?:the |his |her |its |their )?(?:[\w-]+(?:'s|’s) )?"
-    r"(?:(?:full|first|last|official|real|new) )?names?\b(?! (?:given|for)\b)",
-    re.I,
-)
-
-_QUESTION_TYPES = [
-    (
-        "length",  # "How long is the border?", not "How long is the term?" nor "How long is the plan due to last?"
-        re.compile(
-            r"^(?!.*\b(last|lasts|take|takes|remain|stay|term|wait|serve|sentence|delay|season|trip|journey|flight)\b)"
-            r".*(\bhow (long|wide|far|high|tall) (is|are)\b|\bwhat is the (length|distance|width)\b)",
-            re.I,
-        ),
-    ),
-    ("duration", re.compile(r"^\s*(for )?how long\b", re.I)),
-    (
-        "percent",
-        re.compile(r"\b(percent(age)?|per cent|proportion|what share|share of|what portion|what fraction|how much of)\b|%", re.I),
-    ),
-    (
-        "money",
-        re.compile(
-            # "how much did it cost", not "how much oil did they sell" or "how much time did they spend"
-            r"\bhow much (money |cash )?(did|does|do|will|would|could|should|is|was|were|are|has|have|had)\b.*"
-            r"\b(cost|costs|costing|pay|pays|paid|spend|spends|spent|worth|price|fund|funds|funding|budget|"
-            r"raise|raised|earn|earns|earned|fine|fined|charge|charged|owe|owes|sell|sold|buy|bought|invest|invested|loan|money)\b|"
-            r"\b(what|which) (is|was|were|are|will be) the (price|cost|budget|fine)\b",  # not "value": of a force too
-            re.I,
-        ),
-    ),
-    ("count", re.compile(r"\bhow many\b", re.I)),
-    (
-        "number",
-        re.compile(
-            r"\bhow much\b|\b(what|which) (is|was|were|are) the (number|population|size|length|area|price|cost|death toll|gdp|height|age|amount)\b",
-            re.I,
-        ),
-    ),
-    ("date", re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|time)\b|\bin (what|which) year\b|\bsince when\b", re.I)),
-    (
-        "entity",
-        re.compile(
-            r"^\s*(who|whom|whose|where)\b|\b(with whom|to whom|by whom)\b|\bwhich (\w+ )?(person|official|minister|leader|outlet|organi[sz]ation|group|country|countries|alliance|village|city|town|agency|newspaper|president|general|commander|party)\b|\bwhat is the name\b|"
-            + _ASKS_NAME.pattern,
-            re.I,
-        ),
-    ),
-]
-
-
-_WHEN_CLAUSE = re.compile(r"^\s*when\b[^,?]*,\s*(?=(what|which|who|whom|whose|where|how|why)\b)", re.I)
-
-
-# The kinds of answer a sentence cannot give without a filler of that form, each with what it asks for, as a
-# refusal names it ("The passages that come closest give no number"). Not "when" (but "in what year": below),
-# which asks for a time or a condition ("when does the secretary of state become president?"), "how long",
-# which a span answers, nor "who" or "where", answered in lower case too ("the dukes"): measured on the dev
-# splits (README, "Answers that lack the asked-for form").
-ANSWER_FORMS = {
-    "count": "number",
-    "number": "number",
-    "money": "sum of money",
-    "percent": "share",
-    "length": "length or distance",
-}
-# Of the "when" questions, those that ask for the year ("In what year…", "Which year…") are answered by one:
-# in the train and dev parts of SQuAD 2.0, 239 of the 242 answers to such a question hold a year (the
-# other three answer "in what century", left out here), and 227 of the 228 sentences that answer one hold a
-# time that ``_A_YEAR`` accepts.
-_ASKS_YEAR = re.compile(r"\b(what|which) year\b", re.I)
-# Among a sentence's time fillers, those that give the year: "1066", "in 911", "12 BC", "(1564–1598)", "two years
-# later"; and those its article's publication date, shown with the quote, dates: "Nov.", "Thursday", "yesterday",
-# "last week". Not a season, a clock time ("10 a.m."), a century ("the 12th century") or an episode.
-_A_YEAR = re.compile(
-    r"^(?:\d{3,4}s?|(?:in|since|from|until|till|by|around|about|circa|c\.|before|after|during) \d{3}|"
-    r"\d{1,4}\s?(?:bc|bce|ad|ce|b\.c\.|a\.d\.)|(?:ad|a\.d\.)\s?\d{1,4}|\(\d{3,4}.*\)|.*\byears?\b.*|"
-    + "|".join(sorted(set(_MONTH_OF.values())))
-    + r"|\w+day|tomorrow|tonight|(?:last|next|this|later this|earlier this) \w+)$"
-)
-
-
-def answer_form(question: str, qtype: str) -> str:
-    """What the answer to the question is always written with ("number", "year", "name"), or "" when it varies."""
-    if qtype == "date" and _ASKS_YEAR.search(question):
-        return "year"
-    if qtype == "entity" and _ASKS_NAME.search(question):
-        return "name"
-    return ANSWER_FORMS.get(qtype, "")
-
-
-# A year a question names ("Who won the 2022 prize?"): a sentence that gives other years and not this one is
-# about another time, ranked after the others and never the answer (in SQuAD 2.0's train and dev parts, 13 of
-# the 511 sentences that answer such a question name only other years).
-_YEAR = re.compile(r"\b(1\d\d\d|20\d\d)\b(?!s\b)")  # not a decade ("the 1950s")
-_DECADE = re.compile(r"\bthe (?:early |mid-?|late )?(\d{4})['’]s\b", re.I)  # "the 1950's" (but "2022's race" is 2022)
-# A year that dates someone or something in the background, not the event: "born in 1940", "(1867–1934)", "(b.
-# 20 December 1948)", "founded in Paris in 1998", "since 2002", "officials said in 2024", "a 2005 UN report said".
-_BACKGROUND_YEAR = re.compile(
-    r"\((?:born |b\. )?[^()]{0,20}\d{4}[^()]{0,30}\)|"
-    r"\b(?:born|founded|established|since|said|says|reported|announced|wrote|told \w+)\b(?:\s+(?:in|on))?(?:\s+[\w,]+){0,3}?\s+\d{4}\b|"
-    r"\ban? \d{4}(?:\s+\w+)?\s+(?:report|study|survey|census|poll|estimate|statement|interview|book|paper)\b",
-    re.I,
-)
-# Years given as a span cover those between: "2021–22", "from 2017 to 2021", "between 2019 and 2022".
-_SPAN_OF_YEARS = re.compile(
-    r"\b(\d{4})\s?[–-]\s?(\d{2}|\d{4})\b|\b(?:from|between)\s+(\d{4})\s+(?:to|and|until|through|till)\s+(\d{4})\b", re.I
-)
-
-
-def _years(text: str) -> set[str]:
-    """The years a text names, spans filled in ("2021–23" names 2022)."""
-    found = set(_YEAR.findall(_DECADE.sub(" ", text)))
-    for m in _SPAN_OF_YEARS.finditer(text):
-        a, b = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        first, last = int(a), int(a[: 4 - len(b)] + b)
-        found |= {str(y) for y in range(first, last + 1)} if 0 < last - first <= 50 else set()
-    return found
-
-
-def other_year(asked: frozenset[str], text: str) -> str:
-    """The years the question names (``asked``: "2022") when the sentence names years and none of these, else ""."""
-    if not asked or asked & _years(text):
-        return ""
-    said = _years(_BACKGROUND_YEAR.sub(" ", text))
-    return " or ".join(sorted(asked)) if said else ""
-
-
-def _gives(form: str, found: set[str]) -> bool:
-    """Whether a sentence's answer-type fillers hold the form asked for."""
-    return any(_A_YEAR.search(f) for f in found) if form == "year" else bool(found)
-
-
-def question_type(question: str) -> str:
-    """The kind of answer the question expects; "When forces act on a body, what…?" asks the "what"."""
-    if clause := _WHEN_CLAUSE.match(question):
-        question = question[clause.end() :]
-    for name, pattern in _QUESTION_TYPES:
-        if pattern.search(question):
-            return name
-    return "any"
 
 
 @dataclass
@@ -283,7 +72,7 @@ def analyze(question: str, lexical: LexicalIndex, context: str | None = None) ->
     """``context``: words of the question that came from the conversation (a follow-up's antecedent):
     they count less, since the sentence that answers may leave them to its neighbours."""
     content = [t for t in dict.fromkeys(terms(question)) if t not in _QUESTION_NOISE]
-    capitalised = [m.group(0) for m in _CAPITALISED.finditer(question) if m.start() > 0]
+    capitalised = [m.group(0) for m in CAPITALISED.finditer(question) if m.start() > 0]
     names = [t for t in dict.fromkeys(terms(" ".join(capitalised))) if t in content]
     borrowed = set(terms(context)) if context else set()
     qtype = question_type(question)
@@ -295,7 +84,7 @@ def analyze(question: str, lexical: LexicalIndex, context: str | None = None) ->
         lowered_words=set(words(question)),
         names=[t for t in names if t not in borrowed],
         form=answer_form(question, qtype),
-        years=frozenset(_years(question)),
+        years=frozenset(years(question)),
         described=_described(question),
     )
 
@@ -384,38 +173,6 @@ def candidates(retrieved: list[Retrieved]) -> list[Candidate]:
     return out
 
 
-def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
-    """Answer-type fillers in a sentence that the question does not already contain."""
-    if qtype in ("number", "count"):
-        # "how many": a share or a sum of money is not a count
-        other = [m.span() for p in (_PERCENT, _MONEY) for m in p.finditer(text)] if qtype == "count" else []
-        found = {m.group(0).lower().rstrip(".,") for m in _NUMBER.finditer(text) if not any(a <= m.start() < b for a, b in other)}
-        found |= {m.group(0).lower() for m in _TIMES.finditer(text)}
-        found -= {m.group(0).lower() for m in _DATE.finditer(text) if m.group(2)}  # years are dates, not counts
-    elif qtype == "percent":
-        found = {m.group(0).lower() for m in _PERCENT.finditer(text)}
-    elif qtype == "money":
-        found = {m.group(0).lower() for m in _MONEY.finditer(text)}
-    elif qtype == "date":  # "Nov." and "November" are one month: sources that write them differently agree
-        found = {_MONTH_OF.get(t, t) for m in _DATE.finditer(text) for t in [m.group(0).lower().rstrip(".")]}
-        found |= {m.group(0).lower() for m in _WHEN.finditer(text)}
-        question_words = question_words | {_MONTH_OF[w] for w in question_words if w in _MONTH_OF}
-    elif qtype == "duration":  # "for three years", or its ends: "since the 1960s", "until 1796"
-        found = {m.group(0).lower() for m in _DURATION.finditer(text)}
-        if _SPAN.search(text):
-            found |= fillers(text, "date", question_words)
-    elif qtype == "length":
-        found = {m.group(0).lower() for m in _LENGTH.finditer(text)}
-    elif qtype == "entity":  # a capitalised word, but not one that only opens the sentence ("The", "However")
-        first = _FIRST_WORD.match(text).end()
-        found = {
-            m.group(0).lower() for m in _CAPITALISED.finditer(text) if m.start() != first or m.group(0).lower() not in _OPENERS
-        } - _NAMED_TIMES  # "Friday", "November": no one, nowhere
-    else:
-        return set()
-    return {f for f in found if not set(words(f)) <= question_words}
-
-
 def lexical_features(question: Question, cands: list[Candidate]) -> None:
     """The features that need no embedding (cheap), in place."""
     form = question.form  # checked on every sentence, against its fillers and those of the sentence it leans on
@@ -434,7 +191,7 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
         c.names_here = sum(1 for t in question.names if t in here) / len(question.names) if question.names else 1.0
         c.fillers = fillers(c.text, question.type, question.lowered_words)
         c.type_ok = 1.0 if question.type == "any" or c.fillers else 0.0
-        lacks = form and not _gives(form, c.fillers) and not _gives(form, _antecedent_fillers(c, question))
+        lacks = form and not gives(form, c.fillers) and not gives(form, _antecedent_fillers(c, question))
         c.missing_form = form if lacks else ""
         c.other_year = other_year(question.years, c.text)
 
@@ -487,7 +244,7 @@ def _antecedent_terms(c: Candidate) -> set[str]:
     # Riverton city council voted …"), or the title ("The bridge was first opened in 1931" under "Harbour
     # bridge reopens"), leans on it too, for names only: quoting keeps to ``leaned_on``'s nouns
     m = _DEFINITE.match(c.text)
-    if not m or _CAPITALISED.search(m.group(1)):  # "The Tarvik bridge" names its own bridge
+    if not m or CAPITALISED.search(m.group(1)):  # "The Tarvik bridge" names its own bridge
         return set()
     noun = set(terms(m.group(1)))
     before = _sentence_terms(c, c.retrieved.chunk.sentences[c.index - 1]) if c.index else set()

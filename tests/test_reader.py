@@ -357,7 +357,7 @@ def test_decision_features_see_whether_the_best_sentence_names_what_was_asked():
 )
 def test_a_share_or_a_sum_of_money_is_not_a_count(question, kind):
     """ "How many" is not answered by "91 percent of its members", nor "how much … cost" by a share."""
-    from rag.evidence import fillers, question_type
+    from rag.answer_types import fillers, question_type
 
     assert question_type(question) == kind
     sentence = "The union said 91 percent of its 4,000 members backed the $240 million deal, worth 12 million euros."
@@ -373,7 +373,7 @@ def test_a_share_or_a_sum_of_money_is_not_a_count(question, kind):
 
 
 def test_a_month_abbreviated_or_written_out_is_one_answer():
-    from rag.evidence import fillers
+    from rag.answer_types import fillers
 
     ended = fillers("The fighting ended with a Russian-brokered agreement on Nov. 10, 2020.", "date", {"2020"})
     since = fillers("the first time since the hostilities ended in November, 2020 that Moscow", "date", {"2020"})
@@ -400,14 +400,14 @@ def test_a_month_abbreviated_or_written_out_is_one_answer():
 def test_answers_of_the_expected_type_in_the_forms_articles_write_them(question, sentence):
     """A year before 1500, a century, a clock time, a span given by its ends, a fraction: answers the answer-type
     feature used to miss (a "when" question's answer sentence had no date for 0.13 of the fitting splits' questions)."""
-    from rag.evidence import fillers, question_type
+    from rag.answer_types import fillers, question_type
 
     kind = question_type(question)
     assert kind != "any" and fillers(sentence, kind, set(words(question))), (kind, sentence)
 
 
 def test_a_when_clause_does_not_make_a_question_ask_when():
-    from rag.evidence import question_type
+    from rag.answer_types import question_type
 
     assert question_type("When forces act on an extended body, what must be specified?") == "any"
     assert question_type("When the lamas were invited, who did they send instead?") == "entity"
@@ -418,7 +418,7 @@ def test_a_when_clause_does_not_make_a_question_ask_when():
 
 def test_a_sentence_without_the_expected_answer_has_no_filler():
     """The seed questions the corpus does not answer that were answered with a sentence of another kind."""
-    from rag.evidence import fillers
+    from rag.answer_types import fillers
 
     blocked = "In December, Azerbaijanis who called themselves “environmental activists” blocked the Lachin Corridor."
     assert fillers(blocked, "length", {"how", "long", "is", "the", "lachin", "corridor"}) == set()
@@ -435,7 +435,8 @@ def test_a_best_sentence_without_the_form_of_answer_asked_for_cannot_answer():
     """A count, an amount, a share or a length is always written in its form; a time is not ("when does the
     secretary of state become president?" is answered by a condition), nor a doer ("the dukes")."""
     from index.lexical import LexicalIndex
-    from rag.evidence import analyze, candidates, fillers, lexical_features, question_type
+    from rag.answer_types import fillers, question_type
+    from rag.evidence import analyze, candidates, lexical_features
 
     sentence = "Azerbaijanis who called themselves environmental activists blocked the Lachin Corridor."
     chunk = _retrieved("lc", "Lachin", [sentence])
@@ -517,7 +518,7 @@ def test_a_question_that_asks_for_the_year_needs_a_year_not_just_a_time():
 def test_a_question_that_asks_for_a_name_needs_one_not_a_capital_that_opens_the_sentence():
     """ "What is the name of…" is answered by a capitalised word the question lacks; "The" or "However" opening
     the sentence is no name. "What is another name for…" asks for a term, and "Who…" may be answered in lower case."""
-    from rag.evidence import fillers
+    from rag.answer_types import fillers
 
     sentences = {
         "“The command of the peacekeeping contingent is taking measures.”": True,
@@ -740,7 +741,7 @@ def test_the_thing_a_question_names_counts_as_named_where_the_article_says_the_b
 
 
 def test_times_to_come_answer_when():
-    from rag.evidence import fillers
+    from rag.answer_types import fillers
 
     assert fillers("Buses would return to the bridge next week.", "date", set()) == {"next week"}
     assert fillers("The council votes tomorrow.", "date", set()) == {"tomorrow"}
