@@ -11,10 +11,9 @@ sources, "related" passages) and returned by ``Assistant.explain``:
   coverage  IDF-weighted share of the question's content terms found in the sentence
   context   the same share over the sentence, its neighbours and the title (a name may sit one sentence earlier)
   names     share of the question's capitalised names found in that window (names_here: in the sentence
-            itself, or in the sentence before when it opens with "It", "The company"…, or in the title
-            when it opens with "The <noun>" of the title's subject: "The bridge" under "Harbour bridge …";
-            or, for a name that qualifies a noun in the question, "the Tarvik bridge", "the mayor of Tarvik",
-            where its chunk names it and the sentence says "the bridge", "Mayor Ilse Brandt")
+            itself, or in the sentence before when it opens with "It", "The company"…; or, for a name that
+            qualifies a noun in the question, "the Tarvik bridge", "the mayor of Tarvik", where its chunk or
+            title names it and the sentence says "the bridge", "Mayor Ilse Brandt")
   type_ok   the sentence holds a filler of the expected answer type (a number for "how many",
             a date for "when", a name for "who") that is not already in the question (rag/answer_types.py)
 
@@ -91,22 +90,22 @@ def analyze(question: str, lexical: LexicalIndex, context: str | None = None) ->
 
 # A name that qualifies a noun in the question: "the Tarvik bridge", "the Old Harbour bridge", "Tarvik's mayor", "the
 # mayor of Tarvik". An article that names Tarvik may say "the bridge" or "Mayor Ilse Brandt" after: the name is there.
-_NAMED_NOUN = re.compile(
-    r"\bthe ((?:[A-Z][\w-]*\s)+)([a-z][\w-]*)|\b((?:[A-Z][\w-]*\s)*[A-Z][\w-]*)['’]s ([a-z][\w-]*)|"
-    r"\b(?:the|a|an|its|their) (?:[a-z][\w-]* )?([a-z][\w-]*) (?:of|in|at|for) (?:the )?((?:[A-Z][\w-]*\s?)+)"
+_NAMED_NOUNS = (
+    re.compile(r"\bthe (?P<name>(?:[A-Z][\w-]*\s)+)(?P<noun>[a-z][\w-]*)"),
+    re.compile(r"\b(?P<name>(?:[A-Z][\w-]*\s)*[A-Z][\w-]*)['’]s (?P<noun>[a-z][\w-]*)"),
+    re.compile(
+        r"\b(?:the|a|an|its|their) (?:[a-z][\w-]* )?(?P<noun>[a-z][\w-]*) (?:of|in|at|for) (?:the )?(?P<name>(?:[A-Z][\w-]*\s?)+)"
+    ),
 )
 
 
 def _described(question: str) -> dict[str, frozenset[str]]:
-    """The question's name terms, each with the nouns it qualifies (``_NAMED_NOUN``), as written."""
+    """The question's name terms, each with the nouns it qualifies (``_NAMED_NOUNS``), as written."""
     out: dict[str, set[str]] = {}
-    for m in _NAMED_NOUN.finditer(question):
-        name, noun = (
-            (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4)) if m.group(3) else (m.group(6), m.group(5))
-        )
-        if terms(noun):
-            for t in terms(name):
-                out.setdefault(t, set()).add(noun)
+    for m in (m for pattern in _NAMED_NOUNS for m in pattern.finditer(question)):
+        if terms(m["noun"]):
+            for t in terms(m["name"]):
+                out.setdefault(t, set()).add(m["noun"])
     return {t: frozenset(n) for t, n in out.items()}
 
 
@@ -182,12 +181,7 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
         window = c.terms | _window_terms(c)
         c.context = _covered(question, window)
         c.names = sum(1 for t in question.names if t in window) / len(question.names) if question.names else 1.0
-        here = c.terms | _antecedent_terms(c)
-        if question.described:  # "the bridge" in an article that names the Tarvik bridge is the Tarvik bridge
-            article = _chunk_terms(c, chunk_terms)
-            here = here | {
-                t for t, nouns in question.described.items() if t in article and any(_refers(n, c.text) for n in nouns)
-            }
+        here = c.terms | _antecedent_terms(c) | _described_here(question, c, chunk_terms)
         c.names_here = sum(1 for t in question.names if t in here) / len(question.names) if question.names else 1.0
         c.fillers = fillers(c.text, question.type, question.lowered_words)
         c.type_ok = 1.0 if question.type == "any" or c.fillers else 0.0
@@ -218,12 +212,16 @@ class Shortlist:
             return self._vectors
 
 
-def _chunk_terms(c: Candidate, cache: dict[str, set[str]]) -> set[str]:
-    """Terms of a candidate's chunk and its article's title (computed once per chunk)."""
+def _described_here(question: Question, c: Candidate, chunk_terms: dict[str, set[str]]) -> set[str]:
+    """The question's names that a candidate speaks of by their noun: "the bridge" where the chunk (or its title)
+    names the Tarvik bridge asked about, "Mayor Ilse Brandt" for the mayor of Tarvik (``Question.described``)."""
+    if not question.described:
+        return set()
     chunk = c.retrieved.chunk
-    if chunk.chunk_id not in cache:
-        cache[chunk.chunk_id] = set(terms(chunk.title + " " + chunk.text))
-    return cache[chunk.chunk_id]
+    if chunk.chunk_id not in chunk_terms:  # once per chunk
+        chunk_terms[chunk.chunk_id] = set(terms(chunk.title + " " + chunk.text))
+    named = chunk_terms[chunk.chunk_id]
+    return {t for t, nouns in question.described.items() if t in named and any(_refers(n, c.text) for n in nouns)}
 
 
 def _window_terms(c: Candidate) -> set[str]:
@@ -238,18 +236,8 @@ def _antecedent_terms(c: Candidate) -> set[str]:
     paragraphs are often one sentence): a name there counts as the sentence's own. (Measured: requiring
     the same paragraph, as quoting does, lowered the ranker's cross-validated accuracy@1 on dev from
     0.843 to 0.828.)"""
-    if prev := leaned_on(c):
-        return _sentence_terms(c, prev)
-    # a definite description of a thing the sentence before names ("The council's leader, …" after "The
-    # Riverton city council voted …"), or the title ("The bridge was first opened in 1931" under "Harbour
-    # bridge reopens"), leans on it too, for names only: quoting keeps to ``leaned_on``'s nouns
-    m = _DEFINITE.match(c.text)
-    if not m or CAPITALISED.search(m.group(1)):  # "The Tarvik bridge" names its own bridge
-        return set()
-    noun = set(terms(m.group(1)))
-    before = _sentence_terms(c, c.retrieved.chunk.sentences[c.index - 1]) if c.index else set()
-    title = set(terms(c.retrieved.chunk.title))
-    return (before if noun & before else set()) | (title if noun & title else set())
+    prev = leaned_on(c)
+    return _sentence_terms(c, prev) if prev else set()
 
 
 def _antecedent_fillers(c: Candidate, question: Question) -> set[str]:
@@ -400,9 +388,6 @@ _ANAPHOR = re.compile(
     r"band|show|film|book|man|woman|couple|official|spokesman|spokeswoman|suspect|victim))\b",
     re.I,
 )
-
-
-_DEFINITE = re.compile(r"^\W*the ((?:[a-z][\w-]* )?[a-z][\w-]*)", re.I)  # its first words: "The council's", "The old bridge"
 
 
 def leaned_on(c: Candidate) -> tuple[int, int, int, int] | None:
