@@ -15,6 +15,7 @@ import re
 from index.dates import published_date
 from index.store import StoredArticle
 
+from .answer_types import agree
 from .evidence import Candidate, overlap, with_antecedent
 from .types import Answer, Citation
 
@@ -73,11 +74,11 @@ def compose(
 
 
 def _why_not(ranked: list[Candidate], shown: list[Candidate]) -> str:
-    """Why the best sentences cannot answer, when a rule says so, else "". The closest passage shown is the
-    first to explain: one about another year goes after the rest (rag/finder.py), though it came closest."""
-    closest = max(shown, key=lambda c: c.logit)
-    if closest.other_year:
-        return f"The passages that come closest are about other years than {closest.other_year}"
+    """Why the best sentences cannot answer, when a rule says so, else "". The closest passage shown (``shown``,
+    closest first) is the first to explain: one about another year is ranked after the rest (rag/finder.py),
+    though it came closest."""
+    if shown[0].other_year:
+        return f"The passages that come closest are about other years than {shown[0].other_year}"
     if ranked[0].missing_form:
         return f"The passages that come closest give no {ranked[0].missing_form}"
     return ""
@@ -161,22 +162,9 @@ def _disagree(groups: list[list[Candidate]]) -> bool:
     stated = [g[0] for g in groups if g[0].fillers]
     for i, a in enumerate(stated):
         for b in stated[i + 1 :]:
-            if a.document_id != b.document_id and not _overlap(a.fillers, b.fillers) and not _same_fact(a, b):
+            if a.document_id != b.document_id and not agree(a.fillers, b.fillers) and not _same_fact(a, b):
                 return True
     return False
-
-
-_DECADE_FILLER = re.compile(r"\d{3}0s")
-
-
-def _overlap(a: set[str], b: set[str]) -> bool:
-    """Typed answers that agree: one in both, or a decade and a year in it ("the early 1990s", "1991")."""
-    return bool(a & b) or _in_a_decade(b, a) or _in_a_decade(a, b)
-
-
-def _in_a_decade(years: set[str], decades: set[str]) -> bool:
-    starts = {d[:3] for d in decades if _DECADE_FILLER.fullmatch(d)}
-    return any(y[:3] in starts for y in years if len(y) == 4 and y.isdigit())
 
 
 def distinct(ranked: list[Candidate]) -> list[Candidate]:

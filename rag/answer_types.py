@@ -2,7 +2,7 @@
 count, a date, a name…), the form it is always written in (``answer_form``: a number, a year, a name), the years
 a question names and a sentence about other years (``other_year``), and the fillers of that kind a sentence
 holds (``fillers``: "2,000", "Nov.", "Parukh"). The evidence features (rag/evidence.py) and the answer's
-composition (rag/answer.py compares the fillers of two sources) read them.
+composition (rag/answer.py: whether two sources agree, ``agree``) read them.
 """
 
 import re
@@ -253,3 +253,17 @@ def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
     else:
         return set()
     return {f for f in found if not set(words(f)) <= question_words}
+
+
+_DECADE_FILLER = re.compile(r"\d{3}0s")
+
+
+def agree(a: set[str], b: set[str]) -> bool:
+    """Two sentences' fillers give the same answer: one in both, or a decade and a year in it ("the early 1990s",
+    "1991"), so that two sources are not said to differ."""
+    return bool(a & b) or _in_a_decade(b, a) or _in_a_decade(a, b)
+
+
+def _in_a_decade(years: set[str], decades: set[str]) -> bool:
+    starts = {d[:3] for d in decades if _DECADE_FILLER.fullmatch(d)}
+    return any(y[:3] in starts for y in years if len(y) == 4 and y.isdigit())

@@ -64,9 +64,8 @@ class EvidenceFinder:
         for c in cands:
             c.logit = calibration.ranker.logit(sentence_features(c)) if c.reader > -math.inf else -math.inf
             c.score = sigmoid(c.logit) if c.reader > -math.inf else 0.0
-        ranked = sorted(cands, key=lambda c: c.logit, reverse=True)
-        # about another year than the question names: after the rest, but before what cannot be quoted at all
-        ranked.sort(key=lambda c: (c.logit == -math.inf, bool(c.other_year)))
+        # best first; about another year than the question names: after the rest, before what cannot be quoted at all
+        ranked = sorted(cands, key=lambda c: (c.logit == -math.inf, bool(c.other_year), -c.logit))
         Shortlist(ranked[:SHORTLIST], lambda texts: self.sentence_vectors.embed(texts, self.embedder.embed), query_vector)
         features = decision_features(q, ranked, retrieved, retriever.lexical)
         # a best sentence without the asked-for form of answer, or about another year, never answers (rag/evidence.py)

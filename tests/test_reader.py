@@ -515,6 +515,14 @@ def test_a_question_that_asks_for_the_year_needs_a_year_not_just_a_time():
     ) == ["", ""]
 
 
+def test_a_decade_and_a_year_in_it_agree():
+    """ "In the early 1990s" and "in 1991" give one answer; "the 1980s" and "1991" do not (``agree``)."""
+    from rag.answer_types import agree
+
+    assert agree({"1990s"}, {"1991"}) and agree({"1991", "nov"}, {"1990s"}) and agree({"nov"}, {"nov", "2020"})
+    assert not agree({"1980s"}, {"1991"}) and not agree({"1990"}, {"1991"})
+
+
 def test_a_question_that_asks_for_a_name_needs_one_not_a_capital_that_opens_the_sentence():
     """ "What is the name of…" is answered by a capitalised word the question lacks; "The" or "However" opening
     the sentence is no name. "What is another name for…" asks for a term, and "Who…" may be answered in lower case."""
