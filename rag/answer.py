@@ -76,11 +76,16 @@ def compose(
 def _why_not(ranked: list[Candidate], shown: list[Candidate]) -> str:
     """Why the best sentences cannot answer, when a rule says so, else "". The closest passage shown (``shown``,
     closest first) is the first to explain: one about another year is ranked after the rest (rag/finder.py),
-    though it came closest."""
+    though it came closest. Said of every passage shown only when it is true of each: a passage further down
+    may give the number that the closest lacks ("with a budget of 3.5 billion euros", ranked too low to answer)."""
     if shown[0].other_year:
-        return f"The passages that come closest are about other years than {shown[0].other_year}"
+        if all(c.other_year for c in shown):
+            return f"The passages that come closest are about other years than {shown[0].other_year}"
+        return f"The passage that comes closest is about another year than {shown[0].other_year}"
     if ranked[0].missing_form:
-        return f"The passages that come closest give no {ranked[0].missing_form}"
+        if all(c.missing_form for c in shown):
+            return f"The passages that come closest give no {ranked[0].missing_form}"
+        return f"The passage that comes closest gives no {ranked[0].missing_form}"
     return ""
 
 
