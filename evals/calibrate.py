@@ -39,7 +39,7 @@ from rag import Assistant, Settings
 from rag.reader import Reader
 from rag.settings import DEFAULT_CORPUS
 
-from .dataset import BENCHMARKS, gold_cases
+from .benchmarks import BENCHMARKS, gold_cases
 from .fitting import SignedLogistic
 
 

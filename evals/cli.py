@@ -8,7 +8,8 @@ from rag import Assistant, Settings
 from rag.judge import JUDGE_MODEL
 from rag.settings import DEFAULT_CORPUS
 
-from .dataset import BENCHMARKS, gold_cases, load_cases
+from .benchmarks import BENCHMARKS, gold_cases
+from .dataset import load_cases
 from .report import table, to_json, write_json, write_report
 from .run import evaluate_case, reader_summary, summarize, verification_summary
 

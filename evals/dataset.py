@@ -1,4 +1,5 @@
-"""Gold datasets: the schema of a case, and loading the seed gold set, ClapNQ or any JSONL file.
+"""Gold datasets: the schema of a case, and loading the seed gold set or any JSONL file of cases
+(the named sets, ClapNQ and SQuAD included: evals/benchmarks.py).
 
 The seed gold set is versioned by file name (``seeds_gold.v1.jsonl``); a change of meaning gets
 a new version so that figures stay comparable. Each line is one ``GoldCase``.
@@ -49,22 +50,3 @@ def load_cases(path: Path = SEEDS_GOLD) -> list[GoldCase]:
     if len(set(ids)) != len(ids):
         raise ValueError(f"{path}: duplicate case ids")
     return cases
-
-
-BENCHMARKS = ("seeds", "clapnq", "squad2")
-
-
-def gold_cases(dataset: str, corpus_dir: Path, splits: tuple[str, ...] = ("dev", "test")) -> list[GoldCase]:
-    """A named gold set's cases; ClapNQ and SQuAD also write their passages into ``corpus_dir`` (the seeds
-    are their own corpus, ``rag.settings.DEFAULT_CORPUS``). ``splits``: SQuAD's articles to read."""
-    if dataset == "seeds":
-        return load_cases()
-    if dataset == "clapnq":
-        from .clapnq import build
-
-        return build(corpus_dir)
-    if dataset == "squad2":
-        from .squad import build as build_squad
-
-        return build_squad(corpus_dir, splits)
-    raise ValueError(f"unknown gold set {dataset!r}: one of {', '.join(BENCHMARKS)}")

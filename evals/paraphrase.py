@@ -27,7 +27,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .dataset import DATA, GoldCase, gold_cases
+from .benchmarks import gold_cases
+from .dataset import DATA, GoldCase
 
 PARAPHRASES = DATA / "paraphrased_questions.v1.jsonl"
 TRAIN_PARAPHRASES = DATA / "paraphrased_train_questions.v1.jsonl"  # the reader's training questions (--train)

@@ -16,7 +16,6 @@ Paragraphs are split into sentences with the same splitter that indexing uses.
 
 import dataclasses
 import json
-import os
 import random
 import re
 from dataclasses import dataclass, field
@@ -28,17 +27,7 @@ from rag.settings import DEFAULT_CORPUS
 from .clapnq import CLAPNQ, FILES
 from .dataset import SEEDS_GOLD, load_cases
 from .splits import clapnq_split, squad_split
-
-
-def shared_dir() -> Path:
-    """../shared beside the project (or RAG_SHARED_DIR)."""
-    env = os.environ.get("RAG_SHARED_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent.parent / "shared"
-
-
-SQUAD_FILES = ("train-first10-v2.0.json", "dev-half-v2.0.json")
+from .squad import SQUAD_FILES, shared_dir
 
 
 @dataclass

@@ -8,13 +8,23 @@ calibration on "dev"; "test" articles were seen by no fitting.
 """
 
 import json
+import os
 from pathlib import Path
 
 from index.sentences import split_sentences
 
 from .dataset import GoldCase
-from .reader_data import SQUAD_FILES, shared_dir
 from .splits import squad_split
+
+SQUAD_FILES = ("train-first10-v2.0.json", "dev-half-v2.0.json")
+
+
+def shared_dir() -> Path:
+    """../shared beside the project (or RAG_SHARED_DIR)."""
+    env = os.environ.get("RAG_SHARED_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent.parent / "shared"
 
 
 def build(corpus_dir: Path, splits: tuple[str, ...] = ("dev", "test"), root: Path | None = None) -> list[GoldCase]:
