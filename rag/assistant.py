@@ -21,7 +21,7 @@ from .answer import compose, refuse
 from .errors import QuestionError
 from .evidence import Candidate
 from .finder import Evidence, EvidenceFinder
-from .followup import searched_question
+from .followup import meant, searched_question
 from .generation import VerifiedGeneration, passages
 from .judge import HeuristicJudge, JudgeModel
 from .live_index import LiveIndex
@@ -174,10 +174,11 @@ class Assistant:
         A question that cannot be asked raises QuestionError here, before anything is searched."""
         asked = self.check_question(question)
         searched, context = self.standalone(asked, previous)
-        return AnswerStream(self._answer_steps(asked, self.check_question(searched), context, k))
+        searched = self.check_question(searched)
+        return AnswerStream(self._answer_steps(asked, searched, context, k, meant(asked, searched, previous)))
 
-    def _answer_steps(self, asked: str, searched: str, context: str | None, k: int | None):
-        evidence = self.finder.find(searched, k or self.settings.top_k, context)
+    def _answer_steps(self, asked: str, searched: str, context: str | None, k: int | None, meaning: str | None = None):
+        evidence = self.finder.find(searched, k or self.settings.top_k, context, meaning)
         update = {"question": asked, "searched": searched}
         if self.settings.llm is None:
             return self.answer(evidence).model_copy(update=update)
@@ -242,8 +243,10 @@ class Assistant:
     def explain(self, question: str, k: int | None = None, previous: str | None = None) -> Evidence:
         """What the answerer saw: the ranked sentences and the features of its decision, for the same
         standalone question that ``ask`` searches (a follow-up rewritten the same way)."""
-        searched, context = self.standalone(self.check_question(question), previous)
-        return self.finder.find(self.check_question(searched), k or self.settings.top_k, context)
+        asked = self.check_question(question)
+        searched, context = self.standalone(asked, previous)
+        searched = self.check_question(searched)
+        return self.finder.find(searched, k or self.settings.top_k, context, meant(asked, searched, previous))
 
 
 def _info(stored: StoredArticle) -> ArticleInfo:

@@ -149,7 +149,7 @@ class Candidate:
     @property
     def vector(self) -> np.ndarray | None:
         """The sentence's embedding (shortlisted sentences only; embedded when first asked for)."""
-        return self.shortlisted[0].vectors[self.shortlisted[1]] if self.shortlisted else None
+        return self.shortlisted[0].vector(self.shortlisted[1]) if self.shortlisted else None
 
     @property
     def dense(self) -> float:
@@ -191,15 +191,17 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
 
 
 class Shortlist:
-    """The best few sentences of a question, embedded together the first time one's vector is asked
-    for: comparing sources and listing related passages need them, ranking and deciding do not, so an
-    answer whose sentences have short answers to compare never waits for the sentence encoder."""
+    """The best few sentences of a question, embedded when first needed: the decision reads the best
+    sentence's cosine with the question (that one alone is embedded then); comparing sources and listing
+    related passages embed them all together, so an answer whose sentences have short answers to compare
+    waits for one sentence's vector only. ``embed`` caches by text (index/embedding.py ``VectorCache``)."""
 
     def __init__(self, cands: list[Candidate], embed: Callable[[list[str]], np.ndarray], query_vector: np.ndarray) -> None:
         self.texts = [c.text for c in cands]
         self.query_vector = query_vector
         self._embed = embed
         self._vectors: np.ndarray | None = None
+        self._one: dict[int, np.ndarray] = {}
         self._lock = threading.Lock()
         for i, c in enumerate(cands):
             c.shortlisted = (self, i)
@@ -210,6 +212,16 @@ class Shortlist:
             if self._vectors is None:
                 self._vectors = self._embed(self.texts)
             return self._vectors
+
+    def vector(self, i: int) -> np.ndarray:
+        """The ``i``-th sentence's vector: the first asked for alone (the decision's, the best sentence's); once a
+        second one is asked for, all of them together."""
+        with self._lock:
+            if self._vectors is None and not self._one:
+                self._one[i] = self._embed([self.texts[i]])[0]
+            if i in self._one:
+                return self._one[i]
+        return self.vectors[i]
 
 
 def _described_here(question: Question, c: Candidate, chunk_terms: dict[str, set[str]]) -> set[str]:
@@ -274,7 +286,9 @@ def sentence_features(c: Candidate) -> dict[str, float]:
 
 
 def decision_facts(c: Candidate) -> dict[str, float]:
-    """What the decision may use of the best sentence besides its ranker score."""
+    """What the decision may use of the best sentence besides its ranker score: its sentence features and
+    its embedding cosine with the question (``dense``: close in meaning where the words differ, as in a
+    question asked in other words; shortlisted sentences only, else 0)."""
     return {
         "reader": max(c.reader, -30.0),
         "coverage": c.coverage,
@@ -282,10 +296,19 @@ def decision_facts(c: Candidate) -> dict[str, float]:
         "names": c.names,
         "names_here": c.names_here,
         "type_ok": c.type_ok,
+        "dense": c.dense,
     }
 
 
-NO_ANSWER_FACTS = {"reader": -30.0, "coverage": 0.0, "context": 0.0, "names": 0.0, "names_here": 0.0, "type_ok": 0.0}
+NO_ANSWER_FACTS = {
+    "reader": -30.0,
+    "coverage": 0.0,
+    "context": 0.0,
+    "names": 0.0,
+    "names_here": 0.0,
+    "type_ok": 0.0,
+    "dense": 0.0,
+}
 
 
 def question_features(question: Question, retrieved: list[Retrieved], lexical: LexicalIndex) -> dict[str, float]:

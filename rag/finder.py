@@ -2,7 +2,8 @@
 
 Hybrid retrieval finds chunks; the trained reader (rag/reader.py) reads them; the calibrated ranker
 orders their sentences (rag/evidence.py builds its features); the best few are embedded when needed
-(to compare sources); and one calibrated probability says whether the corpus answers (0 when the best
+(to compare sources); and one calibrated probability, from the best sentence's score and its embedding cosine
+with the question, says whether the corpus answers (0 when the best
 sentence lacks the form of answer asked for, no number for "how many", or is about another year than the
 question names). Composing the answer from
 the Evidence (rag/answer.py) or generating one (rag/generation.py) is the caller's next step.
@@ -51,8 +52,10 @@ class EvidenceFinder:
         self.index, self.embedder, self.reader = index, embedder, reader
         self.sentence_vectors = VectorCache()  # sentences embedded by earlier questions
 
-    def find(self, question: str, k: int, context: str | None = None) -> Evidence:
-        """``context``: words a follow-up borrowed from the conversation (rag/followup.py), not asked about."""
+    def find(self, question: str, k: int, context: str | None = None, meant: str | None = None) -> Evidence:
+        """``context``: words a follow-up borrowed from the conversation (rag/followup.py), not asked about;
+        ``meant``: a follow-up whose reference could not be put in, with the question it refers to (``followup.meant``):
+        how close a sentence is in meaning (the decision, related passages) is judged against it."""
         retriever = self.index.retriever
         query_vector = self.embedder.embed([question])[0]
         retrieved = retriever.retrieve(question, k, query_vector=query_vector)
@@ -66,7 +69,8 @@ class EvidenceFinder:
             c.score = sigmoid(c.logit) if c.reader > -math.inf else 0.0
         # best first; about another year than the question names: after the rest, before what cannot be quoted at all
         ranked = sorted(cands, key=lambda c: (c.logit == -math.inf, bool(c.other_year), -c.logit))
-        Shortlist(ranked[:SHORTLIST], lambda texts: self.sentence_vectors.embed(texts, self.embedder.embed), query_vector)
+        meaning_vector = self.embedder.embed([meant])[0] if meant else query_vector
+        Shortlist(ranked[:SHORTLIST], lambda texts: self.sentence_vectors.embed(texts, self.embedder.embed), meaning_vector)
         features = decision_features(q, ranked, retrieved, retriever.lexical)
         # a best sentence without the asked-for form of answer, or about another year, never answers (rag/evidence.py)
         answers = ranked and not (ranked[0].missing_form or ranked[0].other_year)

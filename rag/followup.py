@@ -137,6 +137,15 @@ def _referring(question: str) -> re.Match | None:
     return None
 
 
+def meant(question: str, searched: str, previous: str | None) -> str | None:
+    """A follow-up whose reference could not be put in ("What did that trigger?": "that" is an event, not a
+    name), with the previous question it refers to: what the question means, for judging how close a
+    sentence is to it in meaning. None when the searched question stands alone."""
+    if not previous or " ".join(question.split()) != searched or _referring(question) is None:
+        return None
+    return f"{' '.join(previous.split())} {searched}"
+
+
 def standalone(question: str, previous: str | None) -> str:
     """The question rewritten to stand alone, given the previous standalone question."""
     return resolve(question, previous)[0]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.followup import keeps_meaning, standalone
+from rag.followup import keeps_meaning, meant, standalone
 
 
 @pytest.mark.parametrize(
@@ -146,3 +146,15 @@ def test_interactive_rag_ask_passes_the_previous_question(seeded, monkeypatch, c
 )
 def test_an_llm_rewrite_must_keep_the_question_and_its_antecedent(question, previous, rewritten, kept):
     assert keeps_meaning(question, previous, rewritten) is kept
+
+
+def test_a_follow_up_whose_reference_stays_unresolved_means_it_with_the_previous_question():
+    """ "What did that trigger?": "that" is the declaration, no name to put in; how close a sentence is in meaning
+    is judged against both questions, not against five words that say nothing of Nagorno-Karabakh."""
+    previous = "When did Nagorno-Karabakh declare independence?"
+    assert meant("What did that trigger?", "What did that trigger?", previous) == f"{previous} What did that trigger?"
+    resolved = standalone("What did Russia say about it?", "Who blocked the Lachin Corridor?")
+    assert resolved != "What did Russia say about it?"
+    assert meant("What did Russia say about it?", resolved, "Who blocked the Lachin Corridor?") is None  # put in
+    assert meant("Who is Maria Zakharova?", "Who is Maria Zakharova?", previous) is None  # refers to nothing
+    assert meant("What did that trigger?", "What did that trigger?", None) is None  # no conversation
