@@ -163,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--keep-ranker",
         action="store_true",
-        help="keep the sentence ranker of --reader's reader.json and refit only the decision (a change to the decision alone)",
+        help="keep the sentence ranker of --reader's reader.json and refit only the decision (a change to the decision "
+        "alone; then the best sentence is always one the run embedded: a refitted ranker may pick one outside the "
+        "shortlist, whose cosine reads 0 here and not in the product)",
     )
     args = parser.parse_args(argv)
     from sklearn.model_selection import GroupKFold, StratifiedKFold
@@ -194,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
                     "features": [sentence_features(c) for c in cands],
                     "facts": [decision_facts(c) for c in cands],
                     "labels": [case.answerable and quote_matches(c.text, case.quotes, case.key) for c in cands],
-                    "near": case.id.endswith("-ablated"),
+                    "near": case.id.endswith(("-ablated", "-swapped")),  # asked without its gold article, or a detail swapped
                     "form_missing": [bool(c.missing_form) for c in cands],
                     "other_year": [bool(c.other_year) for c in cands],
                     "missing": ev.features["missing"],
@@ -206,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         questions = json.loads(saved.read_text())
         if any("other_year" not in q or "form_missing" not in q for q in questions):
             raise SystemExit(f"{saved} was saved before the year rule (rag/answer_types.py other_year): run without --reuse")
+        if any("near" not in q or any("dense" not in f for f in q["facts"]) for q in questions):
+            raise SystemExit(f"{saved} was saved before the decision read the cosine and near misses: run without --reuse")
     else:
         saved.write_text(json.dumps(questions))
     names = sorted({q["dataset"] for q in questions})
@@ -303,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     left = ~np.array(formless)  # what the threshold decides; the cap bounds what it refuses
     near = np.array([bool(q.get("near")) for q in questions])  # asked without its gold article
 
-    def mean_balanced(p: np.ndarray, t: float) -> float:
+    def mean_recall(p: np.ndarray, t: float) -> float:
         """Mean over the dev sets of the mean recall of three classes, answerable questions answered, the set's
         own unanswerable questions refused and its near misses refused (each class weighs the same: the near
         misses an archive brings are a failure of their own, not a share of the unanswerable ones), or -1
@@ -328,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
             model = SignedLogistic(features, LOWERING, C=1.0, class_weight="balanced")
             model.fit(matrix(features)[train], y[train], sample_weight=weights[train])
             p[test] = model.predict_proba(matrix(features)[test])[:, 1]
-        return max(mean_balanced(p, t) for t in np.linspace(0.05, 0.95, 91))
+        return max(mean_recall(p, t) for t in np.linspace(0.05, 0.95, 91))
 
     options = {
         "best sentence only": ["best"],
@@ -337,12 +341,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     scores = {k: cross_validated(v) for k, v in options.items()}
     for k, v in scores.items():
-        print(f"decision on {k}: 5-fold mean balanced accuracy {v:.4f}")
+        print(f"decision on {k}: 5-fold mean recall of the three classes {v:.4f}")
     chosen = max(scores, key=lambda k: scores[k] - (0.01 if k != "best sentence only" else 0.0))
     features = options[chosen]
     model = fit(features)
     p = model.predict_proba(matrix(features))[:, 1]
-    threshold = float(max(np.linspace(0.05, 0.95, 91), key=lambda t: mean_balanced(p, t)))
+    threshold = float(max(np.linspace(0.05, 0.95, 91), key=lambda t: mean_recall(p, t)))
     p = np.where(left, p, 0.0)
     per_dataset = {}
     for i, name in enumerate(names):
@@ -352,7 +356,9 @@ def main(argv: list[str] | None = None) -> int:
             "balanced_accuracy": round(float(balanced_accuracy(pred, yy == 1)), 4),
             "refusal_recall": round(float((~pred[yy == 0]).mean()), 4),
             "false_refusal_rate": round(float((~pred[yy == 1]).mean()), 4),
-            "near_misses_refused": round(float((~pred[(yy == 0) & near[group == i]]).mean()), 4),
+            "near_misses_refused": round(float((~pred[(yy == 0) & near[group == i]]).mean()), 4)
+            if ((yy == 0) & near[group == i]).any()
+            else None,
         }
         print(f"{name:8s} {per_dataset[name]}")
     print(
@@ -373,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
             cross_validated_accuracy_at_1=ranker_cv,
             accuracy_at_1_on_a_left_out_dev_set=ranker_scores,
         ),
-        "decision": _model_json(model, features, chosen, cross_validated_mean_balanced_accuracy=scores),
+        "decision": _model_json(model, features, chosen, cross_validated_mean_class_recall=scores),
         "threshold": round(threshold, 3),
         "fitted_on": "dev splits of seeds, clapnq and squad2 (evals/splits.py), whole pipeline",
         "dev": per_dataset,

@@ -82,7 +82,7 @@ def _why_not(ranked: list[Candidate], shown: list[Candidate]) -> str:
         if all(c.other_year for c in shown):
             return f"The passages that come closest are about other years than {shown[0].other_year}"
         return f"The passage that comes closest is about another year than {shown[0].other_year}"
-    if ranked[0].missing_form:
+    if ranked[0].missing_form and shown[0].missing_form:  # (the best may not be shown: too far to list)
         if all(c.missing_form for c in shown):
             return f"The passages that come closest give no {ranked[0].missing_form}"
         return f"The passage that comes closest gives no {ranked[0].missing_form}"

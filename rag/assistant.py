@@ -172,10 +172,16 @@ class Assistant:
     def ask_stream(self, question: str, k: int | None = None, previous: str | None = None) -> AnswerStream:
         """Like ``ask``; iterate the result for an LLM's text as it is generated, then call ``answer()``.
         A question that cannot be asked raises QuestionError here, before anything is searched."""
+        asked, searched, context, meaning = self._searched(question, previous)
+        return AnswerStream(self._answer_steps(asked, searched, context, k, meaning))
+
+    def _searched(self, question: str, previous: str | None) -> tuple[str, str, str | None, str | None]:
+        """The question as asked, as searched, the words it borrowed and, for a follow-up whose reference could
+        not be put in, what it means with the previous question (rag/followup.py ``meant``); each checked."""
         asked = self.check_question(question)
         searched, context = self.standalone(asked, previous)
         searched = self.check_question(searched)
-        return AnswerStream(self._answer_steps(asked, searched, context, k, meant(asked, searched, previous)))
+        return asked, searched, context, meant(asked, searched, previous)
 
     def _answer_steps(self, asked: str, searched: str, context: str | None, k: int | None, meaning: str | None = None):
         evidence = self.finder.find(searched, k or self.settings.top_k, context, meaning)
@@ -243,10 +249,8 @@ class Assistant:
     def explain(self, question: str, k: int | None = None, previous: str | None = None) -> Evidence:
         """What the answerer saw: the ranked sentences and the features of its decision, for the same
         standalone question that ``ask`` searches (a follow-up rewritten the same way)."""
-        asked = self.check_question(question)
-        searched, context = self.standalone(asked, previous)
-        searched = self.check_question(searched)
-        return self.finder.find(searched, k or self.settings.top_k, context, meant(asked, searched, previous))
+        _, searched, context, meaning = self._searched(question, previous)
+        return self.finder.find(searched, k or self.settings.top_k, context, meaning)
 
 
 def _info(stored: StoredArticle) -> ArticleInfo:

@@ -7,7 +7,8 @@ one's calibrated probability decides answer or refuse. Sentences that are never 
 
 Cheap lexical features per sentence, still used to compose the answer (agreement between
 sources, "related" passages) and returned by ``Assistant.explain``:
-  dense     cosine of question and sentence embeddings (the shortlist's, computed when first needed)
+  dense     cosine of question and sentence embeddings (the shortlist's, computed when first needed; for a
+            follow-up whose reference could not be put in, of what it means with the previous question)
   coverage  IDF-weighted share of the question's content terms found in the sentence
   context   the same share over the sentence, its neighbours and the title (a name may sit one sentence earlier)
   names     share of the question's capitalised names found in that window (names_here: in the sentence
@@ -153,7 +154,8 @@ class Candidate:
 
     @property
     def dense(self) -> float:
-        """Cosine of the question and the sentence (shortlisted sentences only, else 0)."""
+        """Cosine of the question (or of what a follow-up means, rag/finder.py) and the sentence (shortlisted
+        sentences only, else 0)."""
         return float(self.vector @ self.shortlisted[0].query_vector) if self.shortlisted else 0.0
 
 

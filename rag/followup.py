@@ -137,13 +137,19 @@ def _referring(question: str) -> re.Match | None:
     return None
 
 
+MEANT_PREVIOUS_CHARS = 300  # of a long previous question, its end: the follow-up must stay inside the encoder's window
+
+
 def meant(question: str, searched: str, previous: str | None) -> str | None:
     """A follow-up whose reference could not be put in ("What did that trigger?": "that" is an event, not a
     name), with the previous question it refers to: what the question means, for judging how close a
     sentence is to it in meaning. None when the searched question stands alone."""
     if not previous or " ".join(question.split()) != searched or _referring(question) is None:
         return None
-    return f"{' '.join(previous.split())} {searched}"
+    previous = " ".join(previous.encode("utf-8", "replace").decode("utf-8").split())  # lone surrogates: never to the tokenizer
+    if len(previous) > MEANT_PREVIOUS_CHARS:
+        previous = previous[-MEANT_PREVIOUS_CHARS:].split(" ", 1)[-1]
+    return f"{previous} {searched}"
 
 
 def standalone(question: str, previous: str | None) -> str:
