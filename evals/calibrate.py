@@ -273,13 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     # chosen on the left-out dev sets; extra features must earn a point there
     ranker_choice = max(ranker_scores, key=lambda k: ranker_scores[k] - (0.01 if k != "reader only" else 0.0))
     ranker_features = ranker_options[ranker_choice]
-    ranker = fit_ranker(ranked_qs, ranker_features)
     if args.keep_ranker:  # the reader's own ranker, as fitted before: only the decision is refitted
         kept = reader.calibration.ranker
         ranker_choice, ranker_features = "kept from --reader's reader.json", list(kept.features)
         ranker = SignedLogistic(ranker_features, LOWERING)
-        ranker.coef_, ranker.intercept_ = np.array([kept.coef]), np.array([kept.intercept])
-        ranker.dropped = []
+        ranker.coef_, ranker.intercept_, ranker.dropped = np.array([kept.coef]), np.array([kept.intercept]), []
+    else:
+        ranker = fit_ranker(ranked_qs, ranker_features)
 
     # 2. the decision, on every question, from its best sentence under that ranker
     rows = []
@@ -305,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         return np.array([[r[k] for k in features] for r in rows], dtype=float)
 
     left = ~np.array(formless)  # what the threshold decides; the cap bounds what it refuses
-    near = np.array([bool(q.get("near")) for q in questions])  # asked without its gold article
+    near = np.array([q["near"] for q in questions])  # asked without its gold article, or with a detail swapped
 
     def mean_recall(p: np.ndarray, t: float) -> float:
         """Mean over the dev sets of the mean recall of three classes, answerable questions answered, the set's

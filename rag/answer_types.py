@@ -17,9 +17,7 @@ _NUMBER = re.compile(r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r")\b", re.IGN
 _TIMES = re.compile(r"\b(once|twice|thrice|a handful|a few|several)\b", re.IGNORECASE)
 _MONTHS = " ".join(m.lower() for m in MONTHS) + " " + " ".join(MONTH_ABBREVIATIONS)
 _DATE = re.compile(
-    r"\b("
-    + "|".join(_MONTHS.split())
-    + r")\b\.?|\b(1[5-9]\d\d|20\d\d)s?\b|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+    r"\b(" + "|".join(_MONTHS.split()) + r")\b\.?|\b(1[5-9]\d\d|20\d\d)s?\b|\b(" + "|".join(d.lower() for d in WEEKDAYS) + r")\b|"
     r"\b(yesterday|today|tomorrow|tonight|(?:last|next|this|later this|earlier this) "
     r"(?:year|month|week|weekend|fall|spring|summer|winter))\b",
     re.IGNORECASE,

@@ -203,7 +203,7 @@ class Shortlist:
         self.query_vector = query_vector
         self._embed = embed
         self._vectors: np.ndarray | None = None
-        self._one: dict[int, np.ndarray] = {}
+        self._first: tuple[int, np.ndarray] | None = None  # the one sentence embedded alone
         self._lock = threading.Lock()
         for i, c in enumerate(cands):
             c.shortlisted = (self, i)
@@ -219,10 +219,10 @@ class Shortlist:
         """The ``i``-th sentence's vector: the first asked for alone (the decision's, the best sentence's); once a
         second one is asked for, all of them together."""
         with self._lock:
-            if self._vectors is None and not self._one:
-                self._one[i] = self._embed([self.texts[i]])[0]
-            if i in self._one:
-                return self._one[i]
+            if self._vectors is None and self._first is None:
+                self._first = (i, self._embed([self.texts[i]])[0])
+            if self._first is not None and self._first[0] == i:
+                return self._first[1]
         return self.vectors[i]
 
 
@@ -291,15 +291,7 @@ def decision_facts(c: Candidate) -> dict[str, float]:
     """What the decision may use of the best sentence besides its ranker score: its sentence features and
     its embedding cosine with the question (``dense``: close in meaning where the words differ, as in a
     question asked in other words; shortlisted sentences only, else 0)."""
-    return {
-        "reader": max(c.reader, -30.0),
-        "coverage": c.coverage,
-        "context": c.context,
-        "names": c.names,
-        "names_here": c.names_here,
-        "type_ok": c.type_ok,
-        "dense": c.dense,
-    }
+    return {**sentence_features(c), "dense": c.dense}
 
 
 NO_ANSWER_FACTS = {

@@ -146,10 +146,17 @@ def meant(question: str, searched: str, previous: str | None) -> str | None:
     sentence is to it in meaning. None when the searched question stands alone."""
     if not previous or " ".join(question.split()) != searched or _referring(question) is None:
         return None
-    previous = " ".join(previous.encode("utf-8", "replace").decode("utf-8").split())  # lone surrogates: never to the tokenizer
-    if len(previous) > MEANT_PREVIOUS_CHARS:
-        previous = previous[-MEANT_PREVIOUS_CHARS:].split(" ", 1)[-1]
-    return f"{previous} {searched}"
+    return f"{_tail(' '.join(_clean(previous).split()), MEANT_PREVIOUS_CHARS)} {searched}"
+
+
+def _clean(previous: str) -> str:
+    """Lone surrogates replaced: they never reach the tokenizer."""
+    return previous.encode("utf-8", "replace").decode("utf-8")
+
+
+def _tail(text: str, room: int) -> str:
+    """The end of a text in at most ``room`` characters, from a word's start ("" when there is no room)."""
+    return text if len(text) <= room else (text[-room:].split(None, 1)[-1] if room else "")
 
 
 def standalone(question: str, previous: str | None) -> str:
@@ -272,15 +279,14 @@ def searched_question(
     if previous is not None and not isinstance(previous, str):
         raise QuestionError("The previous question must be text (or omitted).")
     if previous:
-        previous = previous.encode("utf-8", "replace").decode("utf-8")  # lone surrogates: never to the tokenizer
+        previous = _clean(previous)
     if previous and rewrite is not None:
         rewritten = rewrite(question, previous[-limit:])
         if rewritten and len(" ".join(rewritten.split())) <= limit and keeps_meaning(question, previous, rewritten):
             return rewritten, None
     searched, context = resolve(question, previous)
     if len(" ".join(searched.split())) > limit and previous:
-        room = max(0, limit - len(question) - 10)
-        tail = previous[-room:].split(None, 1)[-1] if room else ""
+        tail = _tail(previous, max(0, limit - len(question) - 10))
         searched, context = resolve(question, tail) if tail else (question, None)
         if len(" ".join(searched.split())) > limit:
             searched, context = question, None

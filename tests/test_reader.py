@@ -943,3 +943,19 @@ def test_a_follow_up_that_stays_unresolved_is_judged_close_in_meaning_with_the_q
     assert seeded.ask("What did that trigger?", previous=previous).answered
     odd = seeded.ask("What did that trigger?", previous="When did Nagorno-Karabakh \ud800 declare independence? " * 40)
     assert odd.status in ("answered", "not_in_corpus"), odd
+
+
+def test_a_shortlist_embedded_whole_first_gives_each_sentence_its_vector():
+    """Listing related passages may embed the shortlist before the decision asks for one vector."""
+    from rag.evidence import Shortlist, candidates
+
+    calls: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return np.array([[float(len(t)), 1.0] for t in texts])
+
+    cands = candidates([_retrieved("s", "Title", ["One sentence here.", "Another, longer sentence here."])])
+    shortlist = Shortlist(cands, embed, query_vector=np.array([0.0, 1.0]))
+    assert shortlist.vectors.shape == (2, 2)
+    assert [c.vector[0] for c in cands] == [len(c.text) for c in cands] and len(calls) == 1
