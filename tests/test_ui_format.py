@@ -151,3 +151,14 @@ def test_indexing_notes_name_the_files():  # issue 10 item 6
     assert "“a.txt” is being indexed" in fmt.indexing_note(["a.txt"])
     assert "“a.txt” and “b&lt;.txt” are being indexed" in fmt.indexing_note(["a.txt", "b<.txt"])
     assert fmt.still_indexing_text(["a.txt"]).endswith("ask again in a minute.")
+
+
+def test_the_sources_panel_repeats_a_long_question_by_its_start():
+    """A question pasted at length is shown whole in the chat; the sources panel's "For: …" line repeats its start."""
+    long = "Why " + "very " * 100 + "long?"
+    refused = Answer(status="not_in_corpus", answer="The corpus does not say.")
+    for html in (fmt.sources_html(refused, {}, question=long), fmt.message_sources_html("Too long.", 0, question=long)):
+        line = html.split('<div class="sources-question">')[1].split("</div>")[0]
+        assert line.startswith("For: “Why very") and line.endswith("…”") and len(line) < fmt.FOR_QUESTION_CHARS + 12, line
+    short = fmt.sources_html(refused, {}, question="Who blocked the road?")
+    assert "For: “Who blocked the road?”" in short

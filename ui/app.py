@@ -55,7 +55,7 @@ a.cite {font-weight: 600; text-decoration: none; cursor: pointer; padding: 0 1px
 table.articles {font-size: .85em; width: 100%}
 .answer-sources {display: none}
 .answer-sources.current {display: block}
-.sources-question {font-size: .85em; opacity: .75; margin-bottom: 6px}
+.sources-question {font-size: .85em; opacity: .75; margin-bottom: 6px; overflow-wrap: anywhere}
 .badge.related {background: transparent; color: inherit; border: 1px solid rgba(128,128,128,0.6); padding: 0 6px; font-weight: 500}
 .lang-note {border-left: 4px solid #2563eb; background: rgba(37,99,235,0.08); padding: 6px 12px; border-radius: 4px; margin-bottom: 6px}
 #examples {display: grid !important; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); align-items: stretch; gap: 8px}

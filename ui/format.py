@@ -147,7 +147,7 @@ def sources_html(answer: Answer | None, articles: dict[str, ArticleInfo | None],
     if answer is None:
         return EMPTY_SOURCES
     cards = answer.citations if answer.answered else _distinct_related(answer.related)
-    asked = f'<div class="sources-question">For: “{esc(question)}”</div>' if question else ""
+    asked = _for_question(question)
     if not cards:
         body = '<div class="sources-empty">No passage of the corpus comes close to this question.</div>'
     else:
@@ -163,9 +163,20 @@ def sources_html(answer: Answer | None, articles: dict[str, ArticleInfo | None],
     return f'<div class="answer-sources sources" data-answer="{k}" data-copy="{esc(copy_text(answer))}">{body}</div>'
 
 
+FOR_QUESTION_CHARS = 200  # of a question pasted at length, what the sources panel repeats
+
+
+def _for_question(question: str) -> str:
+    """Which question the sources are for, its start only when it is long (the chat shows it whole)."""
+    if not question:
+        return ""
+    shown = question if len(question) <= FOR_QUESTION_CHARS else question[:FOR_QUESTION_CHARS].rstrip() + "…"
+    return f'<div class="sources-question">For: “{esc(shown)}”</div>'
+
+
 def message_sources_html(text: str, k: int, question: str = "") -> str:
     """The (empty) sources group of a message that is not an answer (an error), so that numbering stays aligned."""
-    asked = f'<div class="sources-question">For: “{esc(question)}”</div>' if question else ""
+    asked = _for_question(question)
     return (
         f'<div class="answer-sources sources" data-answer="{k}" data-copy="{esc(text)}">{asked}'
         '<div class="sources-empty">No sources: the question was not answered.</div></div>'
