@@ -16,6 +16,7 @@ from index.chunking import ChunkingConfig
 from index.embedding import Embedder, SentenceTransformerEmbedder
 from index.lexical import LexicalIndex
 from index.store import IndexSpec, Store, StoredArticle
+from index.typos import Speller
 
 from .answer import compose, refuse
 from .errors import QuestionError
@@ -61,6 +62,7 @@ class Assistant:
         self.finder = EvidenceFinder(self.live, self.embedder, self.reader)
         self._lazy_lock = threading.Lock()  # the LLM client and the judge: built once, independent of indexing
         self._llm = None
+        self._speller = None
         self._judge: tuple[str, HeuristicJudge] | None = None  # (the BM25 fingerprint its IDF is from, the judge)
 
     @property
@@ -131,6 +133,15 @@ class Assistant:
                 self._judge = (lexical.fingerprint, HeuristicJudge(self.embedder.embed, lexical.idf, JudgeModel.load()))
             return self._judge[1]
 
+    @property
+    def speller(self) -> Speller:
+        """Corrects a question's misspelt words to the current index's terms (index/typos.py)."""
+        lexical = self.lexical
+        with self._lazy_lock:
+            if self._speller is None or self._speller[0] != lexical.fingerprint:
+                self._speller = (lexical.fingerprint, Speller(lexical.df, self.reader.words))
+            return self._speller[1]
+
     def llm(self):
         """The configured LLM client and its backend name (``settings.llm``), built on first use."""
         with self._lazy_lock:
@@ -177,11 +188,14 @@ class Assistant:
 
     def _searched(self, question: str, previous: str | None) -> tuple[str, str, str | None, str | None]:
         """The question as asked, as searched, the words it borrowed and, for a follow-up whose reference could
-        not be put in, what it means with the previous question (rag/followup.py ``meant``); each checked."""
+        not be put in, what it means with the previous question (rag/followup.py ``meant``); each checked. Searched
+        and meant with misspelt words corrected ("develped": "developed"; index/typos.py), which the answer shows."""
         asked = self.check_question(question)
         searched, context = self.standalone(asked, previous)
         searched = self.check_question(searched)
-        return asked, searched, context, meant(asked, searched, previous)
+        meaning = meant(asked, searched, previous)
+        correct = self.speller.correct
+        return asked, correct(searched), context, meaning and correct(meaning)
 
     def _answer_steps(self, asked: str, searched: str, context: str | None, k: int | None, meaning: str | None = None):
         evidence = self.finder.find(searched, k or self.settings.top_k, context, meaning)
@@ -243,8 +257,9 @@ class Assistant:
         return [_info(a) for a in sorted(self.store.article_rows(), key=lambda a: a.source)]
 
     def retrieve(self, question: str, k: int | None = None) -> list[Retrieved]:
-        """The chunks hybrid retrieval finds for a question (dense + BM25, fused), best first."""
-        return self.retriever.retrieve(self.check_question(question), k or self.settings.top_k)
+        """The chunks hybrid retrieval finds for a question (dense + BM25, fused), best first; misspelt words
+        are searched corrected, as ``ask`` searches them."""
+        return self.retriever.retrieve(self.speller.correct(self.check_question(question)), k or self.settings.top_k)
 
     def explain(self, question: str, k: int | None = None, previous: str | None = None) -> Evidence:
         """What the answerer saw: the ranked sentences and the features of its decision, for the same

@@ -104,6 +104,13 @@ class Reader:
         """The fitted ranker, decision and threshold (parsed once: every question reads them)."""
         return Calibration.from_json(self.meta.get("calibration", {}))
 
+    @functools.cached_property
+    def words(self) -> frozenset[str]:
+        """The whole words of its WordPiece vocabulary (English words and common names): a question word among
+        them is not misspelt (index/typos.py)."""
+        vocab = json.loads((self.directory / "tokenizer.json").read_text())["model"]["vocab"]
+        return frozenset(w for w in vocab if w.isalpha())
+
     @property
     def max_length(self) -> int:
         return int(self.meta.get("max_length", 320))

@@ -51,7 +51,9 @@ class Answer(BaseModel):
     )
     question: str = Field("", description="The question as asked")
     searched: str = Field(
-        "", description="The standalone question that was searched (a follow-up rewritten with the conversation)"
+        "",
+        description="The standalone question that was searched (a follow-up rewritten with the conversation, misspelt words "
+        "corrected to the corpus's)",
     )
     confidence: float = Field(0.0, description="Estimated probability that the corpus answers the question")
     backend: str = Field("extractive", description="What wrote the answer: the extractive answerer or the named LLM")

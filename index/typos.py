@@ -1,0 +1,107 @@
+"""Misspelt question words corrected against the corpus's own terms: "Who develped the theory?" searches
+"developed", "Telnet" the corpus's "Telenet", "Erdogan" its "Erdoğan".
+
+A word is corrected only when the corpus does not know its term and it is not an English word (``english``:
+the reader's WordPiece vocabulary, whole words only). It becomes the word one edit away whose term the corpus
+knows: a letter left out, doubled or swapped with its neighbour, or, less likely, a letter typed for another
+(a key beside it, a vowel for a vowel, a letter of the same sound: "repels" is not "rebels"); never the first
+letter, which people rarely mistype. Among several, the likelier typo, then an English word, then the term most
+chunks hold, then a letter swapped ("quadcoptres": "quadcopters", not "quadcoptes"). The new word must be English, a name's (capitalised inside the question: "Telenet"), or of a long
+term ("peacekeepers", two wordpieces); "monetizing" is not "moneyizing". A word spelt without the accents of a
+corpus term becomes that term ("Jumièges"). Words of fewer than ``MIN_LETTERS`` letters are left alone (one edit
+from a short word is another word: "Iran", "Iraq"), and so are words with digits and the parts of words joined by
+an apostrophe or a hyphen ("D'Olier", "Turkish-made").
+"""
+
+import re
+import unicodedata
+from collections.abc import Container, Mapping
+
+from .analysis import STOPWORDS, _stem
+
+MIN_LETTERS = 5
+MAX_LETTERS = 30  # longer is no word (and its 60 edits a letter would take a second)
+LONG_TERM = 7  # a word may become a non-English word ("peacekeepers" is two wordpieces) whose term is this long
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_WORD = re.compile(rf"(?<![\w'’-])[^\W\d_]{{{MIN_LETTERS},{MAX_LETTERS}}}(?![\w'’-])")  # not a part of "D'Olier", "Turkish-made"
+
+
+def _folded(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+_KEYS = {c: (row, col + row / 2) for row, keys in enumerate(("qwertyuiop", "asdfghjkl", "zxcvbnm")) for col, c in enumerate(keys)}
+_VOWELS = set("aeiouy")
+_SOUNDS = ({"c", "s"}, {"c", "k"}, {"s", "z"})
+
+
+def _mistyped(a: str, b: str) -> bool:
+    """One letter typed for another: neighbours on the keyboard, two vowels ("seperate"), or one sound
+    ("responce"). Others make other words ("repels" is not "rebels")."""
+    if a in _VOWELS and b in _VOWELS or {a, b} in _SOUNDS:
+        return True
+    (r1, c1), (r2, c2) = _KEYS.get(a, (9, 9)), _KEYS.get(b, (-9, -9))
+    return (r1 - r2) ** 2 + (c1 - c2) ** 2 < 1.5
+
+
+def _edits(word: str):
+    """The words one edit from ``word`` that keep its first letter, each with whether it replaces a letter
+    (the least likely typo: a letter left out, doubled or swapped with its neighbour is more often one)."""
+    for i in range(1, len(word) + 1):
+        if i < len(word):
+            yield word[:i] + word[i + 1 :], False
+            for c in _LETTERS:
+                if c != word[i] and _mistyped(word[i], c):
+                    yield word[:i] + c + word[i + 1 :], True
+        if i < len(word) - 1:
+            yield word[:i] + word[i + 1] + word[i] + word[i + 2 :], False
+        for c in _LETTERS:
+            yield word[:i] + c + word[i:], False
+
+
+class Speller:
+    """``df``: the corpus's terms and how many chunks hold each (LexicalIndex.df)."""
+
+    def __init__(self, df: Mapping[str, int], english: Container[str]) -> None:
+        self.df = df
+        self.english = english
+        self._accented: dict[str, str] | None = None
+
+    def correct(self, text: str) -> str:
+        """``text`` with its misspelt words replaced (capitalised as they were)."""
+        return _WORD.sub(self._replace, text)
+
+    def _replace(self, match: re.Match) -> str:
+        word = match.group(0)
+        better = self.word_for(word.lower(), name=word[0].isupper() and match.start() > 0)
+        if better is None:
+            return word
+        return better.upper() if word.isupper() else better[0].upper() + better[1:] if word[0].isupper() else better
+
+    def word_for(self, word: str, name: bool = False) -> str | None:
+        """The corpus's spelling of a lower-case word it does not know, or None (known, English, or none one edit
+        away). A ``name`` (capitalised inside the text) may become any term of the corpus ("Telenet"), another
+        word an English one or one of a long term: "monetizing" is not "moneyizing" ("money"), "peacekepers" is
+        "peacekeepers" ("peacekeep")."""
+        term = _stem(word)
+        if term in self.df or word in self.english or word in STOPWORDS:
+            return None
+        if accented := self.accented.get(_folded(term)):  # the stem ("jumièg"), then the rest of the word ("es")
+            return accented + word[len(term) :] if word.startswith(term) else accented
+        if accented := self.accented.get(_folded(word)):  # a word its stem cuts short ("Herve": "herv")
+            return accented
+        scored = {}
+        for edit, replaced in _edits(word):
+            t = _stem(edit)
+            if t in self.df and t not in STOPWORDS and (name or edit in self.english or len(t) >= LONG_TERM):
+                scored[edit] = max(
+                    scored.get(edit, ()), (not replaced, edit in self.english, self.df[t], -abs(len(edit) - len(word)))
+                )
+        return max(scored, key=scored.get) if scored else None
+
+    @property
+    def accented(self) -> dict[str, str]:
+        """The corpus's terms with accents, by their unaccented spelling (built on first need)."""
+        if self._accented is None:
+            self._accented = {_folded(t): t for t in self.df if not t.isascii()}
+        return self._accented
