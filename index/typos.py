@@ -1,16 +1,18 @@
 """Misspelt question words corrected against the corpus's own terms: "Who develped the theory?" searches
 "developed", "Telnet" the corpus's "Telenet", "Erdogan" its "Erdoğan".
 
-A word is corrected only when the corpus does not know its term and it is not an English word (``english``:
-the reader's WordPiece vocabulary, whole words only). It becomes the word one edit away whose term the corpus
+A word is corrected only when the corpus does not know its term. A word spelt without the accents of a corpus
+term becomes that term ("Jumieges": "Jumièges"). Otherwise it must be no English word (``english``: the
+reader's WordPiece vocabulary, whole words only), and it becomes the word one edit away whose term the corpus
 knows: a letter left out, doubled or swapped with its neighbour, or, less likely, a letter typed for another
 (a key beside it, a vowel for a vowel, a letter of the same sound: "repels" is not "rebels"); never the first
-letter, which people rarely mistype. Among several, the likelier typo, then an English word, then the term most
-chunks hold, then a letter swapped ("quadcoptres": "quadcopters", not "quadcoptes"). The new word must be English, a name's (capitalised inside the question: "Telenet"), or of a long
-term ("peacekeepers", two wordpieces); "monetizing" is not "moneyizing". A word spelt without the accents of a
-corpus term becomes that term ("Jumièges"). Words of fewer than ``MIN_LETTERS`` letters are left alone (one edit
-from a short word is another word: "Iran", "Iraq"), and so are words with digits and the parts of words joined by
-an apostrophe or a hyphen ("D'Olier", "Turkish-made").
+letter, which people rarely mistype, nor a name's last (another ending is often another person: "Aliyeva" is
+not "Aliyev"). Among several: the likelier typo, an English word, the term most chunks hold, then a letter put in
+or moved rather than left out. The new word must be English, a name's (capitalised inside the question:
+"Telenet"), or of a long term ("peacekeepers", two wordpieces); "monetizing" is not "moneyizing". Words of
+fewer than ``MIN_LETTERS`` letters are left alone (one edit from a short word is often another word: "Iran",
+"Iraq"), and so are words with digits and what an apostrophe joins ("D'Olier"); the parts of a hyphenated word
+and a word before "'s" are corrected, as BM25 reads them apart (index/analysis.py ``words``).
 """
 
 import re
@@ -23,11 +25,20 @@ MIN_LETTERS = 5
 MAX_LETTERS = 30  # longer is no word (and its 60 edits a letter would take a second)
 LONG_TERM = 7  # a word may become a non-English word ("peacekeepers" is two wordpieces) whose term is this long
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-_WORD = re.compile(rf"(?<![\w'’-])[^\W\d_]{{{MIN_LETTERS},{MAX_LETTERS}}}(?![\w'’-])")  # not a part of "D'Olier", "Turkish-made"
+# a whole word, or a part of a hyphenated one ("Nagorno-Karabah") or one with "'s" ("Azerbaijn's"), as BM25 reads it
+# (index/analysis.py ``words``); not what an apostrophe joins ("D'Olier": "Oliver" is one letter from "Olier")
+_WORD = re.compile(rf"(?<![\w'’])[^\W\d_]{{{MIN_LETTERS},{MAX_LETTERS}}}(?!\w|['’](?!s\b))")
 
 
 def _folded(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def respelt(typed: str, searched: str) -> bool:
+    """Whether ``searched`` may be ``Speller.correct``'s spelling of the word ``typed``: the same first letter
+    (accents aside), at most one letter more or fewer ("Coridor", "Corridor"; not "he", "Putin")."""
+    a, b = _folded(typed).lower(), _folded(searched).lower()
+    return bool(a) and bool(b) and a[0] == b[0] and abs(len(a) - len(b)) <= 1
 
 
 _KEYS = {c: (row, col + row / 2) for row, keys in enumerate(("qwertyuiop", "asdfghjkl", "zxcvbnm")) for col, c in enumerate(keys)}
@@ -44,16 +55,18 @@ def _mistyped(a: str, b: str) -> bool:
     return (r1 - r2) ** 2 + (c1 - c2) ** 2 < 1.5
 
 
-def _edits(word: str):
-    """The words one edit from ``word`` that keep its first letter, each with whether it replaces a letter
-    (the least likely typo: a letter left out, doubled or swapped with its neighbour is more often one)."""
-    for i in range(1, len(word) + 1):
-        if i < len(word):
+def _edits(word: str, keep_last: bool = False):
+    """The words one edit from ``word`` that keep its first letter (and with ``keep_last``, its last), each with
+    whether it replaces a letter (the least likely typo: a letter left out, doubled or swapped with its
+    neighbour is more often one)."""
+    end = len(word) - 1 if keep_last else len(word)  # letters before ``end`` may change
+    for i in range(1, end + 1):
+        if i < end:
             yield word[:i] + word[i + 1 :], False
             for c in _LETTERS:
                 if c != word[i] and _mistyped(word[i], c):
                     yield word[:i] + c + word[i + 1 :], True
-        if i < len(word) - 1:
+        if i < end - 1:
             yield word[:i] + word[i + 1] + word[i] + word[i + 2 :], False
         for c in _LETTERS:
             yield word[:i] + c + word[i:], False
@@ -80,23 +93,26 @@ class Speller:
 
     def word_for(self, word: str, name: bool = False) -> str | None:
         """The corpus's spelling of a lower-case word it does not know, or None (known, English, or none one edit
-        away). A ``name`` (capitalised inside the text) may become any term of the corpus ("Telenet"), another
-        word an English one or one of a long term: "monetizing" is not "moneyizing" ("money"), "peacekepers" is
-        "peacekeepers" ("peacekeep")."""
+        away). A ``name`` (capitalised inside the text) may become any term of the corpus ("Telenet") but keeps its
+        last letter too ("Aliyeva" is not "Aliyev"); another word becomes an English one or one of a long term:
+        "monetizing" is not "moneyizing" ("money"), "peacekepers" is "peacekeepers" ("peacekeep")."""
         term = _stem(word)
-        if term in self.df or word in self.english or word in STOPWORDS:
+        if term in self.df:
             return None
         if accented := self.accented.get(_folded(term)):  # the stem ("jumièg"), then the rest of the word ("es")
             return accented + word[len(term) :] if word.startswith(term) else accented
         if accented := self.accented.get(_folded(word)):  # a word its stem cuts short ("Herve": "herv")
             return accented
+        if word in self.english or word in STOPWORDS:
+            return None
         scored = {}
-        for edit, replaced in _edits(word):
-            t = _stem(edit)
+        for edit, replaced in _edits(word, keep_last=name):
+            t = _stem.__wrapped__(edit)  # hundreds of candidates: not kept in the analyzer's cache
             if t in self.df and t not in STOPWORDS and (name or edit in self.english or len(t) >= LONG_TERM):
-                scored[edit] = max(
-                    scored.get(edit, ()), (not replaced, edit in self.english, self.df[t], -abs(len(edit) - len(word)))
-                )
+                # a likelier typo, an English word, the commoner term; for one term, a letter put in or moved rather
+                # than left out ("peacekeeprs" is "peacekeepers", not "peacekeeps")
+                rank = (not replaced, edit in self.english, self.df[t], len(edit) >= len(word), -abs(len(edit) - len(word)))
+                scored[edit] = max(scored.get(edit, ()), rank)
         return max(scored, key=scored.get) if scored else None
 
     @property

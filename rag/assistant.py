@@ -10,6 +10,7 @@ for ``ask``, ``explain`` and the evaluation.
 
 import dataclasses
 import threading
+import unicodedata
 from pathlib import Path
 
 from index.chunking import ChunkingConfig
@@ -60,7 +61,7 @@ class Assistant:
             self.data_dir, self.spec, self.embedder, chroma_url=self.settings.chroma_url, timeout=self.settings.chroma_timeout
         )
         self.finder = EvidenceFinder(self.live, self.embedder, self.reader)
-        self._lazy_lock = threading.Lock()  # the LLM client and the judge: built once, independent of indexing
+        self._lazy_lock = threading.Lock()  # the LLM client, the judge, the speller: built once, independent of indexing
         self._llm = None
         self._speller = None
         self._judge: tuple[str, HeuristicJudge] | None = None  # (the BM25 fingerprint its IDF is from, the judge)
@@ -163,7 +164,7 @@ class Assistant:
                 "The question contains bytes that are not valid UTF-8 text (check the terminal's encoding, "
                 "or retype the question)."
             ) from None
-        question = " ".join(question.split())
+        question = " ".join(unicodedata.normalize("NFC", question).split())  # "é" as one character, as articles are
         limit = self.settings.max_question_chars
         if len(question) > limit:
             raise QuestionError(
@@ -182,7 +183,8 @@ class Assistant:
 
     def ask_stream(self, question: str, k: int | None = None, previous: str | None = None) -> AnswerStream:
         """Like ``ask``; iterate the result for an LLM's text as it is generated, then call ``answer()``.
-        A question that cannot be asked raises QuestionError here, before anything is searched."""
+        A question that cannot be asked raises QuestionError here, before anything is searched (and a missing
+        index IndexMissingError: its words are read to correct the question's spelling)."""
         asked, searched, context, meaning = self._searched(question, previous)
         return AnswerStream(self._answer_steps(asked, searched, context, k, meaning))
 
@@ -194,8 +196,12 @@ class Assistant:
         searched, context = self.standalone(asked, previous)
         searched = self.check_question(searched)
         meaning = meant(asked, searched, previous)
-        correct = self.speller.correct
-        return asked, correct(searched), context, meaning and correct(meaning)
+        return asked, self._spelled(searched), context and self._spelled(context), meaning and self.speller.correct(meaning)
+
+    def _spelled(self, text: str) -> str:
+        """``text`` with its misspelt words corrected, unless that would take it past the question length limit."""
+        corrected = self.speller.correct(text)
+        return corrected if len(corrected) <= self.settings.max_question_chars else text
 
     def _answer_steps(self, asked: str, searched: str, context: str | None, k: int | None, meaning: str | None = None):
         evidence = self.finder.find(searched, k or self.settings.top_k, context, meaning)
@@ -259,7 +265,7 @@ class Assistant:
     def retrieve(self, question: str, k: int | None = None) -> list[Retrieved]:
         """The chunks hybrid retrieval finds for a question (dense + BM25, fused), best first; misspelt words
         are searched corrected, as ``ask`` searches them."""
-        return self.retriever.retrieve(self.speller.correct(self.check_question(question)), k or self.settings.top_k)
+        return self.retriever.retrieve(self._spelled(self.check_question(question)), k or self.settings.top_k)
 
     def explain(self, question: str, k: int | None = None, previous: str | None = None) -> Evidence:
         """What the answerer saw: the ranked sentences and the features of its decision, for the same

@@ -323,8 +323,8 @@ def format_answer(answer) -> str:
     width = 100
     text = f"{answer.answer} {answer.reason}." if answer.reason else answer.answer
     lines = textwrap.wrap(text, width) or [text]
-    if answer.searched and answer.searched != answer.question:  # a follow-up made to stand alone, a typo corrected
-        lines.insert(0, f"(searched for: “{answer.searched}”)")
+    if note := answer.searched_note():  # a follow-up made to stand alone, a misspelt word corrected
+        lines[:0] = textwrap.wrap(f"({note})", width)
     if answer.fallback:
         lines.append(f"(the answer {answer.backend} wrote could not be verified: quoted from the articles instead)")
     elif answer.backend != "extractive":

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from index.typos import respelt
+
 
 class Citation(BaseModel):
     """One cited passage: ``quote`` is exactly ``original_file_text[start:end]``."""
@@ -42,6 +44,10 @@ class Recited(BaseModel):
     cited: list[int]
 
 
+SHOWN_CHARS = 200  # of a question pasted at length, what a note about it repeats
+_EDGE = "\"“”‘’'()[]{},.;:!?"  # punctuation around a word
+
+
 class Answer(BaseModel):
     status: Literal["answered", "not_in_corpus"]
     answer: str
@@ -70,6 +76,19 @@ class Answer(BaseModel):
     @property
     def answered(self) -> bool:
         return self.status == "answered"
+
+    def searched_note(self) -> str:
+        """What the user is told was searched, when not the question as asked: the corrected words when only
+        their spelling changed ("Coridor → Corridor"; index/typos.py), else the question searched (a follow-up made to stand
+        alone), its first 200 characters when it is long. "" when it is the question as asked."""
+        if not self.searched or self.searched == self.question:
+            return ""
+        typed, searched = self.question.split(), self.searched.split()
+        changed = [(a.strip(_EDGE), b.strip(_EDGE)) for a, b in zip(typed, searched) if a != b]
+        if len(typed) == len(searched) and all(respelt(a, b) for a, b in changed):
+            return "Searched with the spelling of the articles: " + ", ".join(f"{a} → {b}" for a, b in changed)
+        shown = self.searched if len(self.searched) <= SHOWN_CHARS else self.searched[:SHOWN_CHARS].rstrip() + "…"
+        return f"Searched for: “{shown}”"
 
 
 class IndexReport(BaseModel):

@@ -39,7 +39,7 @@ def test_ask_json_from_another_directory_builds_the_missing_index(tmp_path, seed
     assert json.loads(again.stdout)["status"] == "not_in_corpus"
     # a misspelt word is searched corrected, and the answer says what was searched
     typo = run(["ask", "--data-dir", str(data), "Who blocked the Lachin Coridor?"], cwd=tmp_path)
-    assert typo.stdout.startswith("(searched for: “Who blocked the Lachin Corridor?”)\n") and "[1]" in typo.stdout
+    assert typo.stdout.startswith("(Searched with the spelling of the articles: Coridor → Corridor)\n") and "[1]" in typo.stdout
     # naming another corpus is an error that says what to do, not an answer from the seeds
     other = tmp_path / "my-articles"
     other.mkdir()

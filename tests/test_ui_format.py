@@ -159,6 +159,26 @@ def test_the_sources_panel_repeats_a_long_question_by_its_start():
     refused = Answer(status="not_in_corpus", answer="The corpus does not say.")
     for html in (fmt.sources_html(refused, {}, question=long), fmt.message_sources_html("Too long.", 0, question=long)):
         line = html.split('<div class="sources-question">')[1].split("</div>")[0]
-        assert line.startswith("For: “Why very") and line.endswith("…”") and len(line) < fmt.FOR_QUESTION_CHARS + 12, line
+        assert line.startswith("For: “Why very") and line.endswith("…”") and len(line) < fmt.SHOWN_CHARS + 12, line
     short = fmt.sources_html(refused, {}, question="Who blocked the road?")
     assert "For: “Who blocked the road?”" in short
+
+
+@pytest.mark.parametrize(
+    "asked, searched, note",
+    [
+        ("Who blocked the Lachin Coridor?", "Who blocked the Lachin Corridor?", "spelling of the articles: Coridor → Corridor"),
+        ("When did Herve and Mongke meet?", "When did Hervé and Möngke meet?", "Herve → Hervé, Mongke → Möngke"),
+        ("What did he say?", "What did Putin say?", "Searched for: “What did Putin say?”"),  # a follow-up, not a typo
+        ("Who blocked it?", "Who blocked it?", ""),
+    ],
+)
+def test_the_answer_says_which_words_were_searched_spelt_otherwise(asked, searched, note):
+    shown = fmt.searched_note(_answer().model_copy(update={"question": asked, "searched": searched}))
+    assert (note in shown) if note else shown == ""
+
+
+def test_a_long_searched_question_is_shown_by_its_start():
+    searched = "Why " + "very " * 300 + "long?"
+    shown = fmt.searched_note(_answer().model_copy(update={"question": "Why that?", "searched": searched}))
+    assert "Searched for: “Why very" in shown and "…”" in shown and len(shown) < fmt.SHOWN_CHARS + 60

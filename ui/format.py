@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from rag.answer import NOT_IN_CORPUS
-from rag.types import Answer, ArticleInfo, Citation
+from rag.types import SHOWN_CHARS, Answer, ArticleInfo, Citation
 
 CONTEXT_CHARS = 350
 MAX_KEPT_ANSWERS = 30  # the sources of this many latest answers stay reachable from their [n]
@@ -112,9 +112,8 @@ def language_note(question: str) -> str:
 
 
 def searched_note(answer: Answer) -> str:
-    if answer.searched and answer.searched != answer.question:
-        return f'<div class="searched">Searched for: “{esc(answer.searched)}”</div>'
-    return ""
+    note = answer.searched_note()
+    return f'<div class="searched">{esc(note)}</div>' if note else ""
 
 
 def backend_note(answer: Answer) -> str:
@@ -163,14 +162,11 @@ def sources_html(answer: Answer | None, articles: dict[str, ArticleInfo | None],
     return f'<div class="answer-sources sources" data-answer="{k}" data-copy="{esc(copy_text(answer))}">{body}</div>'
 
 
-FOR_QUESTION_CHARS = 200  # of a question pasted at length, what the sources panel repeats
-
-
 def _for_question(question: str) -> str:
     """Which question the sources are for, its start only when it is long (the chat shows it whole)."""
     if not question:
         return ""
-    shown = question if len(question) <= FOR_QUESTION_CHARS else question[:FOR_QUESTION_CHARS].rstrip() + "…"
+    shown = question if len(question) <= SHOWN_CHARS else question[:SHOWN_CHARS].rstrip() + "…"
     return f'<div class="sources-question">For: “{esc(shown)}”</div>'
 
 
