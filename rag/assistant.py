@@ -26,6 +26,7 @@ from .finder import Evidence, EvidenceFinder
 from .followup import meant, searched_question
 from .generation import VerifiedGeneration, passages
 from .judge import HeuristicJudge, JudgeModel
+from .language import looks_non_english
 from .live_index import LiveIndex
 from .llm import make_llm, rewrite_followup
 from .reader import Reader
@@ -199,7 +200,10 @@ class Assistant:
         return asked, self._spelled(searched), context and self._spelled(context), meaning and self.speller.correct(meaning)
 
     def _spelled(self, text: str) -> str:
-        """``text`` with its misspelt words corrected, unless that would take it past the question length limit."""
+        """``text`` with its misspelt words corrected, unless that would take it past the question length limit, or
+        it is not English (rag/language.py: "corredor" is not a misspelt "corridor")."""
+        if looks_non_english(text):
+            return text
         corrected = self.speller.correct(text)
         return corrected if len(corrected) <= self.settings.max_question_chars else text
 

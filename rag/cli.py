@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .errors import IndexBusyError, QuestionError, RagError
+from .language import ENGLISH_ONLY_NOTE, looks_non_english
 
 EPILOG = """\
 examples:
@@ -325,6 +326,8 @@ def format_answer(answer) -> str:
     lines = textwrap.wrap(text, width) or [text]
     if note := answer.searched_note():  # a follow-up made to stand alone, a misspelt word corrected
         lines[:0] = textwrap.wrap(f"({note})", width)
+    if looks_non_english(answer.question):  # as the chat UI says it
+        lines[:0] = textwrap.wrap(f"({ENGLISH_ONLY_NOTE})", width)
     if answer.fallback:
         lines.append(f"(the answer {answer.backend} wrote could not be verified: quoted from the articles instead)")
     elif answer.backend != "extractive":

@@ -125,3 +125,13 @@ def test_serve_on_a_busy_port_says_so_before_indexing(tmp_path):
     assert result.returncode == 1 and f"Cannot listen on 127.0.0.1:{port}" in result.stderr
     assert f"--port {port + 1}" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "d").exists()  # nothing was built for a server that cannot start
+
+
+def test_the_terminal_tells_a_question_in_another_language_to_ask_in_english():
+    """As the chat UI does (rag/language.py); a question in English is not told."""
+    from rag.cli import format_answer
+    from rag.types import Answer
+
+    refused = Answer(status="not_in_corpus", answer="The corpus does not say.", question="Кто заблокировал Лачинский коридор?")
+    assert format_answer(refused).startswith("(The articles are searched in English")
+    assert format_answer(refused.model_copy(update={"question": "Who blocked it?"})) == "The corpus does not say."

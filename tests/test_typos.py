@@ -87,6 +87,11 @@ def test_the_assistant_searches_with_the_current_index_spelling(tmp_path, hashin
         return [(r.chunk.chunk_id, round(r.score, 6), round(r.dense, 6)) for r in assistant.retrieve(question)]
 
     assert hits("Who blocked the Lachin Coridor?") == hits("Who blocked the Lachin Corridor?")
+    # a question in another language is searched as asked ("corredor" is no misspelt "corridor"; rag/language.py)
+    spanish = "¿Quién bloqueó el corredor de Lachin?"
+    assert hits(spanish) == [
+        (r.chunk.chunk_id, round(r.score, 6), round(r.dense, 6)) for r in assistant.retriever.retrieve(spanish, 5)
+    ]
     # an accent typed as its own character ("u" + U+0308) is read as the one character articles use ("ü")
     assert assistant.check_question("Who blocked the Lachin corridor in Zu\u0308rich?").endswith("in Zürich?")
     assert assistant.speller.correct("Where is the Zangezr corridor?") == "Where is the Zangezr corridor?"  # unknown yet

@@ -9,9 +9,9 @@ citation never lands on a newer answer's card.
 
 import html
 import re
-import unicodedata
 
 from rag.answer import NOT_IN_CORPUS
+from rag.language import ENGLISH_ONLY_NOTE, looks_non_english
 from rag.types import SHOWN_CHARS, Answer, ArticleInfo, Citation
 
 CONTEXT_CHARS = 350
@@ -20,9 +20,6 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 _MARKER = re.compile(r"\[(\d+)\]")
 REFUSAL_DETAIL = "The indexed articles do not answer this question"
 RELATED_NOTE = " — the closest passages are shown under <em>Related</em>, they are not an answer."
-ENGLISH_ONLY_NOTE = (
-    "The articles are searched in English, and this question does not look like English: ask it in English for an answer."
-)
 
 
 def esc(text: str) -> str:
@@ -78,33 +75,6 @@ def copy_text(answer: Answer) -> str:
             lines.append(f"[{c.n}] {c.title} ({c.source})")
             lines.append(f"    “{c.text}”")
     return "\n".join(lines)
-
-
-_ENGLISH = set(
-    "the a an of in on at to is are was were be been did do does what who whom whose when where why how "
-    "which many much and or for with by from about has have had not it its this that".split()
-)
-_FOREIGN = set(
-    "le la les des du est que qui quoi quand où comment pourquoi combien une un et "
-    "el los las qué quién cuándo dónde cómo cuántos por es y del "
-    "der die das und ist wer wie wann warum wo nicht den dem ein eine "
-    "il che chi perché dove sono della "
-    "quem não onde são uma".split()
-)
-
-
-def looks_non_english(question: str) -> bool:
-    """True for a question in another script (Cyrillic, Arabic, CJK, …) or with more non-English words than English ones."""
-    letters = [ch for ch in question if ch.isalpha()]
-    if not letters:
-        return False
-    other_script = sum(1 for ch in letters if not unicodedata.name(ch, "").startswith("LATIN"))
-    if other_script / len(letters) > 0.3:
-        return True
-    words = re.findall(r"[^\W\d_]+", question.lower())
-    english = sum(w in _ENGLISH for w in words)
-    foreign = sum(w in _FOREIGN for w in words)
-    return foreign >= 2 and foreign > english
 
 
 def language_note(question: str) -> str:
