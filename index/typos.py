@@ -89,7 +89,10 @@ class Speller:
         better = self.word_for(word.lower(), name=word[0].isupper() and match.start() > 0)
         if better is None:
             return word
-        return better.upper() if word.isupper() else better[0].upper() + better[1:] if word[0].isupper() else better
+        if word.isupper():
+            return better.upper()
+        # the capitals where the typed word has them ("McDonld": "McDonald"); an edit shifts at most one letter
+        return "".join(c.upper() if i < len(word) and word[i].isupper() else c for i, c in enumerate(better))
 
     def word_for(self, word: str, name: bool = False) -> str | None:
         """The corpus's spelling of a lower-case word it does not know, or None (known, English, or none one edit

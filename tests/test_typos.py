@@ -12,7 +12,7 @@ TEXTS = [
     "President Recep Tayyip Erdoğan met the envoy. Robert of Jumièges was made archbishop.",
     "Peacekeepers guard the Lachin corridor. Iraq signed the treaty. Money was raised.",
     "The tension in the strings of a pendulum.",
-    "The envoy flew in from Zürich. Turkish drones flew over Oliver Street near Nagorno-Karabakh. Azerbaijan and President Aliyev replied.",
+    "The envoy flew in from Zürich. McDonald opened a restaurant. Turkish drones flew over Oliver Street near Nagorno-Karabakh. Azerbaijan and President Aliyev replied.",
     "Rebels attacked the city. Its dominance ended when the rebels began to dominate the hills.",
 ]
 
@@ -35,6 +35,7 @@ def test_a_misspelt_word_becomes_the_corpus_word_one_edit_away(speller):
 def test_a_name_keeps_its_capitals_and_may_become_a_name_of_the_corpus(speller):
     assert speller.correct("Who founded Telnet?") == "Who founded Telenet?"
     assert speller.correct("When did ARPNET start?") == "When did ARPANET start?"
+    assert speller.correct("Where did McDonld open?") == "Where did McDonald open?"
     # "lachin" is no English word and a short term: only a name may become it, not a lower-case word or a first word
     assert speller.correct("Who guards the Lachn corridor?") == "Who guards the Lachin corridor?"
     assert speller.correct("who guards the lachn corridor?") == "who guards the lachn corridor?"
