@@ -2,8 +2,8 @@
 "developed", "Telnet" the corpus's "Telenet", "Erdogan" its "Erdoğan".
 
 A word is corrected only when the corpus does not know its term. A word spelt without the accents of a corpus
-term becomes that term ("Jumieges": "Jumièges"). Otherwise it must be no English word (``english``: the
-reader's WordPiece vocabulary, whole words only), and it becomes the word one edit away whose term the corpus
+term gets its accents ("Jumieges": "Jumièges"). Otherwise it must be no English word (``english``: the
+reader's WordPiece vocabulary, whole words only, and their forms: "diagnose" is, as "diagnosed" is), and it becomes the word one edit away whose term the corpus
 knows: a letter left out, doubled or swapped with its neighbour, or, less likely, a letter typed for another
 (a key beside it, a vowel for a vowel, a letter of the same sound: "repels" is not "rebels"); never the first
 letter, which people rarely mistype, nor a name's last (another ending is often another person: "Aliyeva" is
@@ -11,13 +11,13 @@ not "Aliyev"). Among several: the likelier typo, an English word, the term most 
 or moved rather than left out. The new word must be English, a name's (capitalised inside the question:
 "Telenet"), or of a long term ("peacekeepers", two wordpieces); "monetizing" is not "moneyizing". Words of
 fewer than ``MIN_LETTERS`` letters are left alone (one edit from a short word is often another word: "Iran",
-"Iraq"), and so are words with digits and what an apostrophe joins ("D'Olier"); the parts of a hyphenated word
-and a word before "'s" are corrected, as BM25 reads them apart (index/analysis.py ``words``).
+"Iraq"), and so are words with digits and what an apostrophe joins ("D'Olier"); the parts of a hyphenated word,
+a word before "'s" and a word in quotes are corrected, as BM25 reads them apart (index/analysis.py ``words``).
 """
 
 import re
 import unicodedata
-from collections.abc import Container, Mapping
+from collections.abc import Iterable, Mapping
 
 from .analysis import STOPWORDS, _stem
 
@@ -25,9 +25,10 @@ MIN_LETTERS = 5
 MAX_LETTERS = 30  # longer is no word (and its 60 edits a letter would take a second)
 LONG_TERM = 7  # a word may become a non-English word ("peacekeepers" is two wordpieces) whose term is this long
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-# a whole word, or a part of a hyphenated one ("Nagorno-Karabah") or one with "'s" ("Azerbaijn's"), as BM25 reads it
-# (index/analysis.py ``words``); not what an apostrophe joins ("D'Olier": "Oliver" is one letter from "Olier")
-_WORD = re.compile(rf"(?<![\w'’])[^\W\d_]{{{MIN_LETTERS},{MAX_LETTERS}}}(?!\w|['’](?!s\b))")
+# a whole word, a part of a hyphenated one ("Nagorno-Karabah"), one before "'s" or "'" ("Azerbaijn's") or in quotes,
+# as BM25 reads it (index/analysis.py ``words``); not what an apostrophe joins ("D'Olier": "Oliver" is one letter
+# from "Olier")
+_WORD = re.compile(rf"(?<!\w)(?<!\w['’])[^\W\d_]{{{MIN_LETTERS},{MAX_LETTERS}}}(?!\w)(?!['’](?!s\b)\w)")
 
 
 def _folded(text: str) -> str:
@@ -35,15 +36,24 @@ def _folded(text: str) -> str:
 
 
 def respelt(typed: str, searched: str) -> bool:
-    """Whether ``searched`` may be ``Speller.correct``'s spelling of the word ``typed``: the same first letter
-    (accents aside), at most one letter more or fewer ("Coridor", "Corridor"; not "he", "Putin")."""
+    """Whether ``searched`` is ``Speller.correct``'s spelling of the word ``typed``: of at least ``MIN_LETTERS``
+    letters, the same but for accents ("Herve", "Hervé") or one typo away ("Coridor", "Corridor"); not a follow-up's
+    name for a pronoun ("it", "IBM") nor a change of capitals ("what", "What")."""
     a, b = _folded(typed).lower(), _folded(searched).lower()
-    return bool(a) and bool(b) and a[0] == b[0] and abs(len(a) - len(b)) <= 1
+    if len(typed) < MIN_LETTERS or typed.lower() == searched.lower():
+        return False
+    return a == b or (a[:1] == b[:1] and any(e == b for e, _ in _edits(a)))
 
 
 _KEYS = {c: (row, col + row / 2) for row, keys in enumerate(("qwertyuiop", "asdfghjkl", "zxcvbnm")) for col, c in enumerate(keys)}
 _VOWELS = set("aeiouy")
 _SOUNDS = ({"c", "s"}, {"c", "k"}, {"s", "z"})
+
+
+def _accents_of(term: str, word: str) -> str:
+    """``word`` with the accents of the corpus term it spells without them, letter by letter ("valery" and the
+    stem "valéri": "valéry"; "jumieges" and "jumièg": "jumièges")."""
+    return "".join(t if i < len(term) and _folded(t) == c else c for i, (c, t) in enumerate(zip(word, term + word[len(term) :])))
 
 
 def _mistyped(a: str, b: str) -> bool:
@@ -75,18 +85,20 @@ def _edits(word: str, keep_last: bool = False):
 class Speller:
     """``df``: the corpus's terms and how many chunks hold each (LexicalIndex.df)."""
 
-    def __init__(self, df: Mapping[str, int], english: Container[str]) -> None:
+    def __init__(self, df: Mapping[str, int], english: Iterable[str]) -> None:
         self.df = df
-        self.english = english
+        self.english = frozenset(english)
+        self.english_terms = frozenset(_stem.__wrapped__(w) for w in self.english)  # "melts", "diagnose" are English
         self._accented: dict[str, str] | None = None
 
-    def correct(self, text: str) -> str:
-        """``text`` with its misspelt words replaced (capitalised as they were)."""
-        return _WORD.sub(self._replace, text)
+    def correct(self, text: str, opens_sentence: bool = True) -> str:
+        """``text`` with its misspelt words replaced (capitalised as they were). A capitalised word is a name,
+        except the first when ``text`` opens a sentence (a question does; the words a follow-up borrowed do not)."""
+        return _WORD.sub(lambda m: self._replace(m, name_at_start=not opens_sentence), text)
 
-    def _replace(self, match: re.Match) -> str:
+    def _replace(self, match: re.Match, name_at_start: bool = False) -> str:
         word = match.group(0)
-        better = self.word_for(word.lower(), name=word[0].isupper() and match.start() > 0)
+        better = self.word_for(word.lower(), name=word[0].isupper() and (match.start() > 0 or name_at_start))
         if better is None:
             return word
         if word.isupper():
@@ -102,11 +114,9 @@ class Speller:
         term = _stem(word)
         if term in self.df:
             return None
-        if accented := self.accented.get(_folded(term)):  # the stem ("jumièg"), then the rest of the word ("es")
-            return accented + word[len(term) :] if word.startswith(term) else accented
-        if accented := self.accented.get(_folded(word)):  # a word its stem cuts short ("Herve": "herv")
-            return accented
-        if word in self.english or word in STOPWORDS:
+        if accented := self.accented.get(_folded(term)) or self.accented.get(_folded(word)):  # "jumièg", "hervé"
+            return _accents_of(accented, word)
+        if word in self.english or term in self.english_terms or word in STOPWORDS:
             return None
         scored = {}
         for edit, replaced in _edits(word, keep_last=name):

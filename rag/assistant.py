@@ -197,15 +197,20 @@ class Assistant:
         searched, context = self.standalone(asked, previous)
         searched = self.check_question(searched)
         meaning = meant(asked, searched, previous)
-        return asked, self._spelled(searched), context and self._spelled(context), meaning and self.speller.correct(meaning)
+        return (
+            asked,
+            self._spelled(searched),
+            context and self._spelled(context, opens_sentence=False),
+            meaning and self._spelled(meaning),
+        )
 
-    def _spelled(self, text: str) -> str:
-        """``text`` with its misspelt words corrected, unless that would take it past the question length limit, or
-        it is not English (rag/language.py: "corredor" is not a misspelt "corridor")."""
+    def _spelled(self, text: str, opens_sentence: bool = True) -> str:
+        """``text`` with its misspelt words corrected (index/typos.py), unless that would take it past the question
+        length limit, or it is not English (rag/language.py: "corredor" is not a misspelt "corridor")."""
         if looks_non_english(text):
             return text
-        corrected = self.speller.correct(text)
-        return corrected if len(corrected) <= self.settings.max_question_chars else text
+        corrected = self.speller.correct(text, opens_sentence)
+        return corrected if len(corrected) <= max(self.settings.max_question_chars, len(text)) else text
 
     def _answer_steps(self, asked: str, searched: str, context: str | None, k: int | None, meaning: str | None = None):
         evidence = self.finder.find(searched, k or self.settings.top_k, context, meaning)

@@ -103,7 +103,7 @@ def test_agreeing_articles_are_merged_on_one_sentence(seeded):
 def test_a_question_with_typos_is_searched_corrected_and_answered_as_if_spelt_right(seeded, typed, meant):
     """index/typos.py. Before it, the first two were refused and the third answered with probability 0.49 (0.94 spelt right)."""
     answer, right = seeded.ask(typed), seeded.ask(meant)
-    assert answer.question == typed and answer.searched == meant  # shown to the user: "Searched for: …"
+    assert answer.question == typed and answer.searched == meant  # shown: "Searched with the spelling of the articles: …"
     assert answer.answered and [c.quote for c in answer.citations] == [c.quote for c in right.citations]
 
 

@@ -170,6 +170,8 @@ def test_the_sources_panel_repeats_a_long_question_by_its_start():
         ("Who blocked the Lachin Coridor?", "Who blocked the Lachin Corridor?", "spelling of the articles: Coridor → Corridor"),
         ("When did Herve and Mongke meet?", "When did Hervé and Möngke meet?", "Herve → Hervé, Mongke → Möngke"),
         ("What did he say?", "What did Putin say?", "Searched for: “What did Putin say?”"),  # a follow-up, not a typo
+        ("What did it announce?", "What did IBM announce?", "Searched for: “What did IBM announce?”"),
+        ("what did they say", "What did they say", "Searched for: “What did they say”"),  # capitals are no spelling
         ("Who blocked it?", "Who blocked it?", ""),
     ],
 )
