@@ -15,6 +15,7 @@ fewer than ``MIN_LETTERS`` letters are left alone (one edit from a short word is
 a word before "'s" and a word in quotes are corrected, as BM25 reads them apart (index/analysis.py ``words``).
 """
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -82,13 +83,20 @@ def _edits(word: str, keep_last: bool = False):
             yield word[:i] + c + word[i:], False
 
 
+@functools.lru_cache(maxsize=2)
+def _terms_of(english: frozenset[str]) -> frozenset[str]:
+    """The terms of the English words: a word with one of them is a form of an English word. Stemming 30k words takes
+    tens of milliseconds: done when a question first holds a word neither the corpus nor the vocabulary knows, and
+    kept for every speller after (a new one comes with every change of the index)."""
+    return frozenset(_stem.__wrapped__(w) for w in english)
+
+
 class Speller:
     """``df``: the corpus's terms and how many chunks hold each (LexicalIndex.df)."""
 
     def __init__(self, df: Mapping[str, int], english: Iterable[str]) -> None:
         self.df = df
         self.english = frozenset(english)
-        self.english_terms = frozenset(_stem.__wrapped__(w) for w in self.english)  # "melts", "diagnose" are English
         self._accented: dict[str, str] | None = None
 
     def correct(self, text: str, opens_sentence: bool = True) -> str:
@@ -116,7 +124,7 @@ class Speller:
             return None
         if accented := self.accented.get(_folded(term)) or self.accented.get(_folded(word)):  # "jumièg", "hervé"
             return _accents_of(accented, word)
-        if word in self.english or term in self.english_terms or word in STOPWORDS:
+        if word in self.english or word in STOPWORDS or term in _terms_of(self.english):  # "melts", "diagnose"
             return None
         scored = {}
         for edit, replaced in _edits(word, keep_last=name):
