@@ -411,9 +411,8 @@ def test_a_read_only_data_directory_is_reported_as_read_only(corpus, hashing):
             probe = subprocess.run(
                 prefix + [sys.executable, "-c", "import rag.cli"], cwd=top, capture_output=True, text=True, env=_env()
             )
-            if (
-                probe.returncode
-            ):  # e.g. a checkout under a 0700 directory (mktemp -d): the user "nobody" cannot import the project
+            # e.g. a checkout under a 0700 directory (mktemp -d): the user "nobody" cannot import the project
+            if probe.returncode:
                 pytest.skip(f"the unprivileged user cannot import the project from {ROOT}: {probe.stderr.strip()[-200:]}")
         else:
             prefix = []
