@@ -3,7 +3,7 @@
 The trained reader (rag/reader.py) reads every retrieved chunk with the question and gives each
 sentence its log-odds of answering (``Candidate.reader``); that ranks the sentences, and the best
 one's calibrated probability decides answer or refuse. Sentences that are never an answer
-(questions, bylines, social counters, the title itself) are kept as context but not quoted.
+(questions, bylines, social counters, the title repeated as a headline) are kept as context but not quoted.
 
 Cheap lexical features per sentence, still used to compose the answer (agreement between
 sources, "related" passages) and returned by ``Assistant.explain``:
@@ -357,6 +357,9 @@ INJECTION = re.compile(
 )
 
 
+_FULL_STOP = re.compile(r"[.!…][\"”’')\]]*$")  # a sentence ends so; a headline, hardly ever
+
+
 def quotable(text: str, title: str, at_top: bool = False) -> bool:
     """Whether a sentence can be an answer at all: not a question, byline, counter, heading, the title,
     or text addressed to an assistant. ``at_top``: among the first lines of its article, where a line
@@ -369,7 +372,9 @@ def quotable(text: str, title: str, at_top: bool = False) -> bool:
     n_words = len(stripped.split())
     if _BYLINE.match(stripped) and n_words <= 16:
         return False
-    if _is_title(stripped, title):
+    # the title repeated as a line of the text is a headline; a full sentence there is the article's lead, which a
+    # text file's title is taken from (index/documents.py): it states the news, as every other sentence does
+    if _is_title(stripped, title) and not _FULL_STOP.search(stripped):
         return False
     return n_words >= 4 or any(ch.isdigit() for ch in stripped)
 
