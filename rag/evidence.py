@@ -35,6 +35,7 @@ from index.analysis import terms, words
 from index.lexical import LexicalIndex
 
 from .answer_types import CAPITALISED, answer_form, fillers, gives, other_year, question_type, years
+from .places import COUNTRY_OF_ADJECTIVE
 from .reader import Reader, Window
 from .retrieve import Retrieved
 
@@ -170,8 +171,17 @@ def candidates(retrieved: list[Retrieved]) -> list[Candidate]:
                 continue
             seen.add(key)
             text = r.chunk.text[cs:ce]
-            out.append(Candidate(r, i, text, os_, oe, set(terms(text))))
+            out.append(Candidate(r, i, text, os_, oe, set(terms(text)) | _countries_of_offices(text)))
     return out
+
+
+_BEFORE_A_NAME = re.compile(r"\b([A-Z][a-z]+) (?=[A-Z][a-z])")
+
+
+def _countries_of_offices(text: str) -> set[str]:
+    """The countries whose people's adjective stands before a capitalised word: "Azerbaijani President Ilham Aliyev"
+    is Azerbaijan's president, "the Armenian Defense Ministry" Armenia's (rag/places.py), as a question names them."""
+    return set(terms(" ".join(c for m in _BEFORE_A_NAME.finditer(text) if (c := COUNTRY_OF_ADJECTIVE.get(m[1].lower())))))
 
 
 def lexical_features(question: Question, cands: list[Candidate]) -> None:
