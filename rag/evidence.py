@@ -367,19 +367,23 @@ INJECTION = re.compile(
 )
 
 
+HEADING_WORDS = 12  # a subheading is this short, at most
 _FULL_STOP = re.compile(r"[.!…][\"”’')\]]*$")  # a sentence ends so; a headline, hardly ever
 
 
 def quotable(text: str, title: str, at_top: bool = False) -> bool:
     """Whether a sentence can be an answer at all: not a question, byline, counter, heading, the title,
     or text addressed to an assistant. ``at_top``: among the first lines of its article, where a line
-    without a full stop is a headline or its subheading."""
+    without a full stop is a headline or its subheading; further down, a short one without a number is a
+    subheading ("Russia calls for “restraint” and de-escalation of the situation") or a line of the page."""
     stripped = text.strip()
-    if at_top and not re.search(r"[.!?…\"”’')\]]$", stripped):
+    n_words = len(stripped.split())
+    if not re.search(r"[.!?…\"”’')\]]$", stripped) and (
+        at_top or (n_words <= HEADING_WORDS and not any(ch.isdigit() for ch in stripped))
+    ):
         return False
     if stripped.endswith("?") or _COUNTER.search(stripped) or INJECTION.search(stripped):
         return False
-    n_words = len(stripped.split())
     if _BYLINE.match(stripped) and n_words <= 16:
         return False
     # the title repeated as a line of the text is a headline; a full sentence there is the article's lead, which a

@@ -59,6 +59,10 @@ def test_sentences_that_do_not_fit_are_left_out_whole(tokenizer):
             True,
         ),
         ("Moscow sent 2,000 peacekeepers.", "Moscow sent 2,000 peacekeepers.", True),
+        ("Russia calls for “restraint” and de-escalation of the situation", "T", False),  # a subheading mid-article
+        ("A Message from The Moscow Times:", "T", False),
+        ("Final: Cowboys 31, Redskins 30", "T", True),  # a line of a table or list, with its figures
+        ("Moscow says Azerbaijani troops entered the Russian peacekeeping zone in Nagorno-Karabakh, in first blame", "T", True),
         ("Sports", "T", False),
         ("By the end of the war, 6,500 people had died in the fighting.", "T", True),
         ("Moscow deployed 2,000 peacekeepers.", "T", True),
