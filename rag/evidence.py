@@ -93,8 +93,8 @@ def analyze(question: str, lexical: LexicalIndex, context: str | None = None) ->
 # A name that qualifies a noun in the question: "the Tarvik bridge", "the Old Harbour bridge", "Tarvik's mayor", "the
 # mayor of Tarvik". An article that names Tarvik may say "the bridge" or "Mayor Ilse Brandt" after: the name is there.
 _NAMED_NOUNS = (
-    re.compile(r"\bthe (?P<name>(?:[A-Z][\w-]*\s)+)(?P<noun>[a-z][\w-]*)"),
-    re.compile(r"\b(?P<name>(?:[A-Z][\w-]*\s)*[A-Z][\w-]*)['’]s (?P<noun>[a-z][\w-]*)"),
+    re.compile(r"\bthe (?P<name>(?:[A-Z][\w-]*\s)+)(?P<noun>[a-z][\w-]*(?: [a-z][\w-]*)?)"),
+    re.compile(r"\b(?P<name>(?:[A-Z][\w-]*\s)*[A-Z][\w-]*)['’]s (?P<noun>[a-z][\w-]*(?: [a-z][\w-]*)?)"),
     re.compile(
         r"\b(?:the|a|an|its|their) (?:[a-z][\w-]* )?(?P<noun>[a-z][\w-]*) (?:of|in|at|for) (?:the )?(?P<name>(?:[A-Z][\w-]*\s?)+)"
     ),
@@ -102,12 +102,13 @@ _NAMED_NOUNS = (
 
 
 def _described(question: str) -> dict[str, frozenset[str]]:
-    """The question's name terms, each with the nouns it qualifies (``_NAMED_NOUNS``), as written."""
+    """The question's name terms, each with the nouns it qualifies (``_NAMED_NOUNS``), as written; of two words,
+    either ("the Nordlys wind farm" is "the farm" further on)."""
     out: dict[str, set[str]] = {}
     for m in (m for pattern in _NAMED_NOUNS for m in pattern.finditer(question)):
-        if terms(m["noun"]):
+        for noun in (w for w in m["noun"].split() if terms(w)):
             for t in terms(m["name"]):
-                out.setdefault(t, set()).add(m["noun"])
+                out.setdefault(t, set()).add(noun)
     return {t: frozenset(n) for t, n in out.items()}
 
 

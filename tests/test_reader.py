@@ -829,6 +829,31 @@ def test_the_thing_a_question_names_counts_as_named_where_the_article_says_the_b
     assert [c.names_here for c in cands] == [1.0, 0.0]
 
 
+def test_a_name_before_two_nouns_describes_the_thing_the_article_calls_by_either():
+    """ "the Nordlys wind farm", "Denmark's energy minister": the article says "The farm", "Energy Minister Lars Aagaard"."""
+    from index.lexical import LexicalIndex
+    from rag.evidence import analyze, candidates, lexical_features
+
+    chunk = _retrieved(
+        "wf",
+        "Offshore wind farm approved",
+        [
+            "Denmark's energy agency approved the Nordlys offshore wind farm on Tuesday.",
+            "The farm will have 80 turbines.",
+            "Energy Minister Lars Aagaard welcomed the approval.",
+            "Fishing groups opposed it.",
+        ],
+    )
+    lexical = LexicalIndex.build(["wf"], [chunk.chunk.text])
+    for question, named in (
+        ("How many turbines will the Nordlys wind farm have?", [1.0, 1.0, 0.0, 0.0]),
+        ("Who is Denmark's energy minister?", [1.0, 0.0, 1.0, 0.0]),
+    ):
+        cands = candidates([chunk])
+        lexical_features(analyze(question, lexical), cands)
+        assert [c.names_here for c in cands] == named, question
+
+
 def test_times_to_come_answer_when():
     from rag.answer_types import fillers
 
