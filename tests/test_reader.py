@@ -803,16 +803,13 @@ def test_the_thing_a_question_names_counts_as_named_where_the_article_says_the_b
             "Engineers replaced 46 cables.",
         ],
     )
-    lexical = LexicalIndex.build(["tb"], [chunk.chunk.text])
     for question, named in (
         ("When will buses return to the Tarvik bridge?", [1.0, 1.0, 0.0]),
         ("Who is the mayor of Tarvik?", [1.0, 1.0, 0.0]),
         ("Who is Tarvik's mayor?", [1.0, 1.0, 0.0]),
         ("When will buses return to Tarvik?", [1.0, 0.0, 0.0]),  # nothing in the question that the sentence names
     ):
-        cands = candidates([chunk])
-        lexical_features(analyze(question, lexical), cands)
-        assert [c.names_here for c in cands] == named, question
+        assert _names_here(chunk, question) == named, question
     chunk = _retrieved(
         "lb", "Library reopens", ["The library in Lindholm reopened.", "Chief librarian Tomas Reyes said 3,200 books were lost."]
     )
@@ -831,9 +828,6 @@ def test_the_thing_a_question_names_counts_as_named_where_the_article_says_the_b
 
 def test_a_name_before_two_nouns_describes_the_thing_the_article_calls_by_either():
     """ "the Nordlys wind farm", "Denmark's energy minister": the article says "The farm", "Energy Minister Lars Aagaard"."""
-    from index.lexical import LexicalIndex
-    from rag.evidence import analyze, candidates, lexical_features
-
     chunk = _retrieved(
         "wf",
         "Offshore wind farm approved",
@@ -844,14 +838,21 @@ def test_a_name_before_two_nouns_describes_the_thing_the_article_calls_by_either
             "Fishing groups opposed it.",
         ],
     )
-    lexical = LexicalIndex.build(["wf"], [chunk.chunk.text])
     for question, named in (
         ("How many turbines will the Nordlys wind farm have?", [1.0, 1.0, 0.0, 0.0]),
         ("Who is Denmark's energy minister?", [1.0, 0.0, 1.0, 0.0]),
     ):
-        cands = candidates([chunk])
-        lexical_features(analyze(question, lexical), cands)
-        assert [c.names_here for c in cands] == named, question
+        assert _names_here(chunk, question) == named, question
+
+
+def _names_here(chunk, question: str) -> list[float]:
+    """Each sentence's share of the question's names that it (or what it leans on) speaks of."""
+    from index.lexical import LexicalIndex
+    from rag.evidence import analyze, candidates, lexical_features
+
+    cands = candidates([chunk])
+    lexical_features(analyze(question, LexicalIndex.build([chunk.chunk.document_id], [chunk.chunk.text])), cands)
+    return [c.names_here for c in cands]
 
 
 def test_times_to_come_answer_when():
