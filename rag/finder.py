@@ -5,7 +5,7 @@ orders their sentences (rag/evidence.py builds its features); the best few are e
 (to compare sources); and one calibrated probability, from the best sentence's score and its embedding cosine
 with the question, says whether the corpus answers (0 when the best
 sentence lacks the form of answer asked for, no number for "how many", or is about another year than the
-question names; a sentence with the figure asked for ranks before those without it). Composing the answer from
+question names). Composing the answer from
 the Evidence (rag/answer.py) or generating one (rag/generation.py) is the caller's next step.
 """
 
