@@ -67,10 +67,8 @@ class EvidenceFinder:
         for c in cands:
             c.logit = calibration.ranker.logit(sentence_features(c)) if c.reader > -math.inf else -math.inf
             c.score = sigmoid(c.logit) if c.reader > -math.inf else 0.0
-        # best first; for a question answered with a figure ("how many", "how much", "in what year"), a sentence
-        # without one after those with one (a name, in nearly every sentence of news, does not count); about
-        # another year than the question names, after the rest; what cannot be quoted at all, last
-        ranked = sorted(cands, key=lambda c: (c.logit == -math.inf, bool(c.other_year), _lacks_figure(c), -c.logit))
+        # best first; about another year than the question names: after the rest, before what cannot be quoted at all
+        ranked = sorted(cands, key=lambda c: (c.logit == -math.inf, bool(c.other_year), -c.logit))
         meaning_vector = self.embedder.embed([meant])[0] if meant else query_vector
         Shortlist(ranked[:SHORTLIST], lambda texts: self.sentence_vectors.embed(texts, self.embedder.embed), meaning_vector)
         features = decision_features(q, ranked, retrieved, retriever.lexical)
@@ -79,8 +77,3 @@ class EvidenceFinder:
         probability = calibration.answerable(features) if answers else 0.0
         log.debug("question %r features %s p=%.3f", question, features, probability)
         return Evidence(question, q.type, retrieved, ranked, features, probability)
-
-
-def _lacks_figure(c: Candidate) -> bool:
-    """The question asks for a figure (a count, a sum, a share, a length, a year) and the sentence gives none."""
-    return bool(c.missing_form) and c.missing_form != "name"

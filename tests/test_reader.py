@@ -299,9 +299,6 @@ LEAD_QUESTIONS = [
 ]
 # An office named by its country's adjective: "Azerbaijani President Ilham Aliyev" is the president of Azerbaijan
 OFFICE_QUESTIONS = [("Who is the president of Azerbaijan?", "Ilham Aliyev")]
-# A question answered with a figure: the best sentence with one, though one without it scores higher ("A ceasefire deal
-# ... with Russia deploying a peacekeeping contingent" had refused the question: "gives no number")
-FIGURE_QUESTIONS = [("How many peacekeepers did Russia deploy?", "2,000")]
 ISSUE_MISSES: dict[str, str] = {  # still wrong with the trained reader; strict: an unexpected pass fails the suite
     ISSUE_QUESTIONS[0][0]: "'size of force' / 'police the truce' share no word with '2,000 peacekeepers': refused",
     ISSUE_QUESTIONS[1][0]: "a sentence counting killed soldiers answers 'how many killed' in form",
@@ -315,7 +312,7 @@ ISSUE_MISSES: dict[str, str] = {  # still wrong with the trained reader; strict:
     "question, expected",
     [
         pytest.param(q, e, id=q[:40], marks=[pytest.mark.xfail(reason=ISSUE_MISSES[q], strict=True)] if q in ISSUE_MISSES else [])
-        for q, e in ISSUE_QUESTIONS + LEAD_QUESTIONS + OFFICE_QUESTIONS + FIGURE_QUESTIONS
+        for q, e in ISSUE_QUESTIONS + LEAD_QUESTIONS + OFFICE_QUESTIONS
     ],
 )
 def test_new_user_questions_over_the_seeds(seeded, question, expected):
