@@ -19,6 +19,8 @@ KNOWN_MISSES = {  # measured with the continued reader; the decision threshold i
     "u18": "'Putin' and 'blockade' are both in the corpus; the blockade sentence scores 0.50",
     "a12": "the sentence it quoted gave the 1991-94 conflict's toll (30,000), now passed over as about another year "
     "than 2020; the one that answers ('the six-week war last fall ... left 6,500 people dead') scores 0.13",
+    "m02": "since a text file's lead is quoted, the lead about a firefight where 'five people are believed to have died' "
+    "outscores 'the six-week war ... left 6,500 people dead' for 'the 2020 war' (reader 3.09 against 2.26)",
 }
 
 

@@ -72,7 +72,7 @@ def test_questions_fall_back_to_sentence_transformers_without_an_export(embedder
     assert fresh.question_engine == "sentence-transformers"
     assert "no ONNX export" in fresh.onnx_reason and "no ONNX export" in caplog.text
     reference = embedder.torch_model().encode(["Who blocked the Lachin Corridor?"], normalize_embeddings=True)
-    assert float(vector[0] @ reference[0]) >= 0.999
+    assert float(vector[0] @ reference[0]) >= (0.995 if embedder.dtype == "bfloat16" else 0.999)
 
     unattached = SentenceTransformerEmbedder(dtype=embedder.dtype)
     unattached._model = embedder._model
