@@ -82,7 +82,6 @@ class Reader:
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = Path(directory or os.environ.get("RAG_READER_DIR") or READER_DIR)
         self._session = None
-        self._tokenizer = None
         self._lock = threading.Lock()
         self._meta: dict | None = None
 
@@ -105,11 +104,15 @@ class Reader:
         return Calibration.from_json(self.meta.get("calibration", {}))
 
     @functools.cached_property
+    def tokenizer(self):
+        """Its WordPiece tokenizer (loaded once: it encodes every window, and its vocabulary is ``words``)."""
+        return load_tokenizer(str(self.directory / "tokenizer.json"))
+
+    @functools.cached_property
     def words(self) -> frozenset[str]:
         """The whole words of its WordPiece vocabulary (English words and common names): a question word among
         them is not misspelt (index/typos.py)."""
-        vocab = json.loads((self.directory / "tokenizer.json").read_text())["model"]["vocab"]
-        return frozenset(w for w in vocab if w.isalpha())
+        return frozenset(w for w in self.tokenizer.get_vocab() if w.isalpha())
 
     @property
     def max_length(self) -> int:
@@ -124,14 +127,14 @@ class Reader:
                 import onnxruntime as ort  # noqa: PLC0415 (a second or so: only when first needed)
 
                 options = session_options(int(os.environ.get("RAG_READER_THREADS", "2")))
-                self._tokenizer = load_tokenizer(str(self.directory / "tokenizer.json"))
+                self.tokenizer  # noqa: B018 (loaded with the session, before the first question times anything)
                 self._session = ort.InferenceSession(
                     str(self.directory / MODEL_FILE), options, providers=["CPUExecutionProvider"]
                 )
 
     def encode(self, question: str, window: Window) -> Encoded:
         self.warm_up()
-        return encode(self._tokenizer, question, window.title, window.sentences, self.max_length)
+        return encode(self.tokenizer, question, window.title, window.sentences, self.max_length)
 
     def read(self, question: str, windows: list[Window]) -> list[Reading]:
         """One reading per window (sentences that did not fit get margin -inf)."""
