@@ -45,6 +45,13 @@ class Recited(BaseModel):
 
 
 SHOWN_CHARS = 200  # of a question pasted at length, what a note about it repeats
+
+
+def shown(question: str) -> str:
+    """A question as a note repeats it: its first ``SHOWN_CHARS`` characters when it is longer."""
+    return question if len(question) <= SHOWN_CHARS else question[:SHOWN_CHARS].rstrip() + "…"
+
+
 _EDGE = "\"“”‘’'()[]{},.;:!?"  # punctuation around a word
 
 
@@ -87,8 +94,7 @@ class Answer(BaseModel):
         changed = [(a.strip(_EDGE), b.strip(_EDGE)) for a, b in zip(typed, searched) if a != b]
         if len(typed) == len(searched) and all(respelt(a, b) for a, b in changed):
             return "Searched with the spelling of the articles: " + ", ".join(f"{a} → {b}" for a, b in changed)
-        shown = self.searched if len(self.searched) <= SHOWN_CHARS else self.searched[:SHOWN_CHARS].rstrip() + "…"
-        return f"Searched for: “{shown}”"
+        return f"Searched for: “{shown(self.searched)}”"
 
 
 class IndexReport(BaseModel):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.types import Answer, ArticleInfo, Citation
+from rag.types import SHOWN_CHARS, Answer, ArticleInfo, Citation
 from ui import format as fmt
 
 
@@ -159,7 +159,7 @@ def test_the_sources_panel_repeats_a_long_question_by_its_start():
     refused = Answer(status="not_in_corpus", answer="The corpus does not say.")
     for html in (fmt.sources_html(refused, {}, question=long), fmt.message_sources_html("Too long.", 0, question=long)):
         line = html.split('<div class="sources-question">')[1].split("</div>")[0]
-        assert line.startswith("For: “Why very") and line.endswith("…”") and len(line) < fmt.SHOWN_CHARS + 12, line
+        assert line.startswith("For: “Why very") and line.endswith("…”") and len(line) < SHOWN_CHARS + 12, line
     short = fmt.sources_html(refused, {}, question="Who blocked the road?")
     assert "For: “Who blocked the road?”" in short
 
@@ -183,4 +183,4 @@ def test_the_answer_says_which_words_were_searched_spelt_otherwise(asked, search
 def test_a_long_searched_question_is_shown_by_its_start():
     searched = "Why " + "very " * 300 + "long?"
     shown = fmt.searched_note(_answer().model_copy(update={"question": "Why that?", "searched": searched}))
-    assert "Searched for: “Why very" in shown and "…”" in shown and len(shown) < fmt.SHOWN_CHARS + 60
+    assert "Searched for: “Why very" in shown and "…”" in shown and len(shown) < SHOWN_CHARS + 60

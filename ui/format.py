@@ -12,7 +12,7 @@ import re
 
 from rag.answer import NOT_IN_CORPUS
 from rag.language import ENGLISH_ONLY_NOTE, looks_non_english
-from rag.types import SHOWN_CHARS, Answer, ArticleInfo, Citation
+from rag.types import Answer, ArticleInfo, Citation, shown
 
 CONTEXT_CHARS = 350
 MAX_KEPT_ANSWERS = 30  # the sources of this many latest answers stay reachable from their [n]
@@ -136,8 +136,7 @@ def _for_question(question: str) -> str:
     """Which question the sources are for, its start only when it is long (the chat shows it whole)."""
     if not question:
         return ""
-    shown = question if len(question) <= SHOWN_CHARS else question[:SHOWN_CHARS].rstrip() + "…"
-    return f'<div class="sources-question">For: “{esc(shown)}”</div>'
+    return f'<div class="sources-question">For: “{esc(shown(question))}”</div>'
 
 
 def message_sources_html(text: str, k: int, question: str = "") -> str:
