@@ -192,13 +192,14 @@ def main(argv: list[str] | None = None) -> int:
             questions.append(
                 {
                     "dataset": name,
+                    "id": case.id,
                     "answerable": case.answerable,
                     "features": [sentence_features(c) for c in cands],
                     "facts": [decision_facts(c) for c in cands],
                     "labels": [case.answerable and quote_matches(c.text, case.quotes, case.key) for c in cands],
                     "near": case.id.endswith(("-ablated", "-swapped")),  # asked without its gold article, or a detail swapped
                     "form_missing": [bool(c.missing_form) for c in cands],
-                    "other_year": [bool(c.other_year) for c in cands],
+                    "other_year": [c.about_other for c in cands],  # another year or office holder (rag/finder.py)
                     "missing": ev.features["missing"],
                     "unknown": ev.features["unknown"],
                 }

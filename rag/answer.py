@@ -39,7 +39,7 @@ def compose(
     best = ranked[0]
     groups: list[list[Candidate]] = [[best]]  # each group: one stated sentence + corroborating ones
     for c in ranked[1:CANDIDATES_CONSIDERED]:
-        if c.score < CORROBORATE_MIN or c.other_year:  # the rest is about another year (rag/finder.py)
+        if c.score < CORROBORATE_MIN or c.about_other:  # the rest is about another year or office holder (rag/finder.py)
             break
         if best.type_ok and not c.type_ok:
             continue
@@ -82,6 +82,10 @@ def _why_not(ranked: list[Candidate], shown: list[Candidate]) -> str:
         if all(c.other_year for c in shown):
             return f"The passages that come closest are about other years than {shown[0].other_year}"
         return f"The passage that comes closest is about another year than {shown[0].other_year}"
+    if shown[0].other_holder:
+        if all(c.other_holder for c in shown):
+            return f"The passages that come closest do not name {shown[0].other_holder}"
+        return f"The passage that comes closest does not name {shown[0].other_holder}"
     if ranked[0].missing_form and shown[0].missing_form:  # (the best may not be shown: too far to list)
         if all(c.missing_form for c in shown):
             return f"The passages that come closest give no {ranked[0].missing_form}"
@@ -113,7 +117,7 @@ def prefer_recent(question: str, ranked: list[Candidate], articles: dict[str, St
     (articles without a ``published`` date keep their rank, after the dated ones)."""
     if not _RECENT.search(question):
         return ranked
-    answering = [c for c in ranked if c.score >= SENTENCE_MIN and not c.other_year]
+    answering = [c for c in ranked if c.score >= SENTENCE_MIN and not c.about_other]
     when = {id(c): published_date(articles[c.document_id].published) for c in answering if c.document_id in articles}
     dated = [c for c in answering if when.get(id(c))]
     if len(dated) < 2:

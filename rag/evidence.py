@@ -35,6 +35,7 @@ from index.analysis import terms, words
 from index.lexical import LexicalIndex
 
 from .answer_types import CAPITALISED, answer_form, fillers, gives, other_year, question_type, years
+from .offices import Office, asked_office, other_holder
 from .places import COUNTRY_OF_ADJECTIVE
 from .reader import Reader, Window
 from .retrieve import Retrieved
@@ -59,6 +60,7 @@ class Question:
     names: list[str]  # stemmed terms of the question's capitalised words (names, places, organisations)
     form: str = ""  # what its answer is always written with (``answer_form``: "number", "year"), or ""
     years: frozenset[str] = frozenset()  # the years it names ("2022"): a sentence naming only others cannot answer
+    office: Office | None = None  # the office whose holder it asks for ("Armenia's foreign minister", rag/offices.py)
     described: dict[str, frozenset[str]] = field(default_factory=dict)  # a name's term -> the nouns it qualifies (``_described``)
 
     @property
@@ -86,6 +88,7 @@ def analyze(question: str, lexical: LexicalIndex, context: str | None = None) ->
         names=[t for t in names if t not in borrowed],
         form=answer_form(question, qtype),
         years=frozenset(years(question)),
+        office=asked_office(question),
         described=_described(question),
     )
 
@@ -139,6 +142,9 @@ class Candidate:
     fillers: set[str] = field(default_factory=set)
     missing_form: str = ""  # what the question asks for (``answer_form``: "number") when no filler is here: it cannot answer
     other_year: str = ""  # the years the question names ("2022") when this sentence names only others: it is about another time
+    other_holder: str = (
+        ""  # the office asked for ("Armenia's foreign minister") when this sentence titles only other office holders
+    )
     score: float = 0.0  # the probability that this sentence answers the question
     shortlisted: "tuple[Shortlist, int] | None" = None  # where its sentence vector comes from (``Shortlist``)
     reader: float = -math.inf  # the reader's log-odds that this sentence answers (vs nothing in its chunk)
@@ -148,6 +154,11 @@ class Candidate:
     @property
     def document_id(self) -> str:
         return self.retrieved.chunk.document_id
+
+    @property
+    def about_other(self) -> bool:
+        """About another year or another office holder than the question asks: ranked after the rest, never the answer."""
+        return bool(self.other_year or self.other_holder)
 
     @property
     def vector(self) -> np.ndarray | None:
@@ -201,6 +212,8 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
         lacks = form and not gives(form, c.fillers) and not gives(form, _antecedent_fillers(c, question))
         c.missing_form = form if lacks else ""
         c.other_year = other_year(question.years, c.text)
+        prev = leaned_on(c)
+        c.other_holder = other_holder(question.office, c.text, c.retrieved.chunk.text[prev[0] : prev[1]] if prev else "")
 
 
 class Shortlist:

@@ -298,11 +298,14 @@ LEAD_QUESTIONS = [
     ("Who reported that the Russian military blamed Azerbaijan for breaching the truce?", "South Caucasus media"),
 ]
 # An office named by its country's adjective: "Azerbaijani President Ilham Aliyev" is the president of Azerbaijan
-OFFICE_QUESTIONS = [("Who is the president of Azerbaijan?", "Ilham Aliyev")]
+OFFICE_QUESTIONS = [
+    ("Who is the president of Azerbaijan?", "Ilham Aliyev"),
+    ("Who is Russia's foreign minister?", "Sergei Lavrov"),  # the sentence also titles Moldova's
+    ("Who is the Armenian prime minister?", "Nikol Pashinian"),
+]
 ISSUE_MISSES: dict[str, str] = {  # still wrong with the trained reader; strict: an unexpected pass fails the suite
     ISSUE_QUESTIONS[0][0]: "'size of force' / 'police the truce' share no word with '2,000 peacekeepers': refused",
     ISSUE_QUESTIONS[1][0]: "a sentence counting killed soldiers answers 'how many killed' in form",
-    ISSUE_QUESTIONS[2][0]: "a sentence about both defense ministries looks like an answer to 'defense minister'",
     ISSUE_QUESTIONS[3][0]: "the drone accusation sentence itself is taken for Turkey's response",
 }
 
@@ -321,6 +324,53 @@ def test_new_user_questions_over_the_seeds(seeded, question, expected):
         assert answer.status == "not_in_corpus", answer.answer
     else:
         assert answer.answered and expected in answer.citations[0].text, answer.answer
+
+
+@pytest.mark.slow
+def test_a_question_for_an_office_holder_the_corpus_does_not_name_is_refused_with_why(seeded):
+    """Answered before with "…stated Russian Foreign Minister Sergei Lavrov … alongside the Moldovan Foreign Minister
+    Andrei Galbur", then with "The ministry 'requests Russia's defense ministry …'" (rag/offices.py)."""
+    answer = seeded.ask("What is the name of Azerbaijan's defense minister?")
+    assert answer.status == "not_in_corpus" and answer.confidence == 0.0, answer.answer
+    assert answer.reason == "The passages that come closest do not name Azerbaijan's defense minister", answer.reason
+
+
+LAVROV = (
+    "Russia's President along with the Defence and Foreign Ministries called on Armenia and Azerbaijan to immediately "
+    "cease hostilities, stated Russian Foreign Minister Sergei Lavrov alongside the Moldovan Foreign Minister Andrei Galbur."
+)
+CAPTION = "Russian Foreign Minister Sergei Lavrov, center, and Armenia’s Foreign Minister Zohrab Mnatsakanyan, right, met."
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "other"),
+    [
+        ("Who is Armenia's foreign minister?", LAVROV, "Armenia's foreign minister"),  # Russia's and Moldova's only
+        ("Who is Armenia's foreign minister?", CAPTION, ""),
+        ("Who is Russia's foreign minister?", LAVROV, ""),
+        ("Who is Russia's president?", LAVROV, "Russia's president"),  # named, but no name beside the title
+        ("Who is Russia's president?", "The Kremlin said President Vladimir Putin met Armenian leader Nikol Pashinyan.", ""),
+        ("Who is the Armenian prime minister?", "Putin met Armenian leader Nikol Pashinyan.", ""),  # a leader leads
+        ("Who is Armenia's foreign minister?", "Putin met Armenian leader Nikol Pashinyan.", "Armenia's foreign minister"),
+        (
+            "What is the name of Azerbaijan's defense minister?",
+            "The defense ministry in Baku said so.",
+            "Azerbaijan's defense minister",
+        ),
+        ("What is the name of Azerbaijan's defense minister?", "Defense Minister Zakir Hasanov said so.", ""),
+        ("Who is the president of Azerbaijan?", "Ilham Aliyev, Azerbaijan's president, said so.", ""),
+        ("Whom did Armenia's foreign minister meet?", LAVROV, ""),  # the answer is another country's office holder
+        ("Who won the Nobel Prize?", LAVROV, ""),  # no office asked
+    ],
+)
+def test_a_sentence_that_names_other_office_holders_than_the_one_asked_for_cannot_answer(question, sentence, other):
+    from index.lexical import LexicalIndex
+    from rag.evidence import analyze, candidates, lexical_features
+
+    chunk = _retrieved("of", "Offices", [sentence])
+    [cand] = candidates([chunk])
+    lexical_features(analyze(question, LexicalIndex.build(["of"], [chunk.chunk.text])), [cand])
+    assert cand.other_holder == other and cand.about_other == bool(other), (question, sentence)
 
 
 def test_an_office_named_by_the_adjective_of_its_country_names_the_country():
