@@ -7,7 +7,7 @@ composition (rag/answer.py: whether two sources agree, ``agree``) read them.
 
 import re
 
-from index.analysis import STOPWORDS, words
+from index.analysis import STOPWORDS, terms, words
 
 from .lexicon import COUNT_WORDS, MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 
@@ -182,6 +182,8 @@ _BACKGROUND_YEAR = re.compile(
     r"\ban? \d{4}(?:\s+\w+)?\s+(?:report|study|survey|census|poll|estimate|statement|interview|book|paper)\b",
     re.I,
 )
+# A year before the thing it dates: "the 2020 deal", "its 2019 report" (not "in 2020 the deal").
+_YEAR_OF_A_THING = re.compile(r"\b(?:the|a|an|its|their|his|her|whose)\s+(?:1\d\d\d|20\d\d)\s+(?P<thing>[A-Za-z][\w-]*)")
 # Years given as a span cover those between: "2021–22", "from 2017 to 2021", "between 2019 and 2022".
 _SPAN_OF_YEARS = re.compile(
     r"\b(\d{4})\s?[–-]\s?(\d{2}|\d{4})\b|\b(?:from|between)\s+(\d{4})\s+(?:to|and|until|through|till)\s+(\d{4})\b", re.I
@@ -198,12 +200,16 @@ def years(text: str) -> set[str]:
     return found
 
 
-def other_year(asked: frozenset[str], text: str) -> str:
-    """The years the question names (``asked``: "2022") when the sentence names years and none of these, else ""."""
+def other_year(asked: frozenset[str], text: str, about: frozenset[str] = frozenset()) -> str:
+    """The years the question names (``asked``: "2022") when the sentence names years and none of these, else "".
+    A year before a thing the question does not name (``about``: the question's terms) is that thing's and not
+    the time of what the sentence tells: "Moscow accused Azerbaijan of violating the 2020 deal" may answer a
+    question about 2022; "Gurnah won the 2021 Nobel Prize" does not answer one about the 2022 prize."""
     if not asked or asked & years(text):
         return ""
-    said = years(_BACKGROUND_YEAR.sub(" ", text))
-    return " or ".join(sorted(asked)) if said else ""
+    background = _BACKGROUND_YEAR.sub(" ", text)
+    background = _YEAR_OF_A_THING.sub(lambda m: m[0] if set(terms(m["thing"])) & about else " ", background)
+    return " or ".join(sorted(asked)) if years(background) else ""
 
 
 def gives(form: str, found: set[str]) -> bool:

@@ -211,7 +211,7 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
         c.type_ok = 1.0 if question.type == "any" or c.fillers else 0.0
         lacks = form and not gives(form, c.fillers) and not gives(form, _antecedent_fillers(c, question))
         c.missing_form = form if lacks else ""
-        c.other_year = other_year(question.years, c.text)
+        c.other_year = other_year(question.years, c.text, frozenset(question.terms))
         prev = leaned_on(c)
         c.other_holder = other_holder(question.office, c.text, c.retrieved.chunk.text[prev[0] : prev[1]] if prev else "")
 

@@ -701,6 +701,18 @@ def test_a_sentence_about_another_year_than_the_question_names_cannot_answer():
             assert cand.other_year == asked and not cand.missing_form, (question, sentence)
 
 
+def test_a_year_that_dates_another_thing_than_the_question_names_is_background():
+    """ "…violating the 2020 deal" dates the deal, not the accusation asked about (seed 001, asked "in 2022"); "the
+    2021 Nobel Prize" dates the prize the question asks about."""
+    from rag.answer_types import other_year
+
+    asked, accusation = frozenset({"2022"}), frozenset({"russia", "accus", "azerbaijan", "2022"})
+    sentence = "Moscow on Saturday accused Azerbaijan of violating the 2020 deal made after the war."
+    assert other_year(asked, sentence, accusation) == ""
+    assert other_year(asked, "In 2020 Moscow accused Azerbaijan of violating the deal.", accusation) == "2022"
+    assert other_year(asked, "Gurnah won the 2021 Nobel Prize.", frozenset({"won", "nobel", "prize", "2022"})) == "2022"
+
+
 PRIZE_2021 = {
     "title": "Gurnah wins literature prize",
     "published": "2021-10-07",
