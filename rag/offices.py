@@ -74,14 +74,16 @@ def _office(country_word: str, title: str, phrase: str) -> Office | None:
     if not country:
         return None
     *words, head = title.lower().replace("defence", "defense").split()
+    head = "spokesperson" if head.startswith("spokes") else head
     return Office(country, head, frozenset(words) - _NOT_THE_OFFICE, phrase)
 
 
-# An office named in words: "Armenia's foreign minister", "the Armenian prime minister", "the president of Azerbaijan".
+# An office named in words: "Armenia's foreign minister", "the Armenian prime minister", "the president of Azerbaijan",
+# "the spokeswoman of the Russian Foreign Ministry".
 _NAMED = re.compile(
     rf"\b(?P<c1>[A-Z][a-z]+){_POSSESSIVE} (?P<t1>(?i:{_MODIFIERS}(?:{_HEADS})))\b"
     rf"|\bthe (?P<c2>[A-Z][a-z]+) (?P<t2>(?i:{_MODIFIERS}(?:{_HEADS})))\b"
-    rf"|\b(?P<t3>(?i:{_MODIFIERS}(?:{_HEADS}))) of (?P<c3>[A-Z][a-z]+)\b"
+    rf"|\b(?P<t3>(?i:{_MODIFIERS}(?:{_HEADS}))) of (?:the )?(?P<c3>[A-Z][a-z]+)\b(?: [A-Z][a-z]+)*"
 )
 # A person titled with a country's office: "Russian Foreign Minister Sergei Lavrov", "Kremlin spokesman Dmitry Peskov".
 _TITLED = re.compile(rf"\b(?P<c>[A-Z][a-z]+){_POSSESSIVE}? (?P<t>(?i:(?:(?:{_TITLE_WORDS}) ){{0,3}}(?:{_HEADS}))) [A-Z][a-z]+")
@@ -134,6 +136,7 @@ def _titled(text: str) -> list[tuple[tuple[int, int], Office]]:
 def _names_a_holder(head: str, text: str) -> bool:
     """A name beside the title: "Defense Minister Zakir Hasanov", "Hasanov, Azerbaijan's defense minister"; not
     "the defense ministry", "the two countries' defense ministers" nor "the Russian minister" (a country's word)."""
+    head = "spokes(?:man|woman|person)" if head == "spokesperson" else head
     title = rf"(?i:{head}|leader)" if head in _HEADS_OF_STATE else rf"(?i:{head})"
     name = r"(?!(?:The|A|An|In|On|At|But|And)\b)(?P<name>[A-Z][a-z]+)"
     found = [

@@ -303,6 +303,8 @@ OFFICE_QUESTIONS = [
     ("Who is Russia's foreign minister?", "Sergei Lavrov"),  # the sentence also titles Moldova's
     ("Who is the Armenian prime minister?", "Nikol Pashinian"),
 ]
+# A year before another thing than the question names dates that thing: "…violating the 2020 deal" (asked "in 2022")
+YEAR_QUESTIONS = [("What did Russia accuse Azerbaijan of in 2022?", "accused Azerbaijan of violating a ceasefire")]
 ISSUE_MISSES: dict[str, str] = {  # still wrong with the trained reader; strict: an unexpected pass fails the suite
     ISSUE_QUESTIONS[0][0]: "'size of force' / 'police the truce' share no word with '2,000 peacekeepers': refused",
     ISSUE_QUESTIONS[1][0]: "a sentence counting killed soldiers answers 'how many killed' in form",
@@ -315,7 +317,7 @@ ISSUE_MISSES: dict[str, str] = {  # still wrong with the trained reader; strict:
     "question, expected",
     [
         pytest.param(q, e, id=q[:40], marks=[pytest.mark.xfail(reason=ISSUE_MISSES[q], strict=True)] if q in ISSUE_MISSES else [])
-        for q, e in ISSUE_QUESTIONS + LEAD_QUESTIONS + OFFICE_QUESTIONS
+        for q, e in ISSUE_QUESTIONS + LEAD_QUESTIONS + OFFICE_QUESTIONS + YEAR_QUESTIONS
     ],
 )
 def test_new_user_questions_over_the_seeds(seeded, question, expected):
@@ -360,6 +362,8 @@ CAPTION = "Russian Foreign Minister Sergei Lavrov, center, and Armenia’s Forei
         ("What is the name of Azerbaijan's defense minister?", "Defense Minister Zakir Hasanov said so.", ""),
         ("Who is the president of Azerbaijan?", "Ilham Aliyev, Azerbaijan's president, said so.", ""),
         ("Whom did Armenia's foreign minister meet?", LAVROV, ""),  # the answer is another country's office holder
+        ("Who is the spokeswoman of the Russian Foreign Ministry?", LAVROV, "the spokeswoman of the Russian Foreign Ministry"),
+        ("Who is the Kremlin spokesperson?", "Kremlin spokesman Dmitry Peskov said so.", ""),
         ("Who won the Nobel Prize?", LAVROV, ""),  # no office asked
     ],
 )
