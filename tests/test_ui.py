@@ -425,6 +425,25 @@ def test_each_answer_keeps_its_own_sources(page):
     _shot(page, "older-answer-citation", docs=True, full_page=True)
 
 
+def test_a_question_sent_while_the_last_is_answered_is_asked_after_it(page):
+    """A question typed and sent while the previous answer was still coming was wiped from the box by that answer's
+    updates and never asked (the send was ignored while an answer was pending)."""
+    first, second = "Who blocked the Lachin Corridor?", "When did Nagorno-Karabakh declare independence?"
+    _ask(page, first)  # returns once "Searching the articles…" is shown
+    page.fill("#question textarea", second)
+    page.click("#ask")
+    page.wait_for_function(
+        """() => { const b = [...document.querySelectorAll("#chat [data-testid='bot']")];
+                   return b.length == 2 && !b[1].innerText.includes('Searching the articles'); }""",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(600)  # the rest of the streamed sentences
+    assert _texts(page, "#chat [data-testid='user']") == [first, second]
+    answers = _texts(page, "#chat [data-testid='bot']")
+    assert "blocked the Lachin Corridor" in answers[0] and "1991" in answers[1], answers
+    assert page.locator("#question textarea").input_value() == ""
+
+
 def test_upload_names_are_sanitised_and_temp_files_deleted(page, served):
     """Item 5: odd names are made safe (and the user is told), rejected files leave nothing behind, progress is shown."""
     _, data, log_file = served

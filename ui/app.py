@@ -269,13 +269,14 @@ def build_app(assistant: Assistant):
         k = len(groups)  # this answer's number: its [n] links point at its own cards
         history.append({"role": "user", "content": fmt.esc_md(message)})
         history.append({"role": "assistant", "content": "<em>Searching the articles…</em>"})
+        # the box is cleared once, here: later updates leave it alone, so the next question being typed meanwhile stays
         yield history, "", previous, gr.update(), groups
         hint = fmt.language_note(message)
 
         def failed(text: str):
             history[-1] = {"role": "assistant", "content": hint + f'<div class="nic">{fmt.esc(text)}</div>'}
             groups.append(fmt.message_sources_html(text, k, message))
-            return history, "", previous, fmt.sources_panel(groups), groups
+            return history, gr.update(), previous, fmt.sources_panel(groups), groups
 
         for attempt in (1, 2):
             try:
@@ -283,7 +284,7 @@ def build_app(assistant: Assistant):
                 for text in stream:  # an LLM's draft, shown as it is generated, then verified
                     draft += text
                     history[-1] = {"role": "assistant", "content": f'<div class="draft">{fmt.esc(draft)}</div>'}
-                    yield history, "", previous, gr.update(), groups
+                    yield history, gr.update(), previous, gr.update(), groups
                 answer = stream.answer()
             except QuestionError as err:
                 yield failed(str(err))
@@ -297,7 +298,7 @@ def build_app(assistant: Assistant):
                 break
             # not in the corpus *yet*, perhaps: an upload is being indexed; answer again once it is done
             history[-1] = {"role": "assistant", "content": hint + fmt.indexing_note(pending)}
-            yield history, "", previous, gr.update(), groups
+            yield history, gr.update(), previous, gr.update(), groups
             if not indexing.wait(INDEXING_WAIT_S):
                 yield failed(fmt.still_indexing_text(indexing.names() or pending))
                 return
@@ -309,7 +310,7 @@ def build_app(assistant: Assistant):
         for i, part in enumerate(fmt.answer_parts(answer, k)):
             # a blank line after the notes (HTML blocks) so that the answer is still read as Markdown
             history[-1] = {"role": "assistant", "content": (note + "\n\n" if note else "") + part}
-            yield history, "", answer.searched, sources if i == 0 else gr.update(), groups
+            yield history, gr.update(), answer.searched, sources if i == 0 else gr.update(), groups
             time.sleep(STREAM_PAUSE)
 
     def upload(files, renames: str = "", query: str = ""):
@@ -478,8 +479,16 @@ def build_app(assistant: Assistant):
                     upload_msg = gr.Markdown(elem_id="upload-msg")
 
         outputs = [chatbot, box, previous, sources, groups]
-        box.submit(respond, [box, chatbot, previous, groups], outputs, api_visibility="private")
-        send.click(respond, [box, chatbot, previous, groups], outputs, api_visibility="private")
+        # Enter and the button are one event: a question sent while the last answer is still coming is asked after it
+        # ("always_last"), on the conversation as it then stands (two events at once would each write their own)
+        gr.on(
+            [box.submit, send.click],
+            respond,
+            [box, chatbot, previous, groups],
+            outputs,
+            trigger_mode="always_last",
+            api_visibility="private",
+        )
         for button, question in zip(example_buttons, EXAMPLES):
             button.click(
                 lambda h, p, g, q=question: (yield from respond(q, h, p, g)),
