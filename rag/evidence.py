@@ -115,11 +115,21 @@ def _described(question: str) -> dict[str, frozenset[str]]:
     return {t: frozenset(n) for t, n in out.items()}
 
 
+# Words of a thing's state, not of its kind: "the rebuilt bridge" is the bridge asked about, "the horizontal engine"
+# need not be the engine asked about.
+_STATE = (
+    r"(?:new|rebuilt|renovated|restored|repaired|reopened|upgraded|expanded|completed|finished|planned|proposed|"
+    r"damaged|destroyed|closed|disputed|controversial|troubled|existing|current|former)"
+)
+
+
 def _refers(noun: str, text: str) -> bool:
-    """The sentence names the thing by its noun alone: "the bridge", or as a title, "Mayor Ilse Brandt", "Chief
-    librarian Tomas Reyes"; not "the work of Isaac Newton" (another name's), asked about "the work of Galileo"."""
+    """The sentence names the thing by its noun alone: "the bridge", "the rebuilt bridge" (a word of its state
+    between, ``_STATE``; "the horizontal engine" is another kind of engine), or as a title, "Mayor Ilse Brandt",
+    "Chief librarian Tomas Reyes"; not "the work of Isaac Newton" (another name's), asked about "the work of
+    Galileo", nor "the Tarvik bridge" (a name between)."""
     return bool(
-        re.search(rf"\bthe {noun}(?:e?s)?\b(?! (?:of|in|at|for) (?:the )?[A-Z])", text, re.I)
+        re.search(rf"\bthe (?:{_STATE} )?{noun}(?:e?s)?\b(?! (?:of|in|at|for) (?:the )?[A-Z])", text, re.I)
         or re.search(rf"\b[{noun[:1].upper()}{noun[:1]}]{noun[1:]}(?:e?s)? [A-Z]", text)
     )
 

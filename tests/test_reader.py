@@ -11,7 +11,7 @@ import pytest
 from index.analysis import words
 from index.sentences import split_sentences
 from rag import Assistant, Settings
-from rag.evidence import _countries_of_offices, quotable
+from rag.evidence import _countries_of_offices, _refers, quotable
 from rag.reader import READER_DIR, Reader, Window
 from rag.reader_input import MAX_LENGTH, encode, load_tokenizer
 
@@ -375,6 +375,41 @@ def test_a_sentence_that_names_other_office_holders_than_the_one_asked_for_canno
     [cand] = candidates([chunk])
     lexical_features(analyze(question, LexicalIndex.build(["of"], [chunk.chunk.text])), [cand])
     assert cand.other_holder == other and cand.about_other == bool(other), (question, sentence)
+
+
+HARBOUR = (
+    "TARVIK, Norway — The Old Harbour bridge in Tarvik reopened to traffic on Monday, four years after engineers closed "
+    "it over cracks in its steel deck.\n\nMayor Ilse Brandt cut the ribbon at 9 a.m. and said the town had waited long "
+    "enough. The rebuilt bridge cost 212 million kroner, about 40 million more than planned, the council said.\n\n"
+    "The contractor, Nordbygg, blamed the overrun on the price of steel."
+)
+
+
+def test_a_sum_in_any_common_currency_is_a_sum_of_money():
+    from rag.answer_types import fillers
+
+    for sentence in ("It cost 212 million kroner.", "A fine of 5,000 zlotys.", "NOK 3 billion was paid.", "It cost 40 rand."):
+        assert fillers(sentence, "money", set()), sentence
+    assert not fillers("They won 3 games.", "money", set())
+
+
+def test_a_thing_is_named_by_its_noun_with_a_word_before_it():
+    assert _refers("bridge", "The rebuilt bridge cost 212 million kroner.")  # asked about "the Old Harbour bridge"
+    assert _refers("bridge", "The bridge reopened.")
+    assert not _refers("bridge", "The Tarvik bridge reopened.")  # another name's bridge
+    assert not _refers("bridge", "The rebuilt bridge of Kelso reopened.")
+    assert not _refers("engine", "The acme of the horizontal engine was the Corliss engine.")  # a kind of engine
+
+
+@pytest.mark.slow
+def test_an_uploaded_article_answers_what_its_bridge_cost(tmp_path_factory, embedder):
+    """A new user's article (the trial of 2026-11-28): "How much did the Old Harbour bridge cost?" was refused,
+    "The passage that comes closest gives no sum of money": kroner was no currency, and "The rebuilt bridge" was not
+    read as the bridge asked about, so the lead that names it ranked first."""
+    corpus = tmp_path_factory.mktemp("harbour")
+    (corpus / "harbour.md").write_text("# Tarvik opens its new harbour bridge\n\n" + HARBOUR + "\n", encoding="utf-8")
+    answer = _indexed(corpus, tmp_path_factory, embedder).ask("How much did the Old Harbour bridge cost?")
+    assert answer.answered and "212 million kroner" in answer.citations[0].text, answer.answer
 
 
 def test_an_office_named_by_the_adjective_of_its_country_names_the_country():
