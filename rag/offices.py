@@ -4,15 +4,16 @@
 "Moldovan Foreign Minister Andrei Galbur": the sentence shares the question's words (Armenia, foreign,
 minister) and names a foreign minister, yet it cannot answer. News writes an office holder with the country
 before the title ("Russian Foreign Minister Sergei Lavrov", "Armenia's Foreign Minister Zohrab Mnatsakanyan",
-"Kremlin spokesman Dmitry Peskov"), so a sentence that titles people that way, none of them with the asked
-country's office, is about other office holders; one that never writes the office's title ("minister") cannot
-name its holder either. rag/evidence.py ranks such a sentence after the rest and never answers with it, as a
-sentence about another year.
+"Kremlin spokesman Dmitry Peskov"), so a sentence in which no name stands beside the asked office's title, other
+countries' office holders aside, cannot name its holder ("The defense ministry in Baku said…", "Russia's President
+along with the Defence and Foreign Ministries…"). rag/evidence.py ranks such a sentence after the rest and never
+answers with it, as a sentence about another year. One with a name beside the title, titled with the asked
+country or with none ("Armenian Foreign Minister Ararat Mirzoyan", "President Vladimir Putin", "Mirzoyan, Armenia's
+foreign minister"), or that leans on such a sentence ("He met…"), may answer.
 
 Only questions that ask who holds the office ("Who is Armenia's foreign minister?", "Who is the president of
 Azerbaijan?", "What is the name of the Armenian prime minister?") are read: in "Whom did Armenia's foreign
-minister meet?" the answer is the other person, titled with another country. A sentence that names the asked
-office in any of those forms, or leans on one that does ("He met…"), is never judged other.
+minister meet?" the answer is the other person, titled with another country.
 """
 
 import re
