@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                     "labels": [case.answerable and quote_matches(c.text, case.quotes, case.key) for c in cands],
                     "near": case.id.endswith(("-ablated", "-swapped")),  # asked without its gold article, or a detail swapped
                     "form_missing": [bool(c.missing_form) for c in cands],
-                    "other_year": [c.about_other for c in cands],  # another year or office holder (rag/finder.py)
+                    "about_other": [c.about_other for c in cands],  # another year or office holder (rag/finder.py)
                     "missing": ev.features["missing"],
                     "unknown": ev.features["unknown"],
                 }
@@ -207,8 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {len(cases)} dev questions", file=sys.stderr)
     if args.reuse:
         questions = json.loads(saved.read_text())
-        if any("other_year" not in q or "form_missing" not in q for q in questions):
-            raise SystemExit(f"{saved} was saved before the year rule (rag/answer_types.py other_year): run without --reuse")
+        if any("about_other" not in q or "form_missing" not in q for q in questions):
+            raise SystemExit(f"{saved} was saved before the year and office rules (Candidate.about_other): run without --reuse")
         if any("near" not in q or any("dense" not in f for f in q["facts"]) for q in questions):
             raise SystemExit(f"{saved} was saved before the decision read the cosine and near misses: run without --reuse")
     else:
@@ -289,12 +289,12 @@ def main(argv: list[str] | None = None) -> int:
         level = {"missing": q["missing"], "unknown": q["unknown"]}
         if q["features"]:
             logits = ranker.decision_function(np.array([[f[k] for k in ranker_features] for f in q["features"]]))
-            other_year = np.array(q["other_year"], dtype=bool)
-            order = np.lexsort((-logits, other_year))  # about another year than asked: after the rest (rag/finder.py)
+            about_other = np.array(q["about_other"], dtype=bool)
+            order = np.lexsort((-logits, about_other))  # about another year or office holder: after the rest (rag/finder.py)
             best = int(order[0])
             second = float(logits[order[1]]) if len(order) > 1 else None
             rows.append(decision_row(float(logits[best]), second, q["facts"][best], level))
-            formless.append(q["form_missing"][best] or bool(other_year[best]))
+            formless.append(q["form_missing"][best] or bool(about_other[best]))
         else:
             rows.append(decision_row(None, None, {}, level))
             formless.append(False)

@@ -58,16 +58,16 @@ _PERCENT = re.compile(
     r"\b(?:one|a|two|three|four)[- ](?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)s?\b",
     re.I,
 )
+_ISO_CURRENCY = r"USD|EUR|GBP|RUB|JPY|CNY|CHF|INR|NOK|SEK|DKK|AUD|CAD"
 _CURRENCY = (
     r"dollars?|euros?|pounds?|(?:u\.?s\.? )?cents?|rubles?|roubles?|yen|yuan|renminbi|rupees?|francs?|manats?|drams?|"
     r"lira|pesos?|kron(?:er|e|or|a|ur)|zlotys?|forints?|korunas?|leva?|hryvnias?|lari|tenge|shekels?|dinars?|"
-    r"riyals?|rials?|dirhams?|rand|naira|cedis?|shillings?|baht|ringgits?|rupiah|dong|reais|"
-    r"USD|EUR|GBP|RUB|JPY|CNY|CHF|INR|NOK|SEK|DKK|AUD|CAD"
+    r"riyals?|rials?|dirhams?|rand|naira|cedis?|shillings?|baht|ringgits?|rupiah|dong|reais|" + _ISO_CURRENCY
 )
 _MONEY = re.compile(
     r"[$€£¥₽₹]\s?(\d[\d,.]*)(?:\s*(?:million|billion|trillion|bn|m|k)\b)?|"
     r"\b(\d[\d,.]*)\s*(?:(?:million|billion|trillion)\s+)?(?:" + _CURRENCY + r")\b|"
-    r"\b(?:USD|EUR|GBP|RUB|JPY|CNY|CHF|INR|NOK|SEK|DKK|AUD|CAD)\s?(\d[\d,.]*)",
+    r"\b(?:" + _ISO_CURRENCY + r")\s?(\d[\d,.]*)",
     re.I,
 )
 CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*[a-zA-Z]\b|\b[A-Z]{2,}\b")

@@ -35,8 +35,7 @@ from index.analysis import terms, words
 from index.lexical import LexicalIndex
 
 from .answer_types import CAPITALISED, answer_form, fillers, gives, other_year, question_type, years
-from .offices import Office, asked_office, other_holder
-from .places import COUNTRY_OF_ADJECTIVE
+from .offices import Office, asked_office, countries_of_offices, other_holder
 from .reader import Reader, Window
 from .retrieve import Retrieved
 
@@ -152,9 +151,7 @@ class Candidate:
     fillers: set[str] = field(default_factory=set)
     missing_form: str = ""  # what the question asks for (``answer_form``: "number") when no filler is here: it cannot answer
     other_year: str = ""  # the years the question names ("2022") when this sentence names only others: it is about another time
-    other_holder: str = (
-        ""  # the office asked for ("Armenia's foreign minister") when this sentence titles only other office holders
-    )
+    other_holder: str = ""  # the office asked for ("Armenia's foreign minister") when no name here stands beside it
     score: float = 0.0  # the probability that this sentence answers the question
     shortlisted: "tuple[Shortlist, int] | None" = None  # where its sentence vector comes from (``Shortlist``)
     reader: float = -math.inf  # the reader's log-odds that this sentence answers (vs nothing in its chunk)
@@ -193,17 +190,8 @@ def candidates(retrieved: list[Retrieved]) -> list[Candidate]:
                 continue
             seen.add(key)
             text = r.chunk.text[cs:ce]
-            out.append(Candidate(r, i, text, os_, oe, set(terms(text)) | _countries_of_offices(text)))
+            out.append(Candidate(r, i, text, os_, oe, set(terms(text)) | countries_of_offices(text)))
     return out
-
-
-_BEFORE_A_NAME = re.compile(r"\b([A-Z][a-z]+) (?=[A-Z][a-z])")
-
-
-def _countries_of_offices(text: str) -> set[str]:
-    """The countries whose people's adjective stands before a capitalised word: "Azerbaijani President Ilham Aliyev"
-    is Azerbaijan's president, "the Armenian Defense Ministry" Armenia's (rag/places.py), as a question names them."""
-    return set(terms(" ".join(c for m in _BEFORE_A_NAME.finditer(text) if (c := COUNTRY_OF_ADJECTIVE.get(m[1].lower())))))
 
 
 def lexical_features(question: Question, cands: list[Candidate]) -> None:
@@ -222,8 +210,7 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
         lacks = form and not gives(form, c.fillers) and not gives(form, _antecedent_fillers(c, question))
         c.missing_form = form if lacks else ""
         c.other_year = other_year(question.years, c.text, frozenset(question.terms))
-        prev = leaned_on(c)
-        c.other_holder = other_holder(question.office, c.text, c.retrieved.chunk.text[prev[0] : prev[1]] if prev else "")
+        c.other_holder = other_holder(question.office, c.text, _leaned_text(c)) if question.office else ""
 
 
 class Shortlist:
@@ -290,9 +277,14 @@ def _antecedent_terms(c: Candidate) -> set[str]:
 
 def _antecedent_fillers(c: Candidate, question: Question) -> set[str]:
     """Answer-type fillers of the sentence a candidate leans on ("The council hired 40 officers. They start in May.")."""
-    prev = leaned_on(c)
-    text = c.retrieved.chunk.text[prev[0] : prev[1]] if prev else ""
+    text = _leaned_text(c)
     return fillers(text, question.type, question.lowered_words) if text else set()
+
+
+def _leaned_text(c: Candidate) -> str:
+    """The text of the sentence a candidate leans on (``leaned_on``), else ""."""
+    prev = leaned_on(c)
+    return c.retrieved.chunk.text[prev[0] : prev[1]] if prev else ""
 
 
 def _covered(question: Question, present: set[str]) -> float:

@@ -19,9 +19,10 @@ minister meet?" the answer is the other person, titled with another country.
 import re
 from dataclasses import dataclass
 
-from .places import COUNTRY_OF_ADJECTIVE, COUNTRY_OF_CAPITAL
+from index.analysis import terms
 
-_COUNTRIES = frozenset(COUNTRY_OF_ADJECTIVE.values())
+from .places import COUNTRY_OF_ADJECTIVE, country_of
+
 _HEADS = (
     "president|minister|premier|chancellor|king|queen|ambassador|envoy|spokesman|spokeswoman|spokesperson|"
     "leader|secretary|governor|mayor|commander|chief"
@@ -64,14 +65,8 @@ class Office:
 _HEADS_OF_STATE = frozenset({"leader", "president", "premier", "chancellor", "king", "queen"})
 
 
-def _country(word: str) -> str:
-    """The country a capitalised word names as a country, its people's adjective or its capital, else ""."""
-    w = word.lower()
-    return w if w in _COUNTRIES else COUNTRY_OF_ADJECTIVE.get(w) or COUNTRY_OF_CAPITAL.get(w, "")
-
-
 def _office(country_word: str, title: str, phrase: str) -> Office | None:
-    country = _country(country_word)
+    country = country_of(country_word)
     if not country:
         return None
     *words, head = title.lower().replace("defence", "defense").split()
@@ -144,4 +139,14 @@ def _names_a_holder(head: str, text: str) -> bool:
         *re.finditer(rf"\b{title}s? {name}", text),
         *re.finditer(rf"\b{name},? (?:(?:the|a|an|[A-Z][a-z]+['’]s|[a-z-]+) ){{0,3}}{title}\b", text),
     ]
-    return any(not _country(m["name"]) for m in found)
+    return any(not country_of(m["name"]) for m in found)
+
+
+_BEFORE_A_NAME = re.compile(r"\b([A-Z][a-z]+) (?=[A-Z][a-z])")
+
+
+def countries_of_offices(text: str) -> set[str]:
+    """The countries whose people's adjective stands before a capitalised word: "Azerbaijani President Ilham Aliyev"
+    is Azerbaijan's president, "the Armenian Defense Ministry" Armenia's, as a question names them (the terms a
+    sentence holds, rag/evidence.py)."""
+    return set(terms(" ".join(c for m in _BEFORE_A_NAME.finditer(text) if (c := COUNTRY_OF_ADJECTIVE.get(m[1].lower())))))

@@ -3,7 +3,7 @@
 News names one actor three ways ("Russia's troops", "Russian troops", "Moscow's troops"). The support
 judge (rag/judge.py) takes a capital and an adjective of nationality as their country when it compares a
 sentence's facts with a passage's; the answerer reads an adjective before a capitalised word ("Azerbaijani
-President Ilham Aliyev", rag/evidence.py) as its country, for a question about "the president of Azerbaijan" (on
+President Ilham Aliyev", rag/offices.py) as its country, for a question about "the president of Azerbaijan" (on
 the dev splits, no answer changed). Measured and not used elsewhere: in the analyzer (BM25 and the coverage of
 the question's words), the calibration's ranker lost 0.03 on a dev set left out of its fit ("French" and
 "France" are different subjects in an encyclopedia); where the answerer looks for a question's names in a
@@ -171,3 +171,10 @@ COUNTRY_OF_ADJECTIVE = {
 }
 # "moscow" -> "russia"
 COUNTRY_OF_CAPITAL = {capital: country for country, _, capitals in _rows() for capital in capitals}
+COUNTRIES = frozenset(country for country, _, _ in _rows())
+
+
+def country_of(word: str) -> str:
+    """The country a word names as a country, its people's adjective or its capital ("Russian" -> "russia"), else ""."""
+    w = word.lower()
+    return w if w in COUNTRIES else COUNTRY_OF_ADJECTIVE.get(w) or COUNTRY_OF_CAPITAL.get(w, "")

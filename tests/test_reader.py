@@ -11,7 +11,8 @@ import pytest
 from index.analysis import words
 from index.sentences import split_sentences
 from rag import Assistant, Settings
-from rag.evidence import _countries_of_offices, _refers, quotable
+from rag.evidence import _refers, quotable
+from rag.offices import countries_of_offices
 from rag.reader import READER_DIR, Reader, Window
 from rag.reader_input import MAX_LENGTH, encode, load_tokenizer
 
@@ -413,11 +414,11 @@ def test_an_uploaded_article_answers_what_its_bridge_cost(tmp_path_factory, embe
 
 
 def test_an_office_named_by_the_adjective_of_its_country_names_the_country():
-    assert _countries_of_offices("Azerbaijani President Ilham Aliyev and Armenian Prime Minister Nikol Pashinian met.") == {
+    assert countries_of_offices("Azerbaijani President Ilham Aliyev and Armenian Prime Minister Nikol Pashinian met.") == {
         "azerbaijan",
         "armenia",
     }
-    assert _countries_of_offices("Russians protested; the French said nothing.") == set()  # no office named
+    assert countries_of_offices("Russians protested; the French said nothing.") == set()  # no office named
 
 
 def test_a_headline_or_subheading_at_the_top_is_never_quoted():
