@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                     "labels": [case.answerable and quote_matches(c.text, case.quotes, case.key) for c in cands],
                     "near": case.id.endswith(("-ablated", "-swapped")),  # asked without its gold article, or a detail swapped
                     "form_missing": [bool(c.missing_form) for c in cands],
-                    "about_other": [c.about_other for c in cands],  # another year or office holder (rag/finder.py)
+                    "about_other": [c.about_other for c in cands],  # another year, office holder or speaker (rag/finder.py)
                     "missing": ev.features["missing"],
                     "unknown": ev.features["unknown"],
                 }

@@ -39,7 +39,7 @@ def compose(
     best = ranked[0]
     groups: list[list[Candidate]] = [[best]]  # each group: one stated sentence + corroborating ones
     for c in ranked[1:CANDIDATES_CONSIDERED]:
-        if c.score < CORROBORATE_MIN or c.about_other:  # the rest is about another year or office holder (rag/finder.py)
+        if c.score < CORROBORATE_MIN or c.about_other:  # the rest: about another year, office holder or speaker (rag/finder.py)
             break
         if best.type_ok and not c.type_ok:
             continue
@@ -86,6 +86,10 @@ def _why_not(ranked: list[Candidate], shown: list[Candidate]) -> str:
         if all(c.other_holder for c in shown):
             return f"The passages that come closest do not name {shown[0].other_holder}"
         return f"The passage that comes closest does not name {shown[0].other_holder}"
+    if shown[0].other_speaker:
+        if all(c.other_speaker for c in shown):
+            return f"The passages that come closest do not say what {shown[0].other_speaker} said"
+        return f"The passage that comes closest does not say what {shown[0].other_speaker} said"
     if ranked[0].missing_form and shown[0].missing_form:  # (the best may not be shown: too far to list)
         if all(c.missing_form for c in shown):
             return f"The passages that come closest give no {ranked[0].missing_form}"

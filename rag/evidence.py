@@ -38,6 +38,7 @@ from .answer_types import CAPITALISED, answer_form, fillers, gives, other_year, 
 from .offices import Office, asked_office, countries_of_offices, other_holder
 from .reader import Reader, Window
 from .retrieve import Retrieved
+from .speakers import Speaker, asked_speaker, other_speaker, speaker_named_before
 
 # Words that shape a question without naming what it is about.
 _QUESTION_NOISE = frozenset(
@@ -60,6 +61,7 @@ class Question:
     form: str = ""  # what its answer is always written with (``answer_form``: "number", "year"), or ""
     years: frozenset[str] = frozenset()  # the years it names ("2022"): a sentence naming only others cannot answer
     office: Office | None = None  # the office whose holder it asks for ("Armenia's foreign minister", rag/offices.py)
+    speaker: Speaker | None = None  # the named speaker whose words it asks for ("What did Putin say…?", rag/speakers.py)
     described: dict[str, frozenset[str]] = field(default_factory=dict)  # a name's term -> the nouns it qualifies (``_described``)
 
     @property
@@ -88,6 +90,7 @@ def analyze(question: str, lexical: LexicalIndex, context: str | None = None) ->
         form=answer_form(question, qtype),
         years=frozenset(years(question)),
         office=asked_office(question),
+        speaker=asked_speaker(question),
         described=_described(question),
     )
 
@@ -152,6 +155,7 @@ class Candidate:
     missing_form: str = ""  # what the question asks for (``answer_form``: "number") when no filler is here: it cannot answer
     other_year: str = ""  # the years the question names ("2022") when this sentence names only others: it is about another time
     other_holder: str = ""  # the office asked for ("Armenia's foreign minister") when no name here stands beside it
+    other_speaker: str = ""  # the speaker asked about ("Putin") when neither this sentence nor what it leans on names them
     score: float = 0.0  # the probability that this sentence answers the question
     shortlisted: "tuple[Shortlist, int] | None" = None  # where its sentence vector comes from (``Shortlist``)
     reader: float = -math.inf  # the reader's log-odds that this sentence answers (vs nothing in its chunk)
@@ -164,8 +168,8 @@ class Candidate:
 
     @property
     def about_other(self) -> bool:
-        """About another year or another office holder than the question asks: ranked after the rest, never the answer."""
-        return bool(self.other_year or self.other_holder)
+        """About another year, office holder or speaker than the question asks: ranked after the rest, never the answer."""
+        return bool(self.other_year or self.other_holder or self.other_speaker)
 
     @property
     def vector(self) -> np.ndarray | None:
@@ -211,6 +215,7 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
         c.missing_form = form if lacks else ""
         c.other_year = other_year(question.years, c.text, frozenset(question.terms))
         c.other_holder = other_holder(question.office, c.text, _leaned_text(c)) if question.office else ""
+        c.other_speaker = other_speaker(question.speaker, c.text, _speakers_text(c)) if question.speaker else ""
 
 
 class Shortlist:
@@ -279,6 +284,16 @@ def _antecedent_fillers(c: Candidate, question: Question) -> set[str]:
     """Answer-type fillers of the sentence a candidate leans on ("The council hired 40 officers. They start in May.")."""
     text = _leaned_text(c)
     return fillers(text, question.type, question.lowered_words) if text else set()
+
+
+def _speakers_text(c: Candidate) -> str:
+    """Where a candidate's speaker may be named besides the sentence itself: its article's title, the sentence it
+    leans on, and the sentence before when that one names who speaks in it (``speaker_named_before``)."""
+    before = ""
+    if c.index > 0 and speaker_named_before(c.text):
+        span = c.retrieved.chunk.sentences[c.index - 1]
+        before = c.retrieved.chunk.text[span[0] : span[1]]
+    return " ".join((c.retrieved.chunk.title, _leaned_text(c), before))
 
 
 def _leaned_text(c: Candidate) -> str:

@@ -67,13 +67,14 @@ class EvidenceFinder:
         for c in cands:
             c.logit = calibration.ranker.logit(sentence_features(c)) if c.reader > -math.inf else -math.inf
             c.score = sigmoid(c.logit) if c.reader > -math.inf else 0.0
-        # best first; about another year or office holder than the question names: after the rest, before what
+        # best first; about another year, office holder or speaker than the question names: after the rest, before what
         # cannot be quoted at all
         ranked = sorted(cands, key=lambda c: (c.logit == -math.inf, c.about_other, -c.logit))
         meaning_vector = self.embedder.embed([meant])[0] if meant else query_vector
         Shortlist(ranked[:SHORTLIST], lambda texts: self.sentence_vectors.embed(texts, self.embedder.embed), meaning_vector)
         features = decision_features(q, ranked, retrieved, retriever.lexical)
-        # a best sentence without the asked-for form of answer, or about another year or office holder, never answers
+        # a best sentence without the asked-for form of answer, or about another year, office holder or speaker, never
+        # answers
         answers = ranked and not (ranked[0].missing_form or ranked[0].about_other)
         probability = calibration.answerable(features) if answers else 0.0
         log.debug("question %r features %s p=%.3f", question, features, probability)

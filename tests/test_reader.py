@@ -306,10 +306,14 @@ OFFICE_QUESTIONS = [
 ]
 # A year before another thing than the question names dates that thing: "…violating the 2020 deal" (asked "in 2022")
 YEAR_QUESTIONS = [("What did Russia accuse Azerbaijan of in 2022?", "accused Azerbaijan of violating a ceasefire")]
+# Found by a new user (2026-11-28): the closest sentence gives no number. Ranking such sentences after the rest changed no
+# dev answer, but near misses were then refused by probability alone, the best sentence being one with an incidental
+# number ("the two sides"): not kept (README, "Who said it")
+FORM_QUESTIONS = [("How many peacekeepers did Russia deploy?", "2,000")]
 ISSUE_MISSES: dict[str, str] = {  # still wrong with the trained reader; strict: an unexpected pass fails the suite
     ISSUE_QUESTIONS[0][0]: "'size of force' / 'police the truce' share no word with '2,000 peacekeepers': refused",
     ISSUE_QUESTIONS[1][0]: "a sentence counting killed soldiers answers 'how many killed' in form",
-    ISSUE_QUESTIONS[3][0]: "the drone accusation sentence itself is taken for Turkey's response",
+    FORM_QUESTIONS[0][0]: "the closest sentence gives no number, so it refuses; '2,000 peacekeepers' is further down",
 }
 
 
@@ -318,7 +322,7 @@ ISSUE_MISSES: dict[str, str] = {  # still wrong with the trained reader; strict:
     "question, expected",
     [
         pytest.param(q, e, id=q[:40], marks=[pytest.mark.xfail(reason=ISSUE_MISSES[q], strict=True)] if q in ISSUE_MISSES else [])
-        for q, e in ISSUE_QUESTIONS + LEAD_QUESTIONS + OFFICE_QUESTIONS + YEAR_QUESTIONS
+        for q, e in ISSUE_QUESTIONS + LEAD_QUESTIONS + OFFICE_QUESTIONS + YEAR_QUESTIONS + FORM_QUESTIONS
     ],
 )
 def test_new_user_questions_over_the_seeds(seeded, question, expected):
@@ -376,6 +380,72 @@ def test_a_sentence_that_names_other_office_holders_than_the_one_asked_for_canno
     [cand] = candidates([chunk])
     lexical_features(analyze(question, LexicalIndex.build(["of"], [chunk.chunk.text])), [cand])
     assert cand.other_holder == other and cand.about_other == bool(other), (question, sentence)
+
+
+@pytest.mark.slow
+def test_a_question_for_what_a_speaker_said_is_not_answered_by_a_sentence_that_does_not_name_them(seeded):
+    """Answered before with "In December, Azerbaijanis who called themselves “environmental activists” blocked the
+    Lachin Corridor…": about the blockade, not what Putin said of it, which the seeds never report (rag/speakers.py)."""
+    answer = seeded.ask("What did Putin say about the blockade of the Lachin Corridor?")
+    assert answer.status == "not_in_corpus", answer.answer
+    # the two sentences that name Putin come first now, too far from the question to answer it
+    assert answer.reason == "The passage that comes closest does not say what Putin said", answer.reason
+    answer = seeded.ask("What does Baku say the protesters are opposing?")  # a speaker that the answer names
+    assert answer.answered and "Baku" in answer.citations[0].text, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "sentences", "other"),
+    [
+        ("What did Putin say about the blockade?", ["Azerbaijanis blocked the Lachin Corridor."], "Putin"),
+        ("What did Putin say about the blockade?", ["Putin called the blockade unacceptable."], ""),
+        # the sentence it leans on names the speaker; so does the one before a pronoun's reported words
+        ("What did Putin say about the blockade?", ["Putin spoke on Friday.", "He called the blockade unacceptable."], ""),
+        ("What did Putin say about the blockade?", ["Putin spoke on Friday.", "“It must end,” he said."], ""),
+        ("What did Putin say about the blockade?", ["Lavrov spoke on Friday.", "“It must end,” he said."], "Putin"),
+        # a country by its capital or its people's adjective; a speaker's title names no one in particular
+        ("How did Russia respond to the accusation?", ["Moscow rejected the accusation."], ""),
+        ("What did the Russian foreign ministry urge?", ["The Foreign Ministry in Moscow urged restraint."], ""),
+        (
+            "What did the Russian foreign ministry urge?",
+            ["The Foreign Ministry in Baku urged restraint."],
+            "the Russian foreign ministry",
+        ),
+        ("What did EU foreign policy chief Josep Borrell say?", ["Borrell said the clashes must stop."], ""),
+        # a quotation that opened in the sentence before
+        ("What did Lavrov say?", ["Lavrov said: “We are concerned.", "The ceasefire must hold.”"], ""),
+        ("What did the protesters say?", ["Azerbaijanis blocked the Lachin Corridor."], ""),  # no speaker named
+        ("Who blocked the Lachin Corridor?", ["Azerbaijanis blocked the Lachin Corridor."], ""),  # no speaker asked
+    ],
+)
+def test_a_sentence_that_does_not_name_the_speaker_asked_about_cannot_answer(question, sentences, other):
+    from index.lexical import LexicalIndex
+    from rag.evidence import analyze, candidates, lexical_features
+
+    chunk = _retrieved("sp", "Clashes in Karabakh", sentences)
+    cands = candidates([chunk])
+    lexical_features(analyze(question, LexicalIndex.build(["sp"], [chunk.chunk.text])), cands)
+    assert cands[-1].other_speaker == other and cands[-1].about_other == bool(other), (question, sentences)
+
+
+def test_only_a_question_for_a_named_speakers_words_asks_for_a_speaker():
+    from rag.speakers import asked_speaker
+
+    assert asked_speaker("What did EU foreign policy chief Josep Borrell say?").names == ("EU", "Josep", "Borrell")
+    assert asked_speaker("How did the Kremlin respond to his requests?").phrase == "the Kremlin"
+    assert asked_speaker("What does the Islamic State lack?") is None  # "State" is a name here, not a verb
+    assert asked_speaker("What did Krishnan mean when he said the buildings were just built?") is None
+    assert asked_speaker("What did the Foreign Ministry say?") is None  # a title: no one in particular
+
+
+def test_an_article_whose_title_names_the_speaker_may_quote_them_without_their_name():
+    from index.lexical import LexicalIndex
+    from rag.evidence import analyze, candidates, lexical_features
+
+    chunk = _retrieved("sp", "Putin: the blockade must end", ["The blockade is unacceptable, the president said."])
+    [cand] = candidates([chunk])
+    lexical_features(analyze("What did Putin say about the blockade?", LexicalIndex.build(["sp"], [chunk.chunk.text])), [cand])
+    assert cand.other_speaker == ""
 
 
 HARBOUR = (
