@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 MAX_FILE_BYTES = 20_000_000
-CLEANING_VERSION = "3"  # bump when cleaning changes, so that unchanged files are re-indexed (3: titles and dates)
+CLEANING_VERSION = "4"  # bump when cleaning changes, so that unchanged files are re-indexed (4: YAML front matter)
 
 
 @dataclass
@@ -246,12 +246,45 @@ def parse_file(path: Path, source: str, original: str, digest: str) -> list[Arti
         mapped, title, published = _html_text(original)
         article = _article(mapped, original, source, source, digest, title=title, published=published)
     else:
+        body, meta = front_matter(original)
         mapped = _Mapped()
-        mapped.add(original, 0)
-        article = _article(mapped, original, source, source, digest, markdown=suffix == ".md")
+        mapped.add(original[body:], body)
+        article = _article(mapped, original, source, source, digest, markdown=suffix == ".md", **meta)
     if article is None:
         raise CorpusError("holds no article text after cleaning")
     return [article]
+
+
+# A block of "key: value" lines between two "---" lines at the top of a file (YAML front matter, as Markdown sites and
+# note apps write it): metadata, not article text.
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<block>(?:.*\r?\n){0,60}?)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
+_FRONT_KEYS = {
+    "title": ("title", "headline"),
+    "published": ("published", "date", "pubdate", "publishdate", "publish_date", "published_at", "datepublished", "created"),
+    "url": ("url", "link", "canonical", "canonical_url", "permalink", "source_url"),
+    "outlet": ("outlet", "publisher", "publication", "site", "site_name", "source"),
+}
+
+
+def front_matter(original: str) -> tuple[int, dict[str, str]]:
+    """Where the article's text starts after a YAML front matter block, and the block's title, publication date, url
+    and outlet (only plain one-line values; a date only when it reads as one); (0, {}) without a block."""
+    m = _FRONT_MATTER.match(original)
+    if not m or not all(re.match(r"\s*(#|$|[\w.-]+\s*:|-\s)", line) for line in m["block"].splitlines()):
+        return 0, {}  # a thematic break ("---") above ordinary text is not front matter
+    values = {}
+    for line in m["block"].splitlines():
+        if kv := re.match(r"([\w.-]+)\s*:\s*(.+?)\s*$", line):
+            value = kv[2]
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            values.setdefault(kv[1].lower(), value)
+    meta = {}
+    for field_name, keys in _FRONT_KEYS.items():
+        value = next((values[k] for k in keys if values.get(k) and values[k][0] not in "[{|>&*!"), None)
+        if value and (field_name != "published" or published_date(value)):
+            meta[field_name] = value
+    return m.end(), meta
 
 
 def _article(

@@ -299,6 +299,46 @@ def test_a_text_file_title_skips_section_trails_bylines_and_labels(tmp_path):
     assert articles["updated.txt"].published is None
 
 
+FRONT_MATTER = (
+    "---\n"
+    'title: "Lindham approves flood wall: 9 votes to 4"\n'
+    "date: 2026-11-20T09:30:00Z\n"
+    "layout: post\n"
+    "tags: [flooding, council]\n"
+    "authors:\n"
+    "  - Ada Lamb\n"
+    "canonical_url: https://example.org/lindham-wall\n"
+    "publisher: Esk Valley News\n"
+    "---\n"
+    "# Lindham approves flood wall\n\n"
+    "The town council voted on Tuesday to build a 1.8-kilometre wall.\n"
+)
+
+
+def test_a_markdown_files_front_matter_gives_its_metadata_and_is_not_article_text(tmp_path):
+    """Markdown exported from a site or a notes app opens with YAML front matter: its "layout: post" and "tags: […]"
+    were indexed and shown as text, its title and date read only as "title:" and date lines."""
+    articles = _articles(tmp_path, {"wall.md": FRONT_MATTER, "wall.txt": FRONT_MATTER})
+    for source, article in articles.items():
+        assert article.title == "Lindham approves flood wall: 9 votes to 4", source
+        assert (article.published, article.url, article.outlet) == (
+            "2026-11-20T09:30:00Z",
+            "https://example.org/lindham-wall",
+            "Esk Valley News",
+        )
+        assert "layout" not in article.text and "tags" not in article.text and "Ada Lamb" not in article.text
+        at = article.text.index("The town council")  # offsets still point into the original file
+        start, end = article.original_span(at, at + len("The town council"))
+        assert article.original[start:end] == "The town council"
+    assert articles["wall.md"].text.startswith("Lindham approves flood wall\n")  # the heading stays, without its "#"
+
+
+def test_a_rule_at_the_top_of_a_file_above_plain_text_is_not_front_matter(tmp_path):
+    text = "---\nThe council met. It voted: nine to four.\n---\nThe wall will be built.\n"
+    [article] = _articles(tmp_path, {"rule.md": text}).values()
+    assert "The council met" in article.text and article.title == "The council met. It voted: nine to four."
+
+
 def test_the_publication_date_is_read_from_html_meta_and_from_a_date_line_of_a_text_file(tmp_path):
     """So that "this week" questions prefer the newest article, and a quote's date without a year has one."""
     from index.dates import published_date

@@ -63,6 +63,8 @@ def test_a_refusal_says_what_the_closest_passages_lack():
     related = refusal.model_copy(update={"related": [_citation(1)]})
     assert "give no number — they are shown under <em>Related</em>." in fmt.answer_parts(related)[0]
     assert fmt.plain_answer(refusal) == "The corpus does not say. The passages that come closest give no number."
+    one = related.model_copy(update={"reason": "The passage that comes closest does not say what Putin said"})
+    assert "said — it is shown under <em>Related</em>." in fmt.answer_parts(one)[0]  # not "the passage … — they are"
     plain = Answer(status="not_in_corpus", answer=NOT_IN_CORPUS)
     assert fmt.plain_answer(plain) == f"{NOT_IN_CORPUS} {fmt.REFUSAL_DETAIL}."
 

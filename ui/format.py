@@ -42,7 +42,10 @@ def answer_parts(answer: Answer, k: int = 0) -> list[str]:
     if not answer.answered:
         tail = "."
         if answer.related:
-            tail = " — they are shown under <em>Related</em>." if answer.reason else RELATED_NOTE
+            tail = RELATED_NOTE
+            if answer.reason:  # "The passages that come closest …" / "The passage that comes closest …"
+                shown = "they are" if answer.reason.startswith("The passages") else "it is"
+                tail = f" — {shown} shown under <em>Related</em>."
         return [f'<div class="nic"><strong>{esc(NOT_IN_CORPUS)}</strong> {esc(answer.reason or REFUSAL_DETAIL)}{tail}</div>']
     pieces = re.split(r"(?<=\])\s+(?=[^\[])", answer.answer)
     out, text = [], ""
