@@ -16,6 +16,8 @@ seat of government). Left out: words that are mostly something else in news ("Po
 "Jordan" as an adjective, "Victoria", "Santiago", "Sofia", "Kingston"), and two-word names.
 """
 
+import re
+
 _TABLE = """
 afghanistan | afghan | kabul
 albania | albanian | tirana
@@ -178,3 +180,19 @@ def country_of(word: str) -> str:
     """The country a word names as a country, its people's adjective or its capital ("Russian" -> "russia"), else ""."""
     w = word.lower()
     return w if w in COUNTRIES else COUNTRY_OF_ADJECTIVE.get(w) or COUNTRY_OF_CAPITAL.get(w, "")
+
+
+# Countries that news names by two words or by their initials ("the United States", "the US", "the U.K."): upper case
+# only, since "us" is a pronoun
+_NAMES_BEYOND_A_WORD = re.compile(
+    r"\b(?P<america>United States|U\.S\.A?\.?|USA?\b)|\b(?P<britain>United Kingdom|Great Britain|U\.K\.?|UK\b)"
+    r"|\b(?P<uae>United Arab Emirates|UAE\b)"
+)
+_CAPITALISED_WORD = re.compile(r"\b[A-Z][\w-]*")
+
+
+def countries_in(text: str) -> set[str]:
+    """The countries a text names, by any of their names: a country, its people's adjective, its capital, or its
+    two-word name or initials ("Washington", "American officials", "the U.S." -> "america")."""
+    found = {c for m in _CAPITALISED_WORD.finditer(text) if (c := country_of(m.group(0)))}
+    return found | {name for m in _NAMES_BEYOND_A_WORD.finditer(text) for name, hit in m.groupdict().items() if hit}

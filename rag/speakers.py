@@ -11,7 +11,7 @@ adjective too ("Moscow accused…" for Russia, rag/places.py).
 import re
 from dataclasses import dataclass
 
-from .places import country_of
+from .places import countries_in
 
 _SPEECH_VERBS = (
     "say|said|tell|told|warn|warned|claim|claimed|announce|announced|state|stated|respond|responded|react|reacted|"
@@ -45,9 +45,7 @@ class Speaker:
 
     def named_in(self, text: str) -> bool:
         """Whether the text names the speaker: one of its names, or its country by any of the country's names."""
-        words = set(_CAPITALISED.findall(text))
-        countries = {country_of(w) for w in words}
-        return any(n in words or (country_of(n) and country_of(n) in countries) for n in self.names)
+        return bool(set(self.names) & set(_CAPITALISED.findall(text))) or bool(countries_in(self.phrase) & countries_in(text))
 
 
 def asked_speaker(question: str) -> Speaker | None:

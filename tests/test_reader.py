@@ -412,6 +412,11 @@ def test_a_question_for_what_a_speaker_said_is_not_answered_by_a_sentence_that_d
             "the Russian foreign ministry",
         ),
         ("What did EU foreign policy chief Josep Borrell say?", ["Borrell said the clashes must stop."], ""),
+        # a country named by two words or its initials ("us" is a pronoun)
+        ("What did the United States say about the strike?", ["Washington condemned the strike."], ""),
+        ("What did the US say about the strike?", ["American officials condemned the strike."], ""),
+        ("What did the UK say about the strike?", ["The U.S. State Department condemned the strike."], "the UK"),
+        ("What did Russia say about the strike?", ["Let us condemn the strike, the US said."], "Russia"),
         # a quotation that opened in the sentence before
         ("What did Lavrov say?", ["Lavrov said: “We are concerned.", "The ceasefire must hold.”"], ""),
         ("What did the protesters say?", ["Azerbaijanis blocked the Lachin Corridor."], ""),  # no speaker named
@@ -426,6 +431,18 @@ def test_a_sentence_that_does_not_name_the_speaker_asked_about_cannot_answer(que
     cands = candidates([chunk])
     lexical_features(analyze(question, LexicalIndex.build(["sp"], [chunk.chunk.text])), cands)
     assert cands[-1].other_speaker == other and cands[-1].about_other == bool(other), (question, sentences)
+
+
+def test_a_country_is_named_by_its_two_word_name_or_initials_too():
+    from rag.places import countries_in
+
+    assert countries_in("The U.S. and the United Kingdom met Chinese envoys in Paris.") == {
+        "america",
+        "britain",
+        "china",
+        "france",
+    }
+    assert countries_in("Let us ask USAID and the UAE.") == {"uae"}  # "us" is a pronoun, "USAID" an agency
 
 
 def test_only_a_question_for_a_named_speakers_words_asks_for_a_speaker():
