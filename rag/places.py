@@ -188,11 +188,11 @@ _NAMES_BEYOND_A_WORD = re.compile(
     r"\b(?P<america>United States|U\.S\.A?\.?|USA?\b)|\b(?P<britain>United Kingdom|Great Britain|U\.K\.?|UK\b)"
     r"|\b(?P<uae>United Arab Emirates|UAE\b)"
 )
-_CAPITALISED_WORD = re.compile(r"\b[A-Z][\w-]*")
+CAPITALISED_WORD = re.compile(r"\b[A-Z][\w-]*")  # "Russia's" -> "Russia"
 
 
 def countries_in(text: str) -> set[str]:
     """The countries a text names, by any of their names: a country, its people's adjective, its capital, or its
     two-word name or initials ("Washington", "American officials", "the U.S." -> "america")."""
-    found = {c for m in _CAPITALISED_WORD.finditer(text) if (c := country_of(m.group(0)))}
+    found = {c for m in CAPITALISED_WORD.finditer(text) if (c := country_of(m.group(0)))}
     return found | {name for m in _NAMES_BEYOND_A_WORD.finditer(text) for name, hit in m.groupdict().items() if hit}

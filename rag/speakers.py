@@ -11,7 +11,7 @@ adjective too ("Moscow accused…" for Russia, rag/places.py).
 import re
 from dataclasses import dataclass
 
-from .places import countries_in
+from .places import CAPITALISED_WORD, countries_in
 
 _SPEECH_VERBS = (
     "say|said|tell|told|warn|warned|claim|claimed|announce|announced|state|stated|respond|responded|react|reacted|"
@@ -29,7 +29,6 @@ _NOT_A_NAME = frozenset(
     "spokesman spokeswoman spokesperson office department government parliament council committee agency army "
     "forces armed national state federal republic".split()
 )
-_CAPITALISED = re.compile(r"\b[A-Z][\w-]*")  # "Russia's" -> "Russia"
 # a sentence that reports a pronoun's words: its speaker is named before it ("“…,” he said.")
 _REPORTED = re.compile(
     r"\b(?:he|she|they)\s+(?:said|says|added|told|warned|noted|stressed|claimed|stated|wrote|insisted|argued)\b"
@@ -45,7 +44,7 @@ class Speaker:
 
     def named_in(self, text: str) -> bool:
         """Whether the text names the speaker: one of its names, or its country by any of the country's names."""
-        return bool(set(self.names) & set(_CAPITALISED.findall(text))) or bool(countries_in(self.phrase) & countries_in(text))
+        return bool(set(self.names) & set(CAPITALISED_WORD.findall(text))) or bool(countries_in(self.phrase) & countries_in(text))
 
 
 def asked_speaker(question: str) -> Speaker | None:
@@ -57,7 +56,7 @@ def asked_speaker(question: str) -> Speaker | None:
     phrase = m["speaker"].strip()
     if _NOT_A_SPEAKER.search(phrase):
         return None
-    names = tuple(w for w in _CAPITALISED.findall(phrase) if w.lower() not in _NOT_A_NAME)
+    names = tuple(w for w in CAPITALISED_WORD.findall(phrase) if w.lower() not in _NOT_A_NAME)
     return Speaker(phrase, names) if names else None
 
 
