@@ -188,7 +188,9 @@ _NAMES_BEYOND_A_WORD = re.compile(
     r"\b(?P<america>United States|U\.S\.A?\.?|USA?\b)|\b(?P<britain>United Kingdom|Great Britain|U\.K\.?|UK\b)"
     r"|\b(?P<uae>United Arab Emirates|UAE\b)"
 )
-CAPITALISED_WORD = re.compile(r"\b[A-Z][\w-]*")  # "Russia's" -> "Russia"
+# A capitalised word without its possessive ("Russia's" -> "Russia"), as countries and speakers are looked up (the
+# answer types' CAPITALISED keeps "Russia's" whole and skips one-letter words: a filler, not a lookup key)
+CAPITALISED_WORD = re.compile(r"\b[A-Z][\w-]*")
 
 
 def countries_in(text: str) -> set[str]:

@@ -4,8 +4,8 @@ A sentence on the question's topic that does not name the speaker ("In December,
 Lachin Corridor") is about the question and cannot answer it. A question that asks what a named speaker said,
 warned, claimed or answered (``asked_speaker``) is answered only by a sentence that names the speaker: in the
 sentence, in the sentence it leans on ("He said…", rag/evidence.py), in the sentence before when it reports a
-pronoun's words ("“…,” he said.") or ends a quotation, or in its article's title. A country is named by its capital or its people's
-adjective too ("Moscow accused…" for Russia, rag/places.py).
+pronoun's words ("“…,” he said.") or ends a quotation, or in its article's title. A country is named by its
+capital, its people's adjective or its initials too ("Moscow accused…" for Russia, rag/places.py ``countries_in``).
 """
 
 import re
@@ -40,11 +40,14 @@ _REPORTED = re.compile(
 @dataclass(frozen=True)
 class Speaker:
     phrase: str  # as the question names it: "Putin", "EU foreign policy chief Josep Borrell"
-    names: tuple[str, ...]  # its capitalised words that name it: ("Josep", "Borrell")
+    names: frozenset[str]  # its capitalised words that name it: {"Josep", "Borrell"}
+    countries: frozenset[str]  # the countries it names, by any of their names: "the US" -> {"america"}
 
     def named_in(self, text: str) -> bool:
         """Whether the text names the speaker: one of its names, or its country by any of the country's names."""
-        return bool(set(self.names) & set(CAPITALISED_WORD.findall(text))) or bool(countries_in(self.phrase) & countries_in(text))
+        return bool(self.names & set(CAPITALISED_WORD.findall(text))) or bool(
+            self.countries and self.countries & countries_in(text)
+        )
 
 
 def asked_speaker(question: str) -> Speaker | None:
@@ -56,8 +59,8 @@ def asked_speaker(question: str) -> Speaker | None:
     phrase = m["speaker"].strip()
     if _NOT_A_SPEAKER.search(phrase):
         return None
-    names = tuple(w for w in CAPITALISED_WORD.findall(phrase) if w.lower() not in _NOT_A_NAME)
-    return Speaker(phrase, names) if names else None
+    names = frozenset(w for w in CAPITALISED_WORD.findall(phrase) if w.lower() not in _NOT_A_NAME)
+    return Speaker(phrase, names, frozenset(countries_in(phrase))) if names else None
 
 
 def speaker_named_before(text: str) -> bool:
