@@ -261,9 +261,10 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<block>(?:.*\r?\n){0,60}?
 _FRONT_KEYS = {
     "title": ("title", "headline"),
     "published": ("published", "date", "pubdate", "publishdate", "publish_date", "published_at", "datepublished", "created"),
-    "url": ("url", "link", "canonical", "canonical_url", "permalink", "source_url"),
+    "url": ("url", "link", "canonical", "canonical_url", "permalink", "source_url", "source", "site"),
     "outlet": ("outlet", "publisher", "publication", "site", "site_name", "source"),
 }
+_LINK = re.compile(r"https?://\S+$")  # "source:" and "site:" may be an address (a web clipper's) or an outlet
 
 
 def front_matter(original: str) -> tuple[int, dict[str, str]]:
@@ -279,10 +280,16 @@ def front_matter(original: str) -> tuple[int, dict[str, str]]:
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
                 value = value[1:-1]
             values.setdefault(kv[1].lower(), value)
+    fits = {  # a plain one-line value (not a YAML list, map or block) of the field's kind
+        "title": lambda v: True,
+        "published": lambda v: published_date(v) is not None,
+        "url": lambda v: bool(_LINK.match(v)),
+        "outlet": lambda v: not _LINK.match(v),
+    }
     meta = {}
     for field_name, keys in _FRONT_KEYS.items():
-        value = next((values[k] for k in keys if values.get(k) and values[k][0] not in "[{|>&*!"), None)
-        if value and (field_name != "published" or published_date(value)):
+        plain = (values[k] for k in keys if values.get(k) and values[k][0] not in "[{|>&*!")
+        if value := next((v for v in plain if fits[field_name](v)), None):
             meta[field_name] = value
     return m.end(), meta
 

@@ -333,6 +333,15 @@ def test_a_markdown_files_front_matter_gives_its_metadata_and_is_not_article_tex
     assert articles["wall.md"].text.startswith("Lindham approves flood wall\n")  # the heading stays, without its "#"
 
 
+def test_a_web_clippers_source_is_the_pages_address_and_a_sites_source_its_outlet():
+    from index.documents import front_matter
+
+    clipped = '---\ntitle: "Wall approved"\nsource: "https://example.org/wall"\ncreated: 2026-11-21\n---\nText.\n'
+    assert front_matter(clipped)[1] == {"title": "Wall approved", "published": "2026-11-21", "url": "https://example.org/wall"}
+    site = "---\nsite: https://esk.example\nsource: Esk Valley News\ndate: not yet\n---\nText.\n"
+    assert front_matter(site)[1] == {"url": "https://esk.example", "outlet": "Esk Valley News"}  # no date that reads as one
+
+
 def test_a_rule_at_the_top_of_a_file_above_plain_text_is_not_front_matter(tmp_path):
     text = "---\nThe council met. It voted: nine to four.\n---\nThe wall will be built.\n"
     [article] = _articles(tmp_path, {"rule.md": text}).values()
