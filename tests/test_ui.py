@@ -483,6 +483,30 @@ def test_upload_names_are_sanitised_and_temp_files_deleted(page, served):
     _shot(page, "upload-renamed", docs=True)
 
 
+def test_an_upload_with_no_article_text_is_not_added_nor_reported_again(page, served):
+    """A file the indexer skips ("holds no article text after cleaning") was reported as "Indexed empty.md: 0 added
+    … You can ask about them now", then "Not added", and kept in uploads/: every later upload reported it again."""
+    _, data, _ = served
+    _upload(
+        page, [{"name": "empty.md", "mimeType": "text/markdown", "buffer": b"---\ntitle: Empty\n---\n\n"}], expect="Not added"
+    )
+    message = page.locator("#upload-msg").inner_text()
+    assert "Indexed" not in message and "“empty.md”: holds no article text" in message, message
+    _upload(
+        page,
+        [
+            {
+                "name": "otters.md",
+                "mimeType": "text/markdown",
+                "buffer": b"Otters return\n\nOtters were seen in the Debed river.\n",
+            }
+        ],
+    )
+    message = page.locator("#upload-msg").inner_text()
+    assert "Indexed otters.md" in message and "empty" not in message, message
+    assert sorted(p.name for p in (data / "uploads").iterdir() if p.name.endswith(".md")) == ["otters.md"]
+
+
 def test_full_article_box_scrolls_to_the_passage(page, tmp_path):
     """Item 7: "Open the full article" shows the highlighted passage, even far down a long article."""
     filler = "\n\n".join(

@@ -379,11 +379,19 @@ def build_app(assistant: Assistant):
                     )
                     try:
                         report = assistant.index()
-                        message = (
-                            f"Indexed {', '.join(saved)}: {len(report.added)} added, {len(report.updated)} updated, "
-                            f"{report.embedded} chunks embedded. You can ask about them now."
-                        )
-                        problems += [f"{s}: {r}" for s, r in report.skipped if s.startswith("uploads/")]
+                        # an upload the indexer skips (no article text in it) is not kept: it would be skipped, and
+                        # reported, again at every later upload
+                        skipped = dict(report.skipped)
+                        rejected = [n for n in saved if f"uploads/{n}" in skipped]
+                        for n in rejected:
+                            (target / n).unlink(missing_ok=True)
+                            problems.append(f"“{n}”: {skipped[f'uploads/{n}']}")
+                        indexed = [n for n in saved if n not in rejected]
+                        if indexed:
+                            message = (
+                                f"Indexed {', '.join(indexed)}: {len(report.added)} added, {len(report.updated)} "
+                                f"updated, {report.embedded} chunks embedded. You can ask about them now."
+                            )
                     except RagError as err:
                         problems.append(str(err))
             if notes:
