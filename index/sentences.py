@@ -2,7 +2,8 @@
 
 A rule-based splitter: fast, deterministic and offset-exact, which is what citations need.
 It splits after . ! ? (and a closing quote or bracket) when the next word starts like a
-sentence, and never after a known abbreviation ("Sept.", "U.S.", "Mr.") or an initial ("J.").
+sentence, and never after a known abbreviation ("Sept.", "U.S.", "Mr.") or an initial ("J."), nor before a
+wire service's credit in a dateline ("CALDWELL, Ore. (AP) — …").
 Line breaks always end a sentence: news paragraphs, headings and captions are lines.
 """
 
@@ -65,6 +66,8 @@ _ABBREVIATIONS = {
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+)")
 _NEXT_START = re.compile(r"\s+[\"'“‘(\[]?[A-Z0-9À-Ý]")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+# A wire story's dateline: "CALDWELL, Ore. (AP) — The port …" is one sentence; the state's abbreviation ends none.
+_WIRE_CREDIT = re.compile(r"\s+\((?:AP|Reuters|AFP|UPI|CNN|Bloomberg|dpa|Xinhua|TASS)\)\s*[—–-]")
 
 
 def _is_abbreviation(text: str, dot_end: int) -> bool:
@@ -93,7 +96,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         cursor = line_start
         for match in _BOUNDARY.finditer(text, line_start, line_end):
             stop = match.end()
-            if not _NEXT_START.match(text, stop, line_end):
+            if not _NEXT_START.match(text, stop, line_end) or _WIRE_CREDIT.match(text, stop, line_end):
                 continue
             if text[match.start()] == "." and match.end() - match.start() == 1 and _is_abbreviation(text, match.start() + 1):
                 continue

@@ -172,6 +172,20 @@ def test_sentence_splitter_respects_abbreviations():
     ]
 
 
+def test_a_wire_dateline_stays_with_its_sentence():
+    """AP style: "CITY, State (AP) — …". The state's abbreviation ended a sentence there, and the answer quoted
+    "(AP) — The Port of Caldwell reopened …"; a sentence that ends before an ordinary bracket still ends."""
+    text = (
+        "CALDWELL, Ore. (AP) — The port reopened on Sept. 14. The attack began on Sept. 5. He moved to Portland, Ore. (He left.)"
+    )
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "CALDWELL, Ore. (AP) — The port reopened on Sept. 14.",
+        "The attack began on Sept. 5.",
+        "He moved to Portland, Ore.",
+        "(He left.)",
+    ]
+
+
 @pytest.mark.parametrize(
     "block, junk",
     [
