@@ -5,6 +5,7 @@ from functools import lru_cache
 
 import Stemmer
 
+from .dates import MONTH_ABBREVIATIONS, MONTHS
 from .spelling import american
 
 STOPWORDS = frozenset(
@@ -18,6 +19,14 @@ STOPWORDS = frozenset(
     according""".split()
 )
 _WORD = re.compile(r"[\w’'-]+")
+# An acronym written with full stops is the acronym: "U.S." is "US", "U.N." is "UN", "D.C." is "DC" (upper case only:
+# "a.m." stays two letters). News in AP style writes "U.S." where a user types "US".
+_DOTTED = re.compile(r"\b[A-Z]\.(?: ?[A-Z]\.)+")  # "U.S.", and "U. S." as some write it
+# A month abbreviated beside a day ("Sept. 27", "27 Sep") is the month: AP style abbreviates where a user writes it out.
+# Only beside a day, and capitalised: "Jan" alone may be a name.
+_FULL_MONTH = {a: next(m for m in MONTHS if m.lower().startswith(a[:3])) for a in MONTH_ABBREVIATIONS}
+_ABBREVIATED = "(" + "|".join(sorted((a.capitalize() for a in MONTH_ABBREVIATIONS), key=len, reverse=True)) + ")"
+_MONTH_DAY = re.compile(rf"\b{_ABBREVIATED}\b\.?(?=\s+\d{{1,2}}(?:st|nd|rd|th)?\b)|(?<=\d\s){_ABBREVIATED}\b\.?")
 _stemmer = Stemmer.Stemmer("english")
 
 # Irregular verbs: the stemmer leaves "lost" and "lose", "wrote" and "write" apart, and questions ask with
@@ -51,7 +60,7 @@ investor invest|buyer buy|seller sell|builder build|writer write|speaker speak|c
 settler settle|teacher teach|singer sing|driver drive|farmer farm|trader trade|lender lend|holder hold|
 survivor survive|visitor visit|editor edit|painter paint|governor govern|director direct|successor succeed"""
 _BASE_FORM |= {form: verb for noun, verb in (pair.split() for pair in _AGENT_NOUNS.split("|")) for form in (noun, noun + "s")}
-ANALYZER_VERSION = "4"  # bump when terms() changes: BM25 indexes built with another version are rebuilt
+ANALYZER_VERSION = "5"  # bump when terms() changes: BM25 indexes built with another version are rebuilt
 
 
 @lru_cache(maxsize=200_000)
@@ -63,6 +72,8 @@ def _stem(word: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-cased words, with possessives and apostrophes normalised ("Azerbaijan’s" -> "azerbaijan")."""
     out = []
+    text = _DOTTED.sub(lambda m: re.sub(r"[. ]", "", m.group(0)), text)
+    text = _MONTH_DAY.sub(lambda m: _FULL_MONTH[(m.group(1) or m.group(2)).lower()], text)
     for raw in _WORD.findall(text.lower()):
         word = raw.replace("’", "'").strip("'-")
         if word.endswith("'s"):

@@ -90,7 +90,9 @@ def names(text: str) -> set[str]:
     return {t for m in _CAPITALISED.finditer(text) for t in terms(m.group(0))} - set(terms(" ".join(_DATE_WORDS)))
 
 
-_DATE_WORDS = [" ".join(MONTHS), " ".join(WEEKDAYS)]
+# a month's abbreviation too: the analyzer reads "Nov." as November only beside its day (index/analysis.py), and
+# a capitalised word taken alone has none
+_DATE_WORDS = [" ".join(MONTHS), " ".join(WEEKDAYS), " ".join(MONTH_ABBREVIATIONS)]
 
 
 @dataclass(frozen=True)

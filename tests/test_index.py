@@ -531,3 +531,16 @@ def test_british_and_american_spellings_are_one_term():
     assert terms("favourite neighbourhoods; travelled 10 kilometres") == terms("favorite neighborhoods; traveled 10 kilometers")
     assert terms("four hours on tour") == ["four", "hour", "tour"]  # only listed words: "-our" is not a rule
     assert terms("they promised to rise") == terms("they promise to rise")
+
+
+def test_news_spellings_of_acronyms_and_months_meet_a_users():
+    """AP style writes "U.S." and "Sept. 27"; a user types "US" and "September"."""
+    from index.analysis import terms
+
+    assert terms("Which US official did the UN envoy meet?") == terms("which U.S. official did the U. N. envoy meet")
+    assert terms("clashes erupted on Sept. 27, 2020, and ended Nov 10") == terms(
+        "clashes erupted on September 27, 2020, and ended November 10"
+    )
+    assert terms("on 27 Sep 2020") == terms("on 27 September 2020")
+    assert terms("Jan Kowalski said") == ["jan", "kowalski"]  # an abbreviation beside no day may be a name
+    assert terms("at 9 a.m.") == ["9", "m"]  # lower-case letters with full stops are not an acronym
