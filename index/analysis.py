@@ -19,14 +19,24 @@ STOPWORDS = frozenset(
     according""".split()
 )
 _WORD = re.compile(r"[\w’'-]+")
-# An acronym written with full stops is the acronym: "U.S." is "US", "U.N." is "UN", "D.C." is "DC" (upper case only:
-# "a.m." stays two letters). News in AP style writes "U.S." where a user types "US".
-_DOTTED = re.compile(r"\b[A-Z]\.(?: ?[A-Z]\.)+")  # "U.S.", and "U. S." as some write it
+# An acronym written with full stops is the acronym: "U.S." and "U. S." are "US", "D.C." is "DC" (upper case only: "a.m."
+# stays two letters). News in AP style writes "U.S." where a user types "US".
+_DOTTED = re.compile(r"[A-Z](?<!\w[A-Z])\.(?: ?[A-Z]\.)+")
 # A month abbreviated beside a day ("Sept. 27", "27 Sep") is the month: AP style abbreviates where a user writes it out.
-# Only beside a day, and capitalised: "Jan" alone may be a name.
+# Only beside a day, and capitalised: "Jan" alone may be a name. (Each pattern opens with its capital letters, not a
+# word boundary, so that a scan skips the rest of the text fast: words() runs on every sentence read.)
 _FULL_MONTH = {a: next(m for m in MONTHS if m.lower().startswith(a[:3])) for a in MONTH_ABBREVIATIONS}
-_ABBREVIATED = "(" + "|".join(sorted((a.capitalize() for a in MONTH_ABBREVIATIONS), key=len, reverse=True)) + ")"
-_MONTH_DAY = re.compile(rf"\b{_ABBREVIATED}\b\.?(?=\s+\d{{1,2}}(?:st|nd|rd|th)?\b)|(?<=\d\s){_ABBREVIATED}\b\.?")
+_MAYBE_MONTH = re.compile(r"[ADFJMNOS](?<!\w[ADFJMNOS])[a-z]{2,3}\b\.?")
+_DAY_AFTER = re.compile(r"\s+\d{1,2}(?:st|nd|rd|th)?\b")
+
+
+def _month(m: re.Match) -> str:
+    word, text, at = m.group(0).rstrip("."), m.string, m.start()
+    full = _FULL_MONTH.get(word.lower())
+    beside_day = _DAY_AFTER.match(text, m.end()) or (at >= 2 and text[at - 1].isspace() and text[at - 2].isdigit())
+    return full if full and beside_day else m.group(0)
+
+
 _stemmer = Stemmer.Stemmer("english")
 
 # Irregular verbs: the stemmer leaves "lost" and "lose", "wrote" and "write" apart, and questions ask with
@@ -72,8 +82,7 @@ def _stem(word: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-cased words, with possessives and apostrophes normalised ("Azerbaijan’s" -> "azerbaijan")."""
     out = []
-    text = _DOTTED.sub(lambda m: re.sub(r"[. ]", "", m.group(0)), text)
-    text = _MONTH_DAY.sub(lambda m: _FULL_MONTH[(m.group(1) or m.group(2)).lower()], text)
+    text = _MAYBE_MONTH.sub(_month, _DOTTED.sub(lambda m: m.group(0).replace(".", "").replace(" ", ""), text))
     for raw in _WORD.findall(text.lower()):
         word = raw.replace("’", "'").strip("'-")
         if word.endswith("'s"):
