@@ -27,7 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
-from index.analysis import STOPWORDS, terms, words
+from index.analysis import STOPWORDS, words
 from index.analysis import _stem as stem
 from index.sentences import split_sentences
 
@@ -80,14 +80,6 @@ def numbers(text: str) -> set[str]:
 
 def dates(text: str) -> set[str]:
     return {m.group(0).lower()[:3] for m in _DATE.finditer(text)}
-
-
-def names(text: str) -> set[str]:
-    """Stemmed terms of a text's capitalised words, except the first word of a sentence and month or day
-    names: the names a claim must share with its passage. (rag/followup.py's ``name_phrases`` keeps whole
-    phrases, for rewriting; rag/evidence.py's question names keep a sentence's first word, which in a
-    question is the question word, skipped there by position.)"""
-    return {t for m in _CAPITALISED.finditer(text) for t in terms(m.group(0))} - set(terms(" ".join(_DATE_WORDS)))
 
 
 # a month's abbreviation too: the analyzer reads "Nov." as November only beside its day (index/analysis.py), and

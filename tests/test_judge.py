@@ -136,6 +136,13 @@ def test_real_drafts_of_the_seed_questions(judge):
             "In December, protesters blocked the road. In March, the army reopened it and the road was cleared.",
             False,
         ),
+        # a quoted seed answer: "Nov." beside its day is November, and alone (as a capitalised word) no name
+        (
+            "The fighting ended with a Russian-brokered agreement on Nov. 10, 2020.",
+            "During the 44-day conflict, Azerbaijan liberated several cities.\nThe fighting ended with a "
+            "Russian-brokered agreement on Nov. 10, 2020, which was seen as a victory for Azerbaijan.",
+            True,
+        ),
         pytest.param(
             "In December, the army reopened the road.",
             "Protesters blocked the road in December. In March, the army reopened the road.",
