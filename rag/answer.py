@@ -73,27 +73,32 @@ def compose(
     return Answer(status="answered", answer=answer, citations=citations, question=question, confidence=probability)
 
 
+# A refusal's reason speaks of the closest passage, or of all those shown (the UI says which are shown: ui/format.py)
+CLOSEST_PASSAGES = "The passages that come closest"
+CLOSEST_PASSAGE = "The passage that comes closest"
+# the rules that rule a sentence out (rag/finder.py), in the order their reasons are told: (what the candidate holds,
+# how the reason ends for all the passages shown, for the closest one)
+_RULED_OUT = (
+    ("other_year", "are about other years than {}", "is about another year than {}"),
+    ("other_holder", "do not name {}", "does not name {}"),
+    ("other_speaker", "do not say what {} said", "does not say what {} said"),
+    ("missing_form", "give no {}", "gives no {}"),
+)
+
+
 def _why_not(ranked: list[Candidate], shown: list[Candidate]) -> str:
     """Why the best sentences cannot answer, when a rule says so, else "". The closest passage shown (``shown``,
     closest first) is the first to explain: one about another year is ranked after the rest (rag/finder.py),
     though it came closest. Said of every passage shown only when it is true of each: a passage further down
-    may give the number that the closest lacks ("with a budget of 3.5 billion euros", ranked too low to answer)."""
-    if shown[0].other_year:
-        if all(c.other_year for c in shown):
-            return f"The passages that come closest are about other years than {shown[0].other_year}"
-        return f"The passage that comes closest is about another year than {shown[0].other_year}"
-    if shown[0].other_holder:
-        if all(c.other_holder for c in shown):
-            return f"The passages that come closest do not name {shown[0].other_holder}"
-        return f"The passage that comes closest does not name {shown[0].other_holder}"
-    if shown[0].other_speaker:
-        if all(c.other_speaker for c in shown):
-            return f"The passages that come closest do not say what {shown[0].other_speaker} said"
-        return f"The passage that comes closest does not say what {shown[0].other_speaker} said"
-    if ranked[0].missing_form and shown[0].missing_form:  # (the best may not be shown: too far to list)
-        if all(c.missing_form for c in shown):
-            return f"The passages that come closest give no {ranked[0].missing_form}"
-        return f"The passage that comes closest gives no {ranked[0].missing_form}"
+    may give the number that the closest lacks ("with a budget of 3.5 billion euros", ranked too low to answer).
+    A missing form is told only when the best-ranked sentence lacks it too (the best may not be shown: too far to list)."""
+    for rule, of_all, of_one in _RULED_OUT:
+        what = getattr(shown[0], rule)
+        if not what or (rule == "missing_form" and not ranked[0].missing_form):
+            continue
+        if all(getattr(c, rule) for c in shown):
+            return f"{CLOSEST_PASSAGES} {of_all.format(what)}"
+        return f"{CLOSEST_PASSAGE} {of_one.format(what)}"
     return ""
 
 
