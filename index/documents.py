@@ -265,31 +265,33 @@ _FRONT_KEYS = {
     "outlet": ("outlet", "publisher", "publication", "site", "site_name", "source"),
 }
 _LINK = re.compile(r"https?://\S+$")  # "source:" and "site:" may be an address (a web clipper's) or an outlet
+_FITS = {  # a value of the field's kind
+    "title": lambda v: True,
+    "published": lambda v: published_date(v) is not None,
+    "url": lambda v: bool(_LINK.match(v)),
+    "outlet": lambda v: not _LINK.match(v),
+}
+_FRONT_LINE = re.compile(r"\s*(#|$|[\w.-]+\s*:|-\s)")  # a comment, a blank, a key or a list item
+_KEY_VALUE = re.compile(r"([\w.-]+)\s*:\s*(.+?)\s*$")
 
 
 def front_matter(original: str) -> tuple[int, dict[str, str]]:
     """Where the article's text starts after a YAML front matter block, and the block's title, publication date, url
     and outlet (only plain one-line values; a date only when it reads as one); (0, {}) without a block."""
     m = _FRONT_MATTER.match(original)
-    if not m or not all(re.match(r"\s*(#|$|[\w.-]+\s*:|-\s)", line) for line in m["block"].splitlines()):
+    if not m or not all(_FRONT_LINE.match(line) for line in m["block"].splitlines()):
         return 0, {}  # a thematic break ("---") above ordinary text is not front matter
     values = {}
     for line in m["block"].splitlines():
-        if kv := re.match(r"([\w.-]+)\s*:\s*(.+?)\s*$", line):
+        if kv := _KEY_VALUE.match(line):
             value = kv[2]
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
                 value = value[1:-1]
             values.setdefault(kv[1].lower(), value)
-    fits = {  # a plain one-line value (not a YAML list, map or block) of the field's kind
-        "title": lambda v: True,
-        "published": lambda v: published_date(v) is not None,
-        "url": lambda v: bool(_LINK.match(v)),
-        "outlet": lambda v: not _LINK.match(v),
-    }
     meta = {}
-    for field_name, keys in _FRONT_KEYS.items():
+    for field_name, keys in _FRONT_KEYS.items():  # a plain one-line value (not a YAML list, map or block) of its kind
         plain = (values[k] for k in keys if values.get(k) and values[k][0] not in "[{|>&*!")
-        if value := next((v for v in plain if fits[field_name](v)), None):
+        if value := next((v for v in plain if _FITS[field_name](v)), None):
             meta[field_name] = value
     return m.end(), meta
 
