@@ -230,7 +230,8 @@ def _print_report(report, corpus) -> None:
     print(
         f"Indexed {printable(str(corpus))}: {len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
         f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; {report.embedded} chunks embedded; "
-        f"{report.articles} articles, {report.chunks} chunks in the index ({report.seconds:.1f} s).",
+        f"{report.articles} article{'s' if report.articles != 1 else ''}, {report.chunks} chunk{'s' if report.chunks != 1 else ''} "
+        f"in the index ({report.seconds:.1f} s).",
         file=out,
     )
 

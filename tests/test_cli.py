@@ -135,3 +135,15 @@ def test_the_terminal_tells_a_question_in_another_language_to_ask_in_english():
     refused = Answer(status="not_in_corpus", answer="The corpus does not say.", question="Кто заблокировал Лачинский коридор?")
     assert format_answer(refused).startswith("(The articles are searched in English")
     assert format_answer(refused.model_copy(update={"question": "Who blocked it?"})) == "The corpus does not say."
+
+
+def test_the_index_summary_counts_one_article_in_the_singular(capsys):
+    from types import SimpleNamespace
+
+    from rag.cli import _print_report
+
+    report = SimpleNamespace(
+        skipped=[], added=["port.txt"], updated=[], removed=[], unchanged=[], embedded=2, articles=1, chunks=2, seconds=0.1
+    )
+    _print_report(report, "corpus")
+    assert "; 1 article, 2 chunks in the index" in capsys.readouterr().err
