@@ -125,7 +125,8 @@ class OnnxEncoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        # two threads, as the reader: a question's steps run one after another, so each may use both cores
+        # two threads: a question's steps run one after another, so each may use both cores (the reader reads two
+        # windows side by side, one thread each)
         # (the 8-sentence shortlist, paired in one process: 157 ms p50 on one thread, 91 ms on two)
         options = session_options(threads if threads else int(os.environ.get("RAG_ENCODER_THREADS", "2")))
         self.path = Path(onnx_path)

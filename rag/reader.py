@@ -16,6 +16,7 @@ import json
 import math
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -82,6 +83,7 @@ class Reader:
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = Path(directory or os.environ.get("RAG_READER_DIR") or READER_DIR)
         self._session = None
+        self._pool: ThreadPoolExecutor | None = None  # runs the windows of a question side by side
         self._lock = threading.Lock()
         self._meta: dict | None = None
 
@@ -126,10 +128,13 @@ class Reader:
                 self.meta  # noqa: B018 (a clear error when the model is missing)
                 import onnxruntime as ort  # noqa: PLC0415 (a second or so: only when first needed)
 
-                options = session_options(int(os.environ.get("RAG_READER_THREADS", "2")))
+                # one thread per run, and ``threads`` windows read side by side: a window of ~200 wordpieces is too small
+                # for two threads to share one run well (README, "The reader costs time")
+                threads = int(os.environ.get("RAG_READER_THREADS", "2"))
                 self.tokenizer  # noqa: B018 (loaded with the session, before the first question times anything)
+                self._pool = ThreadPoolExecutor(threads, thread_name_prefix="reader")
                 self._session = ort.InferenceSession(
-                    str(self.directory / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+                    str(self.directory / MODEL_FILE), session_options(1), providers=["CPUExecutionProvider"]
                 )
 
     def encode(self, question: str, window: Window) -> Encoded:
@@ -145,18 +150,16 @@ class Reader:
         if not pairs:
             return []
         self.warm_up()
-        windows = [w for _, w in pairs]
         encoded = [self.encode(q, w) for q, w in pairs]
-        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].ids))
-        readings: list[Reading | None] = [None] * len(windows)
-        for at in range(0, len(order), 8):  # batches of similar length
-            group = order[at : at + 8]
-            arrays = batch_arrays([encoded[i] for i in group])
-            sentence_logits, null_logit, start, end = self._session.run(None, arrays)
-            for row, i in enumerate(group):
-                readings[i] = _reading(
-                    encoded[i], len(windows[i].sentences), sentence_logits[row], float(null_logit[row]), start[row], end[row]
-                )
+        # Each window is one run, unpadded, so that its reading never depends on the windows read with it (int8
+        # activations are scaled per run); the longest first, so that the side-by-side runs end together.
+        order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i].ids))
+        outputs = self._pool.map(lambda i: self._session.run(None, batch_arrays([encoded[i]])), order)
+        readings: list[Reading | None] = [None] * len(pairs)
+        for i, (sentence_logits, null_logit, start, end) in zip(order, outputs):
+            readings[i] = _reading(
+                encoded[i], len(pairs[i][1].sentences), sentence_logits[0], float(null_logit[0]), start[0], end[0]
+            )
         return readings  # type: ignore[return-value]
 
 

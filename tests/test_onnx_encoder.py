@@ -219,7 +219,10 @@ def test_the_sessions_a_question_runs_let_the_cores_go_between_runs(embedder, ex
     fresh.embed(["Who blocked the Lachin Corridor?"])
     reader = Reader()
     reader.warm_up()
-    for session, threads in ((fresh._onnx.session, "RAG_ENCODER_THREADS"), (reader._session, "RAG_READER_THREADS")):
+    encoder_threads = int(os.environ.get("RAG_ENCODER_THREADS", "2"))
+    for session, threads in ((fresh._onnx.session, encoder_threads), (reader._session, 1)):
         options = session.get_session_options()
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
-        assert options.intra_op_num_threads == int(os.environ.get(threads, "2"))
+        assert options.intra_op_num_threads == threads
+    # the reader's threads read windows side by side, one run each
+    assert reader._pool._max_workers == int(os.environ.get("RAG_READER_THREADS", "2"))
