@@ -45,6 +45,10 @@ _DURATION = re.compile(
     r"(sec|second|day|week|month|year|hour|minute|decade|centur(?:y|ie))s?\b",
     re.IGNORECASE,
 )
+# A duration on a clock's scale, which a "how long is" question may ask for (not "a 44-day war": the length of a border)
+_CLOCK_DURATION = re.compile(
+    r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r"|a|an|half an?)[- ](sec|second|minute|hour)s?\b", re.IGNORECASE
+)
 # A span of time given by its ends: "since the 1960s", "until 1796", "from 4 August 1915".
 _SPAN = re.compile(r"\b(?:since|until|till|from|between)\b", re.IGNORECASE)
 _LENGTH = re.compile(
@@ -238,6 +242,8 @@ def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
         # "how many": a share or a sum of money is not a count
         other = [m.span() for p in (_PERCENT, _MONEY) for m in p.finditer(text)] if qtype == "count" else []
         found = {m.group(0).lower().rstrip(".,") for m in _NUMBER.finditer(text) if not any(a <= m.start() < b for a, b in other)}
+        if qtype == "number":  # "how much did sales fall?": "by a third"
+            found |= {m.group(0).lower() for m in _PERCENT.finditer(text)}
         found |= {m.group(0).lower() for m in _TIMES.finditer(text)}
         found -= {m.group(0).lower() for m in _DATE.finditer(text) if m.group(2)}  # years are dates, not counts
     elif qtype == "percent":
@@ -252,8 +258,8 @@ def fillers(text: str, qtype: str, question_words: set[str]) -> set[str]:
         found = {m.group(0).lower() for m in _DURATION.finditer(text)}
         if _SPAN.search(text):
             found |= fillers(text, "date", question_words)
-    elif qtype == "length":
-        found = {m.group(0).lower() for m in _LENGTH.finditer(text)}
+    elif qtype == "length":  # a way, a film or a speech is long in time too: "a detour … adds roughly 15 minutes"
+        found = {m.group(0).lower() for p in (_LENGTH, _CLOCK_DURATION) for m in p.finditer(text)}
     elif qtype == "entity":  # a capitalised word, but not one that only opens the sentence ("The", "However")
         first = _FIRST_WORD.match(text).end()
         found = {
