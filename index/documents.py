@@ -243,8 +243,8 @@ def parse_file(path: Path, source: str, original: str, digest: str) -> list[Arti
     if suffix == ".jsonl":
         return _load_jsonl(original, source, digest)
     if suffix in (".html", ".htm"):
-        mapped, title, published = _html_text(original)
-        article = _article(mapped, original, source, source, digest, title=title, published=published)
+        mapped, meta = _html_text(original)
+        article = _article(mapped, original, source, source, digest, **meta)
     else:
         body, meta = front_matter(original)
         mapped = _Mapped()
@@ -358,6 +358,8 @@ _TITLE_LABEL = re.compile(r"^\s*(title|headline)\s*:\s*", re.IGNORECASE)
 _DATE_LINE = re.compile(
     r"^\s*(?:(?:published|posted|updated|last updated)\b\s*:?|date\s*:|dateline\s*:)\s*(?:on\s+)?(.{4,60}?)\s*$", re.IGNORECASE
 )
+_SITE_META = frozenset({"og:site_name", "application-name", "publisher", "dc.publisher"})
+_SITE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ")  # "Headline | Outlet", as <title>s write it
 _PUBLISHED_META = frozenset(
     "article:published_time og:published_time datepublished pubdate publishdate publish-date publication_date "
     "date dc.date dc.date.issued parsely-pub-date sailthru.date".split()
@@ -556,6 +558,8 @@ class _HTMLText(HTMLParser):
         self._in_h1 = False
         self._h1: list[str] = []
         self.published: str | None = None  # from <meta property="article:published_time" …>, else the first <time datetime>
+        self.site: str | None = None  # <meta property="og:site_name" …>: the outlet
+        self.url: str | None = None  # <link rel="canonical" …>, else <meta property="og:url" …>
         self._time: str | None = None
         self._aside = 0  # depth inside _ASIDE_TAGS
 
@@ -588,10 +592,17 @@ class _HTMLText(HTMLParser):
 
     def _dated(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k.lower(): (v or "").strip() for k, v in attrs}
-        if tag == "meta" and self.published is None:
+        if tag == "link" and "canonical" in values.get("rel", "").lower().split() and _LINK.match(values.get("href", "")):
+            self.url = values["href"]
+        if tag == "meta":
             key = (values.get("property") or values.get("name") or values.get("itemprop") or "").lower()
-            if key in _PUBLISHED_META and published_date(values.get("content")):
-                self.published = values["content"]
+            content = " ".join(html.unescape(values.get("content", "")).split())
+            if key in _PUBLISHED_META and self.published is None and published_date(content):
+                self.published = content
+            elif key in _SITE_META and self.site is None and content and not _LINK.match(content):
+                self.site = content
+            elif key == "og:url" and self.url is None and _LINK.match(content):
+                self.url = content
         elif tag == "time" and self._time is None and not self._aside and published_date(values.get("datetime")):
             self._time = values["datetime"]
 
@@ -645,10 +656,30 @@ class _HTMLText(HTMLParser):
         self._text(_LONE_SURROGATE.sub("\ufffd", text), start, end)
 
 
-def _html_text(original: str) -> tuple[_Mapped, str | None, str | None]:
-    """The page's visible text, its title and its publication date (as the page gives it), if any."""
+def _html_text(original: str) -> tuple[_Mapped, dict[str, str | None]]:
+    """The page's visible text, and what the page says of itself, if anything: its title, publication date, outlet
+    and address."""
     parser = _HTMLText(original)
     parser.feed(original)
     parser.close()
-    title = " ".join((parser.title or "".join(parser._h1) or "").split()) or None
-    return parser.out, html.unescape(title) if title else None, parser.published or parser._time
+    title, outlet = _page_title(
+        html.unescape(" ".join((parser.title or "").split())), html.unescape(" ".join("".join(parser._h1).split()))
+    )
+    meta = {"title": title, "published": parser.published or parser._time, "url": parser.url, "outlet": parser.site or outlet}
+    return parser.out, meta
+
+
+def _page_title(title: str, h1: str) -> tuple[str | None, str | None]:
+    """The article's title, and the site's name where the page's <title> adds it to the headline: "Cracks close the
+    bridge | The Valley Courier" over a page whose <h1> is "Cracks close the bridge". Without a <title>, the <h1>."""
+    if not title:
+        return h1 or None, None
+    for separator in _SITE_SEPARATORS:
+        head, found, site = title.rpartition(separator)
+        if found and _same_words(head, h1) and 0 < len(site.split()) <= 6:
+            return head.strip(), site.strip()
+    return title, None
+
+
+def _same_words(a: str, b: str) -> bool:
+    return bool(b) and a.casefold().split() == b.casefold().split()

@@ -394,3 +394,34 @@ def test_the_publication_date_is_read_from_html_meta_and_from_a_date_line_of_a_t
         "2026-03-05",
     ]
     assert published_date("Updated 2026-02-31") is None and published_date("Posted Feb 31, 2026") is None  # not dates
+
+
+def test_a_saved_web_page_gives_its_outlet_and_address_and_a_title_without_the_sites_name(tmp_path):
+    """A page saved from a news site names its outlet (``og:site_name``, else the name its <title> adds after the
+    headline) and its address (``rel=canonical``, else ``og:url``): the answer then says "According to" the
+    outlet and links to the article."""
+    head = (
+        '<meta property="og:site_name" content="Valley &amp; Hill Courier"><meta property="og:url" '
+        'content="https://example.com/og"><link rel="canonical" href="https://example.com/bridge">'
+    )
+    articles = _articles(
+        tmp_path,
+        {
+            "meta.html": f"<html><head><title>Bridge shut | VHC</title>{head}</head><body><h1>Bridge shut</h1>"
+            "<p>The bridge closed on Monday.</p></body></html>",
+            "title.html": "<html><head><title>Cracks close the bridge - The Valley Courier</title>"
+            '<meta property="og:url" content="https://example.com/cracks"></head><body><h1>Cracks close the '
+            "bridge</h1><p>Inspectors found cracks.</p></body></html>",
+            # a dash inside a headline that the page's <h1> does not end at is the headline's own
+            "dash.html": "<html><head><title>Biden - Putin summit ends</title></head><body><h1>Summit ends</h1>"
+            "<p>They met.</p></body></html>",
+            "bare.html": "<html><body><h1>Strike ends</h1><p>Crews returned.</p></body></html>",
+        },
+    )
+    got = {source: (a.title, a.outlet, a.url) for source, a in articles.items()}
+    assert got == {
+        "meta.html": ("Bridge shut", "Valley & Hill Courier", "https://example.com/bridge"),
+        "title.html": ("Cracks close the bridge", "The Valley Courier", "https://example.com/cracks"),
+        "dash.html": ("Biden - Putin summit ends", None, None),
+        "bare.html": ("Strike ends", None, None),
+    }

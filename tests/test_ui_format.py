@@ -186,3 +186,12 @@ def test_a_long_searched_question_is_shown_by_its_start():
     searched = "Why " + "very " * 300 + "long?"
     shown = fmt.searched_note(_answer().model_copy(update={"question": "Why that?", "searched": searched}))
     assert "Searched for: “Why very" in shown and "…”" in shown and len(shown) < SHOWN_CHARS + 60
+
+
+def test_a_sources_publication_date_reads_as_a_date():
+    """A web page's metadata gives "2026-11-23T15:45:00-05:00" (seen on a new user's upload): the card says
+    "23 November 2026"; a dateline that does not read as a date is shown as written."""
+    c = _citation().model_copy(update={"outlet": "The Valley Courier", "published": "2026-11-23T15:45:00-05:00"})
+    html = fmt.sources_html(_answer().model_copy(update={"citations": [c]}), {})
+    assert "a_b.txt · The Valley Courier · 23 November 2026 ·" in html and "T15:45" not in html
+    assert fmt.shown_date("Spring 2026") == "Spring 2026" and fmt.shown_date(None) is None
