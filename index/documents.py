@@ -258,12 +258,17 @@ def parse_file(path: Path, source: str, original: str, digest: str) -> list[Arti
 # A block of "key: value" lines between two "---" lines at the top of a file (YAML front matter, as Markdown sites and
 # note apps write it): metadata, not article text.
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<block>(?:.*\r?\n){0,60}?)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
-_FRONT_KEYS = {
+# What an article says of itself, under the names that front matter and JSONL exports give it (lower case), first
+# found first: "publishedAt" and a "source" object's "name" as news APIs write them.
+_META_KEYS = {
     "title": ("title", "headline"),
-    "published": ("published", "date", "pubdate", "publishdate", "publish_date", "published_at", "datepublished", "created"),
+    "published": tuple(
+        "published date pubdate publishdate publish_date published_at publishedat date_publish datepublished created".split()
+    ),
     "url": ("url", "link", "canonical", "canonical_url", "permalink", "source_url", "source", "site"),
     "outlet": ("outlet", "publisher", "publication", "site", "site_name", "source"),
 }
+_TEXT_KEYS = ("text", "body", "content", "article", "maintext")  # a JSONL article's text, first found first
 _LINK = re.compile(r"https?://\S+$")  # "source:" and "site:" may be an address (a web clipper's) or an outlet
 _FITS = {  # a value of the field's kind
     "title": lambda v: True,
@@ -287,13 +292,19 @@ def front_matter(original: str) -> tuple[int, dict[str, str]]:
             value = kv[2]
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
                 value = value[1:-1]
-            values.setdefault(kv[1].lower(), value)
+            if value and value[0] not in "[{|>&*!":  # a plain one-line value, not a YAML list, map or block
+                values.setdefault(kv[1].lower(), value)
+    return m.end(), _metadata(values)
+
+
+def _metadata(values: dict[str, str]) -> dict[str, str]:
+    """The title, publication date, url and outlet among an article's named values (lower-case names): for each, the
+    first of its names (``_META_KEYS``) whose value is of its kind."""
     meta = {}
-    for field_name, keys in _FRONT_KEYS.items():  # a plain one-line value (not a YAML list, map or block) of its kind
-        plain = (values[k] for k in keys if values.get(k) and values[k][0] not in "[{|>&*!")
-        if value := next((v for v in plain if _FITS[field_name](v)), None):
+    for field_name, keys in _META_KEYS.items():
+        if value := next((v for k in keys if (v := values.get(k, "").strip()) and _FITS[field_name](v)), None):
             meta[field_name] = value
-    return m.end(), meta
+    return meta
 
 
 def _article(
@@ -408,25 +419,33 @@ def _load_jsonl(original: str, source: str, digest: str) -> list[Article]:
             continue
         try:
             record = json.loads(line)
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise ValueError('no string field "text"')
-            value_start, value_end = _json_string_span(line, "text")
+            if not isinstance(record, dict):
+                raise ValueError("not a JSON object")
+            text_key = next((k for a in _TEXT_KEYS for k in record if k.lower() == a and isinstance(record[k], str)), None)
+            if text_key is None:
+                fields = ", ".join(f'"{k}"' for k in list(record)[:8]) or "none"
+                raise ValueError(f'no string field "text" (or "body", "content"); its fields: {fields}')
+            value_start, value_end = _json_string_span(line, text_key)
             mapped = _decode_json_string(line, value_start, value_end, line_start)
-            meta = {k: _plain(record[k]) for k in ("url", "published", "outlet") if record.get(k) not in (None, "")}
-            title = _plain(record["title"]) if record.get("title") not in (None, "") else None
-            article = _article(mapped, original, f"{source}#{number}", source, digest, title=title, **meta)
+            values = {k.lower(): _plain(v.get("name") if isinstance(v, dict) else v) for k, v in record.items() if k != text_key}
+            article = _article(mapped, original, f"{source}#{number}", source, digest, **_metadata(values))
         except Exception as err:  # noqa: BLE001 (one bad line is skipped with its reason, the rest indexed)
             log.warning("%s line %d skipped: %s", printable(source), number, err)
             continue
         if article is not None:
             articles.append(article)
     if not articles:
-        raise CorpusError('holds no line with a JSON object that has a non-empty "text" field')
+        raise CorpusError(
+            'holds no line with a JSON object that has a non-empty "text" field (or "body", "content"): one article per '
+            'line, {"text": ..., "title": ..., "url": ..., "published": ..., "outlet": ...}'
+        )
     return articles
 
 
 def _plain(value: object) -> str:
-    """A metadata value as text (a number becomes its digits); lone surrogates become U+FFFD."""
+    """A metadata value as text (a number becomes its digits, null nothing); lone surrogates become U+FFFD."""
+    if value is None:
+        return ""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return _LONE_SURROGATE.sub("\ufffd", text)
 

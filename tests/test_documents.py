@@ -233,7 +233,7 @@ def test_bad_jsonl_lines_are_skipped_and_the_others_kept(tmp_path):
         '{"title": "Pair", "text": "Broken pair \\udbff\\uffff here."}',
         '{"title": "Lone", "text": "Lone \\ud800 surrogate."}',
         '{"title": "Sep", "text": "One line\u2028with a line separator inside."}',
-        '{"title": "No text", "body": "nothing"}',
+        '{"title": "No text", "summary": "nothing"}',
         "not json at all",
         '{"title": "Fine", "text": "The last line is fine."}',
     ]
@@ -425,3 +425,30 @@ def test_a_saved_web_page_gives_its_outlet_and_address_and_a_title_without_the_s
         "dash.html": ("Biden - Putin summit ends", None, None),
         "bare.html": ("Strike ends", None, None),
     }
+
+
+def test_jsonl_exports_name_their_fields_as_news_apis_do(tmp_path, caplog):
+    """Exports from news APIs and crawlers write "body" or "content", "headline", "publishedAt", and "source" as an
+    object with a "name": read as the text, title, date and outlet. A line with none of the text's names is skipped
+    with the fields it has, so that the user knows what to rename."""
+    lines = [
+        '{"source": {"id": null, "name": "Valley Courier"}, "headline": "Bridge shut", "publishedAt": '
+        '"2026-11-23T15:45:00Z", "link": "https://example.com/bridge", "body": "The bridge closed on Monday."}',
+        '{"title": "Port reopens", "date": "March 5, 2026", "source": "https://example.com/port", "content": "It reopened."}',
+        '{"title": "Plain", "text": "The text wins.", "content": "Not this.", "published": "someday"}',
+        '{"headline": "Only a summary", "summary": "Nothing to index."}',
+    ]
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        articles = load_file(path, "export.jsonl")
+    got = [(a.title, a.text, a.published, a.url, a.outlet) for a in articles]
+    assert got == [
+        ("Bridge shut", "The bridge closed on Monday.", "2026-11-23T15:45:00Z", "https://example.com/bridge", "Valley Courier"),
+        ("Port reopens", "It reopened.", "March 5, 2026", "https://example.com/port", None),
+        ("Plain", "The text wins.", None, None, None),  # "someday" is no date
+    ]
+    assert 'line 4 skipped: no string field "text" (or "body", "content"); its fields: "headline", "summary"' in caplog.text
+    for a in articles:  # citations still point into the file
+        start, end = a.original_span(0, len(a.text))
+        assert path.read_text(encoding="utf-8")[start:end] == a.text
