@@ -49,3 +49,10 @@ def published_date(value: str | None) -> datetime | None:
     except ValueError:  # "2026-02-31": not a date
         pass
     return None
+
+
+def shown_date(published: str | None) -> str | None:
+    """An article's publication date as a reader writes it ("23 November 2026"), not as its page's metadata does
+    ("2026-11-23T15:45:00-05:00"); as given when it does not read as a date."""
+    when = published_date(published)
+    return f"{when.day} {when:%B %Y}" if when else published

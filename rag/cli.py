@@ -337,7 +337,7 @@ def format_answer(answer) -> str:
         lines.append("")
         lines.append("Sources:")
         for c in answer.citations:
-            lines.append(f"  [{c.n}] {c.title} ({c.source}, characters {c.start}-{c.end})")
+            lines.append(f"  [{c.n}] {c.title} ({c.about()}, characters {c.start}-{c.end})")
             lines.extend(textwrap.wrap(f"“{c.text}”", width, initial_indent="      ", subsequent_indent="      "))
     elif answer.related:
         lines.append("")

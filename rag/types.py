@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from index.dates import shown_date
 from index.typos import respelt
 
 
@@ -26,6 +27,10 @@ class Citation(BaseModel):
     url: str | None = None
     published: str | None = None
     outlet: str | None = None
+
+    def about(self) -> str:
+        """Where it is from, as every list of sources says it: "feed.jsonl · Valley Courier · 23 November 2026"."""
+        return " · ".join(x for x in (self.source, self.outlet, shown_date(self.published)) if x)
 
 
 class Removed(BaseModel):

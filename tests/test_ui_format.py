@@ -194,4 +194,7 @@ def test_a_sources_publication_date_reads_as_a_date():
     c = _citation().model_copy(update={"outlet": "The Valley Courier", "published": "2026-11-23T15:45:00-05:00"})
     html = fmt.sources_html(_answer().model_copy(update={"citations": [c]}), {})
     assert "a_b.txt · The Valley Courier · 23 November 2026 ·" in html and "T15:45" not in html
-    assert fmt.shown_date("Spring 2026") == "Spring 2026" and fmt.shown_date(None) is None
+    assert "[1] Vote in Yerevan (a_b.txt · The Valley Courier · 23 November 2026)" in fmt.copy_text(
+        _answer().model_copy(update={"citations": [c]})
+    )
+    assert c.model_copy(update={"published": "Spring 2026"}).about() == "a_b.txt · The Valley Courier · Spring 2026"

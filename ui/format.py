@@ -10,7 +10,6 @@ citation never lands on a newer answer's card.
 import html
 import re
 
-from index.dates import published_date
 from rag.answer import CLOSEST_PASSAGES, NOT_IN_CORPUS
 from rag.language import ENGLISH_ONLY_NOTE, looks_non_english
 from rag.types import Answer, ArticleInfo, Citation, shown
@@ -76,7 +75,7 @@ def copy_text(answer: Answer) -> str:
     if cards:
         lines += ["", "Sources:" if answer.answered else "Related passages (they do not answer the question):"]
         for c in cards:
-            lines.append(f"[{c.n}] {c.title} ({c.source})")
+            lines.append(f"[{c.n}] {c.title} ({c.about()})")
             lines.append(f"    “{c.text}”")
     return "\n".join(lines)
 
@@ -190,7 +189,7 @@ def _card(c: Citation, article: ArticleInfo | None, related: bool, k: int = 0) -
         full = _paragraphs(esc(text[:start])) + f"<mark>{esc(c.text)}</mark>" + _paragraphs(esc(text[end:]))
     else:
         context = full = f"<mark>{esc(c.text)}</mark>"
-    meta = " · ".join(esc(x) for x in (c.source, c.outlet, shown_date(c.published)) if x)
+    meta = esc(c.about())
     if safe_url(c.url):
         meta += f' · <a href="{esc(c.url)}" target="_blank" rel="noopener noreferrer">original</a>'
     badge = '<span class="badge related">Related</span>' if related else f'<span class="badge">[{c.n}]</span>'
@@ -202,13 +201,6 @@ def _card(c: Citation, article: ArticleInfo | None, related: bool, k: int = 0) -
         f'<details class="full-article"><summary>Open the full article</summary><div class="article-text">{full}</div></details>'
         "</div>"
     )
-
-
-def shown_date(published: str | None) -> str | None:
-    """An article's publication date as a reader writes it ("23 November 2026"), not as its page's metadata does
-    ("2026-11-23T15:45:00-05:00"); as given when it does not read as a date."""
-    when = published_date(published)
-    return f"{when.day} {when:%B %Y}" if when else published
 
 
 def _paragraphs(escaped: str) -> str:
