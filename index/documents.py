@@ -592,7 +592,7 @@ class _HTMLText(HTMLParser):
             self.out.add("\n", pos, pos)
 
     def handle_starttag(self, tag, attrs):
-        self._dated(tag, attrs)
+        self._about_page(tag, attrs)
         if tag in _SKIP_TAGS:
             self.skip_depth += 1
         if tag in _ASIDE_TAGS:
@@ -605,11 +605,12 @@ class _HTMLText(HTMLParser):
             self._newline()
 
     def handle_startendtag(self, tag, attrs):
-        self._dated(tag, attrs)
+        self._about_page(tag, attrs)
         if tag in _BLOCK_TAGS:
             self._newline()
 
-    def _dated(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def _about_page(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """What a tag says of the page: its publication date, outlet or address."""
         values = {k.lower(): (v or "").strip() for k, v in attrs}
         if tag == "link" and "canonical" in values.get("rel", "").lower().split() and _LINK.match(values.get("href", "")):
             self.url = values["href"]
