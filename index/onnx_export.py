@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import RagError
+
 log = logging.getLogger(__name__)
 
 FORMAT = 1  # bump when the graph's inputs/outputs or the manifest change: older exports are redone
@@ -99,6 +101,17 @@ def versions() -> dict:
     return out
 
 
+def threads_from_env(name: str, default: int = 2) -> int:
+    """A number of threads set in the environment (``RAG_ENCODER_THREADS``, ``RAG_READER_THREADS``): a whole number,
+    1 or more."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise RagError(f"{name}={value!r} is not a number of threads: set it to a whole number, 1 or more (default {default}).")
+    return int(value)
+
+
 def session_options(threads: int):
     """Options for a session that answers questions: ``threads`` threads that sleep between runs.
 
@@ -128,7 +141,7 @@ class OnnxEncoder:
         # two threads: a question's steps run one after another, so each may use both cores (the reader reads two
         # windows side by side, one thread each)
         # (the 8-sentence shortlist, paired in one process: 157 ms p50 on one thread, 91 ms on two)
-        options = session_options(threads if threads else int(os.environ.get("RAG_ENCODER_THREADS", "2")))
+        options = session_options(threads if threads else threads_from_env("RAG_ENCODER_THREADS"))
         self.path = Path(onnx_path)
         self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.onnx_export import session_options
+from index.onnx_export import session_options, threads_from_env
 
 from .errors import RagError
 from .logistic import LogisticModel, sigmoid
@@ -130,7 +130,7 @@ class Reader:
 
                 # one thread per run, and ``threads`` windows read side by side: a window of ~200 wordpieces is too small
                 # for two threads to share one run well (README, "The reader costs time")
-                threads = int(os.environ.get("RAG_READER_THREADS", "2"))
+                threads = threads_from_env("RAG_READER_THREADS")
                 self.tokenizer  # noqa: B018 (loaded with the session, before the first question times anything)
                 self._pool = ThreadPoolExecutor(threads, thread_name_prefix="reader")
                 self._session = ort.InferenceSession(

@@ -2,7 +2,7 @@
 
 import json
 import logging
-import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +13,7 @@ import pytest
 from index import onnx_export
 from index.documents import load_corpus
 from index.embedding import SentenceTransformerEmbedder, default_model_path
-from index.onnx_export import ENCODER_FILE, MANIFEST, MIN_COSINE, exportable
+from index.onnx_export import ENCODER_FILE, MANIFEST, MIN_COSINE, exportable, threads_from_env
 
 from .conftest import ROOT, SEEDS
 
@@ -219,10 +219,24 @@ def test_the_sessions_a_question_runs_let_the_cores_go_between_runs(embedder, ex
     fresh.embed(["Who blocked the Lachin Corridor?"])
     reader = Reader()
     reader.warm_up()
-    encoder_threads = int(os.environ.get("RAG_ENCODER_THREADS", "2"))
+    encoder_threads = threads_from_env("RAG_ENCODER_THREADS")
     for session, threads in ((fresh._onnx.session, encoder_threads), (reader._session, 1)):
         options = session.get_session_options()
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
         assert options.intra_op_num_threads == threads
     # the reader's threads read windows side by side, one run each
-    assert reader._pool._max_workers == int(os.environ.get("RAG_READER_THREADS", "2"))
+    assert reader._pool._max_workers == threads_from_env("RAG_READER_THREADS")
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1", "1.5"])
+def test_a_thread_count_that_is_not_one_says_what_to_set(monkeypatch, value):
+    """RAG_READER_THREADS=0 ended in a ValueError from the thread pool's depths; now a clear error names the setting."""
+    from rag.errors import RagError
+
+    monkeypatch.setenv("RAG_READER_THREADS", value)
+    with pytest.raises(RagError, match=f"RAG_READER_THREADS='{re.escape(value)}' is not a number of threads"):
+        threads_from_env("RAG_READER_THREADS")
+    monkeypatch.setenv("RAG_READER_THREADS", " 3 ")
+    assert threads_from_env("RAG_READER_THREADS") == 3
+    monkeypatch.delenv("RAG_READER_THREADS")
+    assert threads_from_env("RAG_READER_THREADS") == 2
