@@ -343,7 +343,7 @@ def format_answer(answer) -> str:
         lines.append("")
         lines.append("Closest passages (they do not answer the question):")
         for c in answer.related:
-            lines.append(f"  - {c.title} ({c.source}): “{textwrap.shorten(c.text, 150)}”")
+            lines.append(f"  - {c.title} ({c.about()}): “{textwrap.shorten(c.text, 150)}”")
     return "\n".join(lines)
 
 

@@ -137,6 +137,22 @@ def test_the_terminal_tells_a_question_in_another_language_to_ask_in_english():
     assert format_answer(refused.model_copy(update={"question": "Who blocked it?"})) == "The corpus does not say."
 
 
+def test_the_terminal_names_each_source_by_file_outlet_and_date():
+    """As the chat UI's cards and the copied answer do (``Citation.about``): quoted sources and the closest passages."""
+    from rag.cli import format_answer
+    from rag.types import Answer, Citation
+
+    text = "The bridge will stay closed until April."
+    c = Citation(
+        n=1, document_id="b", source="bridge.html", title="Bridge shut", quote=text, start=0, end=len(text), text=text,
+        outlet="Valley Courier", published="2026-11-23T15:45:00-05:00",
+    )  # fmt: skip
+    answered = Answer(status="answered", answer=f"{text} [1]", citations=[c], question="Until when is the bridge shut?")
+    assert "[1] Bridge shut (bridge.html · Valley Courier · 23 November 2026, characters 0-40)" in format_answer(answered)
+    refused = Answer(status="not_in_corpus", answer="The corpus does not say.", related=[c], question="Who built it?")
+    assert "- Bridge shut (bridge.html · Valley Courier · 23 November 2026): “The bridge" in format_answer(refused)
+
+
 def test_the_index_summary_counts_one_article_in_the_singular(capsys):
     from types import SimpleNamespace
 
