@@ -40,15 +40,17 @@ _WHEN = re.compile(
     + r"|a|an|several|few) (?:day|week|month|year|decade|centur(?:y|ie))s? (?:ago|later)\b",
     re.IGNORECASE,
 )
-_DURATION = re.compile(
-    r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r"|several|few|a couple of|a|an|half an?|half)[- ]"
-    r"(sec|second|day|week|month|year|hour|minute|decade|centur(?:y|ie))s?\b",
-    re.IGNORECASE,
-)
-# A duration on a clock's scale, which a "how long is" question may ask for (not "a 44-day war": the length of a border)
-_CLOCK_DURATION = re.compile(
-    r"\b(\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r"|a|an|half an?)[- ](sec|second|minute|hour)s?\b", re.IGNORECASE
-)
+
+
+def _duration(units: str) -> re.Pattern:
+    """A quantity of some of these units of time: "44-day", "two and a half years" (its last part), "15 minutes"."""
+    quantity = r"\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r"|several|few|a couple of|a|an|half an?|half"
+    return re.compile(rf"\b({quantity})[- ]({units})s?\b", re.IGNORECASE)
+
+
+_DURATION = _duration(r"sec|second|day|week|month|year|hour|minute|decade|centur(?:y|ie)")
+# on a clock's scale, which a "how long is" question may ask for (not "a 44-day war": the length of a border)
+_CLOCK_DURATION = _duration(r"sec|second|minute|hour")
 # A span of time given by its ends: "since the 1960s", "until 1796", "from 4 August 1915".
 _SPAN = re.compile(r"\b(?:since|until|till|from|between)\b", re.IGNORECASE)
 _LENGTH = re.compile(
