@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock, Timeout
 
+from .articles import Article
 from .chunking import Chunk, ChunkingConfig, iter_chunks, stored_embed_text
-from .documents import Article, check_corpus_dir, iter_corpus
+from .documents import check_corpus_dir, iter_corpus
 from .embedding import Embedder
 from .errors import CorpusError, IndexBusyError, IndexReadOnlyError
 from .lexical import LexicalIndex, current_analyzer

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .documents import Article
+from .articles import Article
 from .sentences import split_sentences
 
 TokenCounter = Callable[[list[str]], list[int]]

@@ -3,7 +3,7 @@
 News files carry donation appeals, sign-in and registration walls, newsletter boxes, "read
 more" lists, photo captions and credits. They must not be indexed or cited. The rules work on
 whole blocks and return a keep/drop decision per block, so the article text that remains keeps
-exact offsets into the original file (see documents.py).
+exact offsets into the original file (see index/mapped.py).
 """
 
 import re

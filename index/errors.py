@@ -11,7 +11,7 @@
     ├── ModelError                the embedding model cannot be loaded from its local path
     └── QuestionError             the question is empty or too long (defined in rag.errors)
 
-Every message says what to do next.
+Every message says what to do next; ``printable`` shows a file's name in one safely.
 """
 
 
@@ -49,3 +49,8 @@ class IndexReadOnlyError(RagError):
 
 class IndexUnavailableError(RagError):
     """The Chroma server cannot be reached, or did not answer in time."""
+
+
+def printable(name: str) -> str:
+    """A file name as it can be shown in a terminal: control characters escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in name)

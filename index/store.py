@@ -35,8 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .articles import Article
 from .chunking import Chunk
-from .documents import Article
 from .errors import (
     IndexCorruptedError,
     IndexMismatchError,

@@ -209,7 +209,7 @@ def assistant_for(settings):
 
 
 def _print_report(report, corpus) -> None:
-    from index.documents import printable  # file names may hold control characters: never print them raw
+    from index.errors import printable  # file names may hold control characters: never print them raw
 
     out = sys.stderr
     for source, reason in report.skipped:

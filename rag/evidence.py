@@ -418,7 +418,7 @@ def quotable(text: str, title: str, at_top: bool = False) -> bool:
     if _BYLINE.match(stripped) and n_words <= 16:
         return False
     # the title repeated as a line of the text is a headline; a full sentence there is the article's lead, which a
-    # text file's title is taken from (index/documents.py): it states the news, as every other sentence does
+    # text file's title is taken from (index/metadata.py): it states the news, as every other sentence does
     if _is_title(stripped, title) and not _FULL_STOP.search(stripped):
         return False
     return n_words >= 4 or any(ch.isdigit() for ch in stripped)

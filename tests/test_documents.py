@@ -348,7 +348,7 @@ def test_a_markdown_files_front_matter_gives_its_metadata_and_is_not_article_tex
 
 
 def test_a_web_clippers_source_is_the_pages_address_and_a_sites_source_its_outlet():
-    from index.documents import front_matter
+    from index.metadata import front_matter
 
     clipped = '---\ntitle: "Wall approved"\nsource: "https://example.org/wall"\ncreated: 2026-11-21\n---\nText.\n'
     assert front_matter(clipped)[1] == {"title": "Wall approved", "published": "2026-11-21", "url": "https://example.org/wall"}

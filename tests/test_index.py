@@ -204,11 +204,12 @@ def test_chunks_fit_the_model_window_and_overlap(embedder):
         for a, b in zip(chunks, chunks[1:]):
             assert a.sentences[-1].orig_start == b.sentences[0].orig_start  # one sentence of overlap
     long_sentence = "word " * 600
-    from index.documents import _article, _Mapped
+    from index.articles import make_article
+    from index.mapped import Mapped
 
-    mapped = _Mapped()
+    mapped = Mapped()
     mapped.add(long_sentence, 0)
-    article = _article(mapped, long_sentence, "long.txt", "long.txt", "h")
+    article = make_article(mapped, long_sentence, "long.txt", "long.txt", "h")
     chunks = chunk_article(article, embedder.count_tokens, config)
     assert len(chunks) >= 3 and max(embedder.count_tokens([c.embed_text() for c in chunks])) + 2 <= embedder.max_tokens
 

@@ -303,7 +303,7 @@ ISSUE_QUESTIONS = [
     ("What is the name of Azerbaijan's defense minister?", None),
     ("How did Turkey respond to the accusation that Turkish-made drones were used?", None),
 ]
-# What the first line of a text file says (its title, index/documents.py): three of the five seed articles open with
+# What the first line of a text file says (its title, index/metadata.py): three of the five seed articles open with
 # their lead sentence, not a headline
 LEAD_QUESTIONS = [
     ("Which news agency reported that five people died in the firefight?", "TASS reported"),
