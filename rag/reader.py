@@ -184,14 +184,9 @@ def _best_span(positions: np.ndarray, start: np.ndarray, end: np.ndarray, offset
     """The highest-scoring start <= end within one sentence, as a character span of that sentence."""
     if positions.size == 0:
         return None
-    s_scores, e_scores = start[positions], end[positions]
-    best, best_score = None, -math.inf
-    for i in range(len(positions)):
-        for j in range(i, min(len(positions), i + MAX_SPAN_TOKENS)):
-            score = s_scores[i] + e_scores[j]
-            if score > best_score:
-                best, best_score = (i, j), score
-    if best is None:
-        return None
-    a, b = offsets[positions[best[0]]][0], offsets[positions[best[1]]][1]
+    scores = start[positions][:, None] + end[positions][None, :]  # [i, j]: the span from wordpiece i to wordpiece j
+    reach = np.arange(len(positions))[None, :] - np.arange(len(positions))[:, None]  # j - i
+    scores = np.where((reach >= 0) & (reach < MAX_SPAN_TOKENS), scores, -np.inf)
+    i, j = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    a, b = offsets[positions[i]][0], offsets[positions[j]][1]
     return (a, b) if b > a else None
