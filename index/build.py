@@ -28,7 +28,7 @@ from filelock import FileLock, Timeout
 
 from .articles import Article
 from .chunking import Chunk, ChunkingConfig, iter_chunks, stored_embed_text
-from .documents import check_corpus_dir, iter_corpus
+from .documents import UNREAD_DOCUMENTS, check_corpus_dir, iter_corpus
 from .embedding import Embedder
 from .errors import CorpusError, IndexBusyError, IndexReadOnlyError
 from .lexical import LexicalIndex, current_analyzer
@@ -200,9 +200,12 @@ def _sync(
     report = BuildReport(orphans=orphans)
     had_chunks = store.count()
     seen = _apply(scan, report, store, embedder, chunking, progress, stored)
-    if not seen and not had_chunks:
+    unread = [source for source, _ in report.skipped if Path(source).suffix.lower() in UNREAD_DOCUMENTS]
+    if len(seen) == len(unread) and not had_chunks:
+        named = ", ".join(unread[:3]) + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
+        also = f" ({named}: not read; save their text as .txt, .md or .html)" if unread else ""
         raise CorpusError(
-            f"Corpus directory {corpus_dir} has no .txt, .md, .html or .jsonl files: add articles there, "
+            f"Corpus directory {corpus_dir} has no .txt, .md, .html or .jsonl files{also}: add articles there, "
             "or pass another directory with --corpus."
         )
     report.repaired = sorted(s for s in repaired if s in report.added)

@@ -22,6 +22,21 @@ from .metadata import front_matter
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+# Files of a kind that holds articles but is not read: named among the skipped files, so that a user knows what to
+# convert. Other kinds (a saved page's images, scripts and style sheets) are passed over in silence.
+UNREAD_DOCUMENTS = {
+    ".pdf": "a PDF",
+    ".doc": "a Word document",
+    ".docx": "a Word document",
+    ".odt": "an OpenDocument text",
+    ".rtf": "a rich-text document",
+    ".epub": "an e-book",
+    ".pages": "a Pages document",
+    ".mht": "a web archive",
+    ".mhtml": "a web archive",
+    ".json": "a JSON file",
+    ".xml": "an XML file",
+}
 MAX_FILE_BYTES = 20_000_000
 CLEANING_VERSION = "4"  # bump when cleaning changes, so that unchanged files are re-indexed (4: YAML front matter)
 
@@ -74,6 +89,9 @@ def iter_corpus(
     check_corpus_dir(corpus_dir)
     roots = [("", corpus_dir)] + [(prefix, Path(d)) for prefix, d in (extra_roots or {}).items() if Path(d).is_dir()]
     files = [(prefix + p.relative_to(root).as_posix(), p) for prefix, root in roots for p in corpus_files(root)]
+    for prefix, root in roots:
+        for path in corpus_files(root, UNREAD_DOCUMENTS):
+            yield prefix + path.relative_to(root).as_posix(), None, _unread(path)
     for source, path in files:
         try:
             original = read_text(path)
@@ -107,14 +125,27 @@ def check_corpus_dir(corpus_dir: Path) -> None:
         raise CorpusError(f"Corpus directory {corpus_dir} does not exist: pass an existing directory with --corpus.")
 
 
-def corpus_files(corpus_dir: Path) -> list[Path]:
+def corpus_files(corpus_dir: Path, suffixes=SUFFIXES) -> list[Path]:
+    """The files under ``corpus_dir`` with one of ``suffixes`` (any case), hidden ones (".name") and those in hidden
+    folders left out."""
     return sorted(
         p
         for p in corpus_dir.rglob("*")
         if p.is_file()
-        and p.suffix.lower() in SUFFIXES
+        and p.suffix.lower() in suffixes
         and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
+
+
+def _unread(path: Path) -> str:
+    kind = UNREAD_DOCUMENTS[path.suffix.lower()]
+    if path.suffix.lower() == ".json":
+        how = 'put one article per line, {"text": ..., "title": ...}, in a .jsonl file'
+    elif path.suffix.lower() in (".mht", ".mhtml"):
+        how = "save the page as HTML (.html) instead"
+    else:
+        how = "save or export its text as .txt (or .md, .html)"
+    return f"is {kind}: only .txt, .md, .html and .jsonl files are read; {how}"
 
 
 def read_text(path: Path) -> str:

@@ -249,7 +249,7 @@ FIRST_BUILD_WAIT_S = 600  # how long a command waits for another process's first
 def ensure_index(assistant, settings) -> None:
     """Build the index on first use (waiting for another process that is building it). A corpus named
     (--corpus, $RAG_CORPUS) that is not the one the index holds is an error, not a silent answer from the other."""
-    if assistant.has_index():
+    if assistant.has_index() and assistant.store.count():  # an empty index (a first build that found no article) is built
         indexed = assistant.store.info().get("corpus") if "corpus" in settings.model_fields_set else None
         if indexed and Path(indexed) != settings.corpus:
             raise RagError(
@@ -258,6 +258,9 @@ def ensure_index(assistant, settings) -> None:
                 f"(a new DIR keeps this index; {settings.data_dir} would be replaced), then ask with that --data-dir."
             )
         return
+    from index.documents import check_corpus_dir  # noqa: PLC0415 (the CLI imports what a command needs, when it runs)
+
+    check_corpus_dir(settings.corpus)  # a corpus that is not there is said before "building it"
     print(f"No index in {settings.data_dir} yet: building it from {settings.corpus} (one time).", file=sys.stderr)
     waited = 0.0
     while True:

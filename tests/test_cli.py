@@ -51,6 +51,21 @@ def test_ask_json_from_another_directory_builds_the_missing_index(tmp_path, seed
 
 
 @pytest.mark.slow
+def test_ask_over_a_folder_without_articles_says_so_each_time_not_that_the_corpus_does_not_say(tmp_path):
+    unread = tmp_path / "unread"
+    unread.mkdir()
+    (unread / "minutes.docx").write_bytes(b"PK\x03\x04")
+    data = tmp_path / "data"
+    first = run(["index", "--corpus", str(unread), "--data-dir", str(data)], cwd=tmp_path)
+    assert first.returncode == 1 and "minutes.docx: not read" in first.stderr
+    asked = run(["ask", "--corpus", str(unread), "--data-dir", str(data), "What was decided?"], cwd=tmp_path)
+    assert asked.returncode == 1 and "has no .txt, .md, .html or .jsonl files" in asked.stderr
+    assert "does not say" not in asked.stdout
+    missing = run(["ask", "--corpus", str(tmp_path / "missing"), "--data-dir", str(tmp_path / "d2"), "What?"], cwd=tmp_path)
+    assert missing.returncode == 1 and "does not exist" in missing.stderr and "building it" not in missing.stderr
+
+
+@pytest.mark.slow
 def test_index_prints_what_changed(tmp_path, corpus):
     data = tmp_path / "data"
     first = run(["index", "--corpus", str(corpus), "--data-dir", str(data)], cwd=tmp_path)

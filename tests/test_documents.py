@@ -162,6 +162,24 @@ def test_a_bad_file_is_skipped_and_the_rest_loaded(tmp_path):
     assert [s.source for s in skipped] == ["bad.txt"]
 
 
+def test_documents_of_a_kind_that_is_not_read_are_named_with_what_to_do_and_a_saved_pages_files_are_not(tmp_path):
+    (tmp_path / "good.txt").write_text("A good article. It has text.", encoding="utf-8")
+    (tmp_path / "minutes.DOCX").write_bytes(b"PK\x03\x04")
+    (tmp_path / "releases").mkdir()
+    (tmp_path / "releases" / "release.pdf").write_bytes(b"%PDF-1.7")
+    (tmp_path / "export.json").write_text('[{"text": "An article."}]', encoding="utf-8")
+    (tmp_path / "page_files").mkdir()  # what a browser saves beside a page
+    for name in ("app.js", "style.css", "photo.jpg"):
+        (tmp_path / "page_files" / name).write_bytes(b"x")
+    articles, skipped = load_corpus(tmp_path)
+    assert [a.source for a in articles] == ["good.txt"]
+    why = {s.source: s.reason for s in skipped}
+    assert set(why) == {"minutes.DOCX", "releases/release.pdf", "export.json"}
+    assert why["releases/release.pdf"].startswith("is a PDF: only .txt, .md, .html and .jsonl files are read")
+    assert "save or export its text as .txt" in why["minutes.DOCX"] and "Word document" in why["minutes.DOCX"]
+    assert "one article per line" in why["export.json"] and ".jsonl" in why["export.json"]
+
+
 def test_sentence_splitter_respects_abbreviations():
     text = 'Clashes erupted on Sept. 27, 2020, with the army. Aliyev met U.S. envoy Louis Bono. "It is done," he said. Next.'
     assert [text[a:b] for a, b in split_sentences(text)] == [

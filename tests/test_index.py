@@ -143,6 +143,12 @@ def test_empty_corpus_directory(tmp_path):
         _assistant(tmp_path / "empty", tmp_path / "data").index()
     with pytest.raises(CorpusError, match="does not exist"):
         _assistant(tmp_path / "missing", tmp_path / "data").index()
+    unread = tmp_path / "unread"
+    unread.mkdir()
+    (unread / "minutes.docx").write_bytes(b"PK\x03\x04")
+    (unread / "release.pdf").write_bytes(b"%PDF-1.7")
+    with pytest.raises(CorpusError, match=r"no \.txt.*\(minutes\.docx, release\.pdf: not read; save their text as \.txt"):
+        _assistant(unread, tmp_path / "data-unread").index()
 
 
 def test_binary_and_non_utf8_files_are_skipped_the_rest_indexed(corpus, tmp_path):
