@@ -47,6 +47,14 @@ _TAIL_START = re.compile(
     r"recommended( for you)?|most read|you may also like)\s*[:.!]?\s*$",
     re.IGNORECASE,
 )
+# A heading that may start a list of links to other stories ("More from Energy", "Top stories"), or an article's own
+# section ("More from the minister"): a tail only when every block after it is as short as a headline.
+_LINKS_START = re.compile(
+    r"^(more (stories|news|headlines)|more from( the)? [\w'’&-]+( [\w'’&-]+)?|most popular|you might also like|also read|"
+    r"see also|top stories|trending( now)?|latest (news|stories|headlines))\s*[:.!]?\s*$",
+    re.IGNORECASE,
+)
+_HEADLINE_WORDS = 15
 _TAIL_SHARE = 0.5  # a tail trigger must sit in the last half of the blocks
 _SHORT_WORDS = 25
 
@@ -68,7 +76,15 @@ def classify_blocks(blocks: list[str]) -> list[str | None]:
     """For each block, None to keep it or the reason it is dropped."""
     reasons: list[str | None] = [junk_reason(b) for b in blocks]
     tail_from = next(
-        (i for i, b in enumerate(blocks) if _TAIL_START.match(b.strip()) and i >= len(blocks) * _TAIL_SHARE),
+        (
+            i
+            for i, b in enumerate(blocks)
+            if i >= len(blocks) * _TAIL_SHARE
+            and (
+                _TAIL_START.match(b.strip())
+                or (_LINKS_START.match(b.strip()) and all(len(a.split()) <= _HEADLINE_WORDS for a in blocks[i + 1 :]))
+            )
+        ),
         None,
     )
     if tail_from is not None:

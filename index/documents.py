@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .articles import Article, make_article
 from .errors import CorpusError, printable
-from .html_text import html_text
+from .html_text import html_page
 from .jsonl import load_jsonl
 from .mapped import Mapped
 from .metadata import front_matter
@@ -38,7 +38,8 @@ UNREAD_DOCUMENTS = {
     ".xml": "an XML file",
 }
 MAX_FILE_BYTES = 20_000_000
-CLEANING_VERSION = "4"  # bump when cleaning changes, so that unchanged files are re-indexed (4: YAML front matter)
+CLEANING_VERSION = "5"  # bump when cleaning changes, so that unchanged files are re-indexed (4: YAML front matter;
+# 5: JSON-LD, lists of links to other stories, a <title>'s site name)
 
 
 @dataclass
@@ -181,8 +182,11 @@ def parse_file(path: Path, source: str, original: str, digest: str) -> list[Arti
     if suffix == ".jsonl":
         return load_jsonl(original, source, digest)
     if suffix in (".html", ".htm"):
-        mapped, meta = html_text(original)
-        article = make_article(mapped, original, source, source, digest, **meta)
+        page = html_page(original)
+        article = make_article(page.visible, original, source, source, digest, **page.meta)
+        if page.json_ld_body is not None and _words(article) < len(page.json_ld_body.string().split()) / 2:
+            # the page shows less than half the article its JSON-LD holds (a page that a script fills in)
+            article = make_article(page.json_ld_body, original, source, source, digest, **page.meta) or article
     else:
         body, meta = front_matter(original)
         mapped = Mapped()
@@ -191,3 +195,7 @@ def parse_file(path: Path, source: str, original: str, digest: str) -> list[Arti
     if article is None:
         raise CorpusError("holds no article text after cleaning")
     return [article]
+
+
+def _words(article: Article | None) -> int:
+    return len(article.text.split()) if article else 0

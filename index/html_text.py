@@ -1,12 +1,15 @@
 """An HTML page's visible article text, with the original span behind each character, and what the page says of
-itself (its title, publication date, outlet and address in <meta>, <link> and <time> tags)."""
+itself (its title, publication date, outlet and address in <meta>, <link> and <time> tags, and in the schema.org
+JSON-LD that news sites embed). Where a page's text is only in that JSON-LD ("articleBody"), that is its text."""
 
 import html
+import json
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from .dates import published_date
-from .mapped import Mapped, no_lone_surrogates
+from .mapped import Mapped, decode_json_string, no_lone_surrogates
 from .metadata import LINK
 
 _SITE_META = frozenset({"og:site_name", "application-name", "publisher", "dc.publisher"})
@@ -84,6 +87,8 @@ class _HTMLText(HTMLParser):
         self.url: str | None = None  # <link rel="canonical" …>, else <meta property="og:url" …>
         self._time: str | None = None
         self._aside = 0  # depth inside _ASIDE_TAGS
+        self._in_json_ld = False
+        self.json_ld: list[tuple[int, str]] = []  # the text of each <script type="application/ld+json">, and where it starts
 
     def _pos(self) -> int:
         line, col = self.getpos()
@@ -96,6 +101,8 @@ class _HTMLText(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self._about_page(tag, attrs)
+        if tag == "script" and any(k == "type" and (v or "").strip().lower() == "application/ld+json" for k, v in attrs):
+            self._in_json_ld = True
         if tag in _SKIP_TAGS:
             self.skip_depth += 1
         if tag in _ASIDE_TAGS:
@@ -130,6 +137,8 @@ class _HTMLText(HTMLParser):
             self._time = values["datetime"]
 
     def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_json_ld = False
         if tag in _SKIP_TAGS and self.skip_depth:
             self.skip_depth -= 1
         if tag in _ASIDE_TAGS and self._aside:
@@ -162,6 +171,9 @@ class _HTMLText(HTMLParser):
         self.out.add(ch, start, end)
 
     def handle_data(self, data):
+        if self._in_json_ld:
+            self.json_ld.append((self._pos(), data))
+            return
         self._text(data, self._pos(), None)
 
     def handle_entityref(self, name):
@@ -179,28 +191,106 @@ class _HTMLText(HTMLParser):
         self._text(no_lone_surrogates(text), start, end)
 
 
-def html_text(original: str) -> tuple[Mapped, dict[str, str | None]]:
-    """The page's visible text, and what the page says of itself, if anything: its title, publication date, outlet
-    and address."""
+@dataclass
+class Page:
+    """What an HTML file holds: its visible text, the article text of its JSON-LD if it has one, and what it says
+    of itself (title, published, url, outlet; None where it does not say)."""
+
+    visible: Mapped
+    json_ld_body: Mapped | None
+    meta: dict[str, str | None]
+
+
+def html_page(original: str) -> Page:
     parser = _HTMLText(original)
     parser.feed(original)
     parser.close()
+    body, about = _json_ld(original, parser.json_ld)
+    h1 = html.unescape(" ".join("".join(parser._h1).split()))
     title, outlet = _page_title(
-        html.unescape(" ".join((parser.title or "").split())), html.unescape(" ".join("".join(parser._h1).split()))
+        html.unescape(" ".join((parser.title or "").split())), h1 or about.get("title", ""), parser.site or about.get("outlet")
     )
-    meta = {"title": title, "published": parser.published or parser._time, "url": parser.url, "outlet": parser.site or outlet}
-    return parser.out, meta
+    meta = {
+        "title": title,
+        "published": parser.published or about.get("published") or parser._time,
+        "url": parser.url or about.get("url"),
+        "outlet": parser.site or about.get("outlet") or outlet,
+    }
+    return Page(parser.out, body, meta)
 
 
-def _page_title(title: str, h1: str) -> tuple[str | None, str | None]:
+# The schema.org types a news page's JSON-LD gives its article (others, such as a WebPage or a BreadcrumbList, are
+# about the page).
+_ARTICLE_TYPES = frozenset(
+    "Article NewsArticle ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle BackgroundNewsArticle "
+    "ReviewNewsArticle BlogPosting LiveBlogPosting Report ScholarlyArticle".split()
+)
+_ARTICLE_BODY = re.compile(r'"articleBody"\s*:\s*"')
+
+
+def _json_ld(original: str, blocks: list[tuple[int, str]]) -> tuple[Mapped | None, dict[str, str]]:
+    """The article's text in the page's JSON-LD ("articleBody", when it is plain text), with its spans in the
+    page, and what the JSON-LD says of the article: headline, datePublished, publisher's name, url."""
+    for start, raw in blocks:
+        try:
+            found = json.loads(raw)
+        except ValueError:
+            continue  # a broken block is ignored, as browsers and search engines do
+        for item in _objects(found):
+            types = item.get("@type")
+            if not set(types if isinstance(types, list) else [types]) & _ARTICLE_TYPES:
+                continue
+            about = _about_article(item)
+            body = item.get("articleBody")
+            if not isinstance(body, str) or not body.strip() or re.search(r"</?[a-zA-Z][^>]*>", body):
+                return None, about  # no body, or one written as HTML (the visible text is the page's then)
+            for m in _ARTICLE_BODY.finditer(raw):
+                value, end = json.decoder.scanstring(raw, m.end())
+                if value == body:
+                    return decode_json_string(original, start + m.end(), start + end - 1), about
+            return None, about
+    return None, {}
+
+
+def _objects(found: object):
+    """The JSON objects of a JSON-LD block: itself, the items of a list, those of its "@graph"."""
+    items = found if isinstance(found, list) else [found]
+    for item in items:
+        if isinstance(item, dict):
+            yield item
+            yield from _objects(item.get("@graph", []))
+
+
+def _about_article(item: dict) -> dict[str, str]:
+    def name(value: object) -> str:
+        value = value.get("name") or value.get("@id") if isinstance(value, dict) else value
+        return " ".join(value.split()) if isinstance(value, str) else ""
+
+    about = {
+        "title": name(item.get("headline")),
+        "published": name(item.get("datePublished")),
+        "outlet": name(item.get("publisher")),
+        "url": name(item.get("url")) or name(item.get("mainEntityOfPage")),
+    }
+    if not published_date(about["published"]):
+        about["published"] = ""
+    if not LINK.match(about["url"]):
+        about["url"] = ""
+    if LINK.match(about["outlet"]):
+        about["outlet"] = ""
+    return {k: v for k, v in about.items() if v}
+
+
+def _page_title(title: str, headline: str, site: str | None = None) -> tuple[str | None, str | None]:
     """The article's title, and the site's name where the page's <title> adds it to the headline: "Cracks close the
-    bridge | The Valley Courier" over a page whose <h1> is "Cracks close the bridge". Without a <title>, the <h1>."""
+    bridge | The Valley Courier" over a page whose headline (its <h1>, or its JSON-LD's) is "Cracks close the bridge",
+    or whose site is named "The Valley Courier" (<meta property="og:site_name">). Without a <title>, the headline."""
     if not title:
-        return h1 or None, None
+        return headline or None, None
     for separator in _SITE_SEPARATORS:
-        head, found, site = title.rpartition(separator)
-        if found and _same_words(head, h1) and 0 < len(site.split()) <= 6:
-            return head.strip(), site.strip()
+        head, found, name = title.rpartition(separator)
+        if found and (_same_words(head, headline) or _same_words(name, site or "")) and 0 < len(name.split()) <= 6:
+            return head.strip(), name.strip()
     return title, None
 
 

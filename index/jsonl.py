@@ -7,7 +7,7 @@ import logging
 
 from .articles import Article, make_article
 from .errors import CorpusError, printable
-from .mapped import Mapped, no_lone_surrogates
+from .mapped import decode_json_string, no_lone_surrogates
 from .metadata import metadata
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def load_jsonl(original: str, source: str, digest: str) -> list[Article]:
                 fields = ", ".join(f'"{k}"' for k in list(record)[:8]) or "none"
                 raise ValueError(f'no string field "text" (or "body", "content"); its fields: {fields}')
             value_start, value_end = _json_string_span(line, text_key)
-            mapped = _decode_json_string(line, value_start, value_end, line_start)
+            mapped = decode_json_string(line, value_start, value_end, line_start)
             values = {k.lower(): _plain(v.get("name") if isinstance(v, dict) else v) for k, v in record.items() if k != text_key}
             article = make_article(mapped, original, f"{source}#{number}", source, digest, **metadata(values))
         except Exception as err:  # noqa: BLE001 (one bad line is skipped with its reason, the rest indexed)
@@ -79,35 +79,3 @@ def _skip_ws(s: str, i: int) -> int:
     while i < len(s) and s[i] in " \t\r\n":
         i += 1
     return i
-
-
-_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
-def _decode_json_string(line: str, start: int, end: int, base: int) -> Mapped:
-    out = Mapped()
-    i = start
-    while i < end:
-        escape = line.find("\\", i, end)
-        if escape != i:  # a run of verbatim characters up to the next escape
-            stop = end if escape == -1 else escape
-            out.add(line[i:stop], base + i)
-            i = stop
-            continue
-        kind = line[i + 1]
-        if kind == "u":
-            code = int(line[i + 2 : i + 6], 16)
-            width = 6
-            if 0xD800 <= code < 0xDC00 and line[i + 6 : i + 8] == "\\u":
-                low = int(line[i + 8 : i + 12], 16)
-                if 0xDC00 <= low < 0xE000:  # a valid pair; anything else leaves a lone surrogate
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    width = 12
-            if 0xD800 <= code < 0xE000:  # a lone surrogate cannot be stored as UTF-8: one character for one
-                code = 0xFFFD
-            out.add(chr(code), base + i, base + i + width)
-            i += width
-        else:
-            out.add(_ESCAPES[kind], base + i, base + i + 2)
-            i += 2
-    return out

@@ -80,3 +80,37 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 def no_lone_surrogates(text: str) -> str:
     """``text`` with each lone surrogate (which UTF-8 cannot store) replaced by U+FFFD, one character for one."""
     return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def decode_json_string(line: str, start: int, end: int, base: int = 0) -> Mapped:
+    """The JSON string literal whose raw text (inside its quotes) is ``line[start:end]``, decoded, each character
+    standing for its escape or itself at ``base`` + its index in ``line``."""
+    out = Mapped()
+    i = start
+    while i < end:
+        escape = line.find("\\", i, end)
+        if escape != i:  # a run of verbatim characters up to the next escape
+            stop = end if escape == -1 else escape
+            out.add(line[i:stop], base + i)
+            i = stop
+            continue
+        kind = line[i + 1]
+        if kind == "u":
+            code = int(line[i + 2 : i + 6], 16)
+            width = 6
+            if 0xD800 <= code < 0xDC00 and line[i + 6 : i + 8] == "\\u":
+                low = int(line[i + 8 : i + 12], 16)
+                if 0xDC00 <= low < 0xE000:  # a valid pair; anything else leaves a lone surrogate
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    width = 12
+            if 0xD800 <= code < 0xE000:  # a lone surrogate cannot be stored as UTF-8: one character for one
+                code = 0xFFFD
+            out.add(chr(code), base + i, base + i + width)
+            i += width
+        else:
+            out.add(_ESCAPES[kind], base + i, base + i + 2)
+            i += 2
+    return out

@@ -445,6 +445,78 @@ def test_a_saved_web_page_gives_its_outlet_and_address_and_a_title_without_the_s
     }
 
 
+def test_a_page_whose_text_is_only_in_its_json_ld_is_read_from_there_with_exact_offsets(tmp_path):
+    """Some news pages ship the article as schema.org JSON-LD ("articleBody") and fill the page in with a script: the
+    article is that text, each character mapped to its place (or its escape) in the page, and the JSON-LD names its
+    headline, date, outlet and address. A page that shows the article keeps its own text."""
+    ld = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebPage", "name": "Reservoir page"},
+            {
+                "@type": "NewsArticle",
+                "headline": "Swimming banned at Bramley Reservoir",
+                "datePublished": "2026-07-08T06:00:00+01:00",
+                "publisher": {"@type": "Organization", "name": "North Dales Courier"},
+                "mainEntityOfPage": {"@id": "https://example.org/reservoir"},
+                "articleBody": 'Swimming was banned on Tuesday \u2014 tests found "toxic" algae.\n\nThe ban lasts '
+                "all summer, the water company said.",
+            },
+        ],
+    }
+    script = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    shown = "<p>Swimming was banned on Tuesday. Tests found toxic algae in the water, the company said.</p>" * 3
+    articles = _articles(
+        tmp_path,
+        {
+            "script.html": f"<html><head><title>Swimming banned at Bramley Reservoir - NDC</title>{script}</head>"
+            '<body><div id="app">Loading…</div></body></html>',
+            "shown.html": f"<html><head>{script}</head><body>{shown}</body></html>",
+            "as-html.html": "<html><head><script type='application/ld+json'>"
+            + json.dumps({"@type": "NewsArticle", "articleBody": "<p>Swimming was banned.</p>"})
+            + "</script></head><body><p>The ban lasts all summer.</p></body></html>",
+        },
+    )
+    page = articles["script.html"]
+    assert (
+        page.text
+        == 'Swimming was banned on Tuesday — tests found "toxic" algae.\nThe ban lasts all summer, the water company said.'
+    )
+    assert (page.title, page.outlet, page.published, page.url) == (
+        "Swimming banned at Bramley Reservoir",
+        "North Dales Courier",
+        "2026-07-08T06:00:00+01:00",
+        "https://example.org/reservoir",
+    )
+    start, end = page.original_span(0, page.text.index(" algae"))
+    assert page.original[start:end] == 'Swimming was banned on Tuesday \\u2014 tests found \\"toxic\\"'
+    assert articles["shown.html"].text.startswith("Swimming was banned on Tuesday. Tests found toxic algae")
+    assert articles["as-html.html"].text == "The ban lasts all summer."
+
+
+def test_a_pages_site_name_after_its_headline_goes_when_the_page_names_its_site():
+    from index.html_text import html_page
+
+    page = html_page(
+        '<html><head><title>Sodium battery line opens | Midlands Tech Record</title><meta property="og:site_name" '
+        'content="Midlands Tech Record"></head><body><div>Sodium battery line opens</div></body></html>'
+    )
+    assert (page.meta["title"], page.meta["outlet"]) == ("Sodium battery line opens", "Midlands Tech Record")
+
+
+def test_a_list_of_links_to_other_stories_is_dropped_and_an_articles_own_section_kept():
+    from index.cleaning import classify_blocks
+
+    story = [f"Paragraph {i} of the story, long enough to read as prose and not as a link to another story." for i in range(4)]
+    links = ["More from Energy", "Solar farm plan rejected at appeal", "Heat pump installs hit record"]
+    assert classify_blocks(story + links)[4:] == ["boilerplate tail"] * 3
+    section = [
+        "More from the minister",
+        "She said the plan would go ahead in spring, whatever the cost of the works turned out to be.",
+    ]
+    assert classify_blocks(story + section)[4:] == [None, None]
+
+
 def test_jsonl_exports_name_their_fields_as_news_apis_do(tmp_path, caplog):
     """Exports from news APIs and crawlers write "body" or "content", "headline", "publishedAt", and "source" as an
     object with a "name": read as the text, title, date and outlet. A line with none of the text's names is skipped
