@@ -17,6 +17,7 @@ from .errors import CorpusError, printable
 from .html_text import html_page
 from .jsonl import load_jsonl
 from .mapped import Mapped
+from .markdown import markdown_text
 from .metadata import front_matter
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ UNREAD_DOCUMENTS = {
 }
 MAX_FILE_BYTES = 20_000_000
 CLEANING_VERSION = "5"  # bump when cleaning changes, so that unchanged files are re-indexed (4: YAML front matter;
-# 5: JSON-LD, lists of links to other stories, a <title>'s site name)
+# 5: JSON-LD, lists of links to other stories, a <title>'s site name, inline Markdown, a dateline after a byline)
 
 
 @dataclass
@@ -189,8 +190,11 @@ def parse_file(path: Path, source: str, original: str, digest: str) -> list[Arti
             article = make_article(page.json_ld_body, original, source, source, digest, **page.meta) or article
     else:
         body, meta = front_matter(original)
-        mapped = Mapped()
-        mapped.add(original[body:], body)
+        if suffix == ".md":
+            mapped = markdown_text(original, body)
+        else:
+            mapped = Mapped()
+            mapped.add(original[body:], body)
         article = make_article(mapped, original, source, source, digest, markdown=suffix == ".md", **meta)
     if article is None:
         raise CorpusError("holds no article text after cleaning")

@@ -62,8 +62,10 @@ _BYLINE = re.compile(
 )
 _TRAIL = re.compile(r"\s*[|›»]\s*|\s+>\s+")  # "World | Science", "Home > News", "Headline | Outlet"
 _TITLE_LABEL = re.compile(r"^\s*(title|headline)\s*:\s*", re.IGNORECASE)
-_DATE_LINE = re.compile(
-    r"^\s*(?:(?:published|posted|updated|last updated)\b\s*:?|date\s*:|dateline\s*:)\s*(?:on\s+)?(.{4,60}?)\s*$", re.IGNORECASE
+_DATE_LINE = re.compile(  # at the line's start, or after a sentence or a byline ("By Ann Lee | Published: 2026-01-22")
+    r"^(?:.{0,120}?(?:[.!?|·•]|\s[–—-])\s+)?(?:(?:published|posted|updated|last updated)\b\s*:?|date\s*:|dateline\s*:)\s*"
+    r"(?:on\s+)?(.{4,60}?)\s*$",
+    re.IGNORECASE,
 )
 
 

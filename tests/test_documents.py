@@ -494,6 +494,29 @@ def test_a_page_whose_text_is_only_in_its_json_ld_is_read_from_there_with_exact_
     assert articles["as-html.html"].text == "The ban lasts all summer."
 
 
+def test_markdown_inline_syntax_is_not_article_text_and_what_is_kept_maps_to_the_file(tmp_path):
+    """Web clippers save articles as Markdown full of links and emphasis: a quote reads "a red warning", not
+    "[a red warning](https://…)", and still points at the file's own characters. The byline's date is the article's."""
+    text = (
+        "# Storm live: trains cancelled\n\n*Live coverage from the Herald newsroom. Published: 2026-01-22*\n\n"
+        "**14:05 GMT** – The Met Office said [a red warning](https://example.org/warn_now) was *in force* until "
+        "21:00.[^1] ![radar](radar.png)\n\nKeep snake_case, 5 * 3 and `rag index` readable; __Westgrid__ said so.\n"
+    )
+    article = _articles(tmp_path, {"live.md": text})["live.md"]
+    assert article.text == (
+        "Storm live: trains cancelled\nLive coverage from the Herald newsroom. Published: 2026-01-22\n"
+        "14:05 GMT – The Met Office said a red warning was in force until 21:00.\n"
+        "Keep snake_case, 5 * 3 and rag index readable; Westgrid said so."
+    )
+    assert article.published == "2026-01-22" and article.title == "Storm live: trains cancelled"
+    for i, ch in enumerate(article.text):
+        if ch != "\n":
+            start, end = article.original_span(i, i + 1)
+            assert article.original[start:end] == ch
+    start, end = article.original_span(article.text.index("a red"), article.text.index(" was in force"))
+    assert article.original[start:end] == "a red warning"
+
+
 def test_a_pages_site_name_after_its_headline_goes_when_the_page_names_its_site():
     from index.html_text import html_page
 
