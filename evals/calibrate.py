@@ -200,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
                     "near": case.id.endswith(("-ablated", "-swapped")),  # asked without its gold article, or a detail swapped
                     "form_missing": [bool(c.missing_form) for c in cands],
                     "about_other": [c.about_other for c in cands],  # another year, office holder or speaker (rag/finder.py)
+                    "ranked_last": [c.ranked_last for c in cands],  # that, or no number where one is asked for
                     "missing": ev.features["missing"],
                     "unknown": ev.features["unknown"],
                 }
@@ -207,8 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {len(cases)} dev questions", file=sys.stderr)
     if args.reuse:
         questions = json.loads(saved.read_text())
-        if any("about_other" not in q or "form_missing" not in q for q in questions):
-            raise SystemExit(f"{saved} was saved before the year and office rules (Candidate.about_other): run without --reuse")
+        if any("ranked_last" not in q or "form_missing" not in q for q in questions):
+            raise SystemExit(
+                f"{saved} was saved before the rules that rank sentences last (Candidate.ranked_last): run without --reuse"
+            )
         if any("near" not in q or any("dense" not in f for f in q["facts"]) for q in questions):
             raise SystemExit(f"{saved} was saved before the decision read the cosine and near misses: run without --reuse")
     else:
@@ -289,12 +292,14 @@ def main(argv: list[str] | None = None) -> int:
         level = {"missing": q["missing"], "unknown": q["unknown"]}
         if q["features"]:
             logits = ranker.decision_function(np.array([[f[k] for k in ranker_features] for f in q["features"]]))
-            about_other = np.array(q["about_other"], dtype=bool)
-            order = np.lexsort((-logits, about_other))  # about another year or office holder: after the rest (rag/finder.py)
+            last = np.array(q["ranked_last"], dtype=bool)
+            order = np.lexsort(
+                (-logits, last)
+            )  # about another year or office holder, or no number: after the rest (rag/finder.py)
             best = int(order[0])
             second = float(logits[order[1]]) if len(order) > 1 else None
             rows.append(decision_row(float(logits[best]), second, q["facts"][best], level))
-            formless.append(q["form_missing"][best] or bool(about_other[best]))
+            formless.append(q["form_missing"][best] or bool(q["about_other"][best]))
         else:
             rows.append(decision_row(None, None, {}, level))
             formless.append(False)

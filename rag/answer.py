@@ -39,7 +39,7 @@ def compose(
     best = ranked[0]
     groups: list[list[Candidate]] = [[best]]  # each group: one stated sentence + corroborating ones
     for c in ranked[1:CANDIDATES_CONSIDERED]:
-        if c.score < CORROBORATE_MIN or c.about_other:  # the rest: about another year, office holder or speaker (rag/finder.py)
+        if c.score < CORROBORATE_MIN or c.ranked_last:  # the rest: about another year, office holder or speaker, or no number
             break
         if best.type_ok and not c.type_ok:
             continue
@@ -86,15 +86,15 @@ _RULED_OUT = (
 )
 
 
-def _why_not(ranked: list[Candidate], shown: list[Candidate]) -> str:
+def _why_not(shown: list[Candidate]) -> str:
     """Why the best sentences cannot answer, when a rule says so, else "". The closest passage shown (``shown``,
-    closest first) is the first to explain: one about another year is ranked after the rest (rag/finder.py),
-    though it came closest. Said of every passage shown only when it is true of each: a passage further down
-    may give the number that the closest lacks ("with a budget of 3.5 billion euros", ranked too low to answer).
-    A missing form is told only when the best-ranked sentence lacks it too (the best may not be shown: too far to list)."""
+    closest first) is the first to explain: one about another year, or without the number asked for, is ranked after
+    the rest (rag/finder.py), though it came closest. Said of every passage shown only when it is true of each: a
+    passage further down may give the number that the closest lacks ("with a budget of 3.5 billion euros", ranked too
+    low to answer)."""
     for rule, of_all, of_one in _RULED_OUT:
         what = getattr(shown[0], rule)
-        if not what or (rule == "missing_form" and not ranked[0].missing_form):
+        if not what:
             continue
         if all(getattr(c, rule) for c in shown):
             return f"{CLOSEST_PASSAGES} {of_all.format(what)}"
@@ -108,7 +108,7 @@ def refuse(question: str, ranked: list[Candidate], probability: float, articles:
     closest_first = sorted(ranked, key=lambda c: c.logit, reverse=True)  # one about another year too (rag/finder.py)
     close = [c for c in distinct(closest_first) if c.dense >= RELATED_DENSE or c.coverage >= RELATED_COVERAGE]
     related = [citation(n, c, articles) for n, c in enumerate(close[:3], start=1)]
-    reason = _why_not(ranked, close[:3]) if close else ""  # of the passages shown: none shown, none to explain
+    reason = _why_not(close[:3]) if close else ""  # of the passages shown: none shown, none to explain
     return Answer(
         status="not_in_corpus", answer=NOT_IN_CORPUS, related=related, question=question, confidence=probability, reason=reason
     )
@@ -126,7 +126,7 @@ def prefer_recent(question: str, ranked: list[Candidate], articles: dict[str, St
     (articles without a ``published`` date keep their rank, after the dated ones)."""
     if not _RECENT.search(question):
         return ranked
-    answering = [c for c in ranked if c.score >= SENTENCE_MIN and not c.about_other]
+    answering = [c for c in ranked if c.score >= SENTENCE_MIN and not c.ranked_last]
     when = {id(c): published_date(articles[c.document_id].published) for c in answering if c.document_id in articles}
     dated = [c for c in answering if when.get(id(c))]
     if len(dated) < 2:

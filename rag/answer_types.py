@@ -155,6 +155,7 @@ ANSWER_FORMS = {
     "percent": "share",
     "length": "length or distance",
 }
+NUMBER_FORMS = frozenset(ANSWER_FORMS.values())  # the forms above: each written with a number
 # Of the "when" questions, those that ask for the year ("In what year…", "Which year…") are answered by one:
 # in the train and dev parts of SQuAD 2.0, 239 of the 242 answers to such a question hold a year (the
 # other three answer "in what century", left out here), and 227 of the 228 sentences that answer one hold a

@@ -34,7 +34,7 @@ import numpy as np
 from index.analysis import terms, words
 from index.lexical import LexicalIndex
 
-from .answer_types import CAPITALISED, answer_form, fillers, gives, other_year, question_type, years
+from .answer_types import CAPITALISED, NUMBER_FORMS, answer_form, fillers, gives, other_year, question_type, years
 from .offices import Office, asked_office, countries_of_offices, other_holder
 from .reader import Reader, Window
 from .retrieve import Retrieved
@@ -170,6 +170,14 @@ class Candidate:
     def about_other(self) -> bool:
         """About another year, office holder or speaker than the question asks: ranked after the rest, never the answer."""
         return bool(self.other_year or self.other_holder or self.other_speaker)
+
+    @property
+    def ranked_last(self) -> bool:
+        """Ranked after the rest (rag/finder.py): about another year, office holder or speaker, or without the number a
+        count, amount, share or length question asks for (a sentence further down may give it: "How much did the
+        lifeboat cost?" is asked of the sentence that gives "£2.4 million", not of the lead that restates the
+        question). One that lacks a year or a name is not: names and years fill in too easily."""
+        return self.about_other or self.missing_form in NUMBER_FORMS
 
     @property
     def vector(self) -> np.ndarray | None:

@@ -67,9 +67,9 @@ class EvidenceFinder:
         for c in cands:
             c.logit = calibration.ranker.logit(sentence_features(c)) if c.reader > -math.inf else -math.inf
             c.score = sigmoid(c.logit) if c.reader > -math.inf else 0.0
-        # best first; about another year, office holder or speaker than the question names: after the rest, before what
-        # cannot be quoted at all
-        ranked = sorted(cands, key=lambda c: (c.logit == -math.inf, c.about_other, -c.logit))
+        # best first; about another year, office holder or speaker than the question names, or without the number it asks
+        # for (``Candidate.ranked_last``): after the rest, before what cannot be quoted at all
+        ranked = sorted(cands, key=lambda c: (c.logit == -math.inf, c.ranked_last, -c.logit))
         meaning_vector = self.embedder.embed([meant])[0] if meant else query_vector
         Shortlist(ranked[:SHORTLIST], lambda texts: self.sentence_vectors.embed(texts, self.embedder.embed), meaning_vector)
         features = decision_features(q, ranked, retrieved, retriever.lexical)

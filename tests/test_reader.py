@@ -317,14 +317,12 @@ OFFICE_QUESTIONS = [
 ]
 # A year before another thing than the question names dates that thing: "…violating the 2020 deal" (asked "in 2022")
 YEAR_QUESTIONS = [("What did Russia accuse Azerbaijan of in 2022?", "accused Azerbaijan of violating a ceasefire")]
-# Found by a new user (2026-11-28): the closest sentence gives no number. Ranking such sentences after the rest changed no
-# dev answer, but near misses were then refused by probability alone, the best sentence being one with an incidental
-# number ("the two sides"): not kept (README, "Who said it")
+# Found by a new user (2026-11-28): the closest sentence gives no number, a sentence further down does; sentences without
+# the number asked for are ranked after the rest (``Candidate.ranked_last``; README, "The sentence that gives the number")
 FORM_QUESTIONS = [("How many peacekeepers did Russia deploy?", "2,000")]
 ISSUE_MISSES: dict[str, str] = {  # still wrong with the trained reader; strict: an unexpected pass fails the suite
     ISSUE_QUESTIONS[0][0]: "'size of force' / 'police the truce' share no word with '2,000 peacekeepers': refused",
     ISSUE_QUESTIONS[1][0]: "a sentence counting killed soldiers answers 'how many killed' in form",
-    FORM_QUESTIONS[0][0]: "the closest sentence gives no number, so it refuses; '2,000 peacekeepers' is further down",
 }
 
 
@@ -896,9 +894,11 @@ def test_a_sentence_about_another_year_than_asked_is_not_the_answer(tmp_path_fac
         ("How many drones did Azerbaijan use?", "The passage that comes closest gives no number"),
     ],
 )
-def test_a_question_whose_best_sentence_lacks_the_asked_for_number_is_refused(seeded, question, reason):
+def test_a_question_whose_closest_sentences_lack_the_asked_for_number_is_refused_and_told_why(seeded, question, reason):
+    """The sentences without a number are ranked after the rest; the best with a number (an incidental "1991")
+    is too weak to answer, and the reason speaks of the closest passages shown."""
     answer = seeded.ask(question)
-    assert answer.status == "not_in_corpus" and answer.confidence == 0.0, answer.answer
+    assert answer.status == "not_in_corpus" and answer.confidence < seeded.reader.calibration.threshold, answer.answer
     assert answer.reason == reason and answer.related, answer.reason
     gives = [not any(ch.isdigit() for ch in r.text) for r in answer.related]
     assert all(gives) == reason.startswith("The passages"), [r.text for r in answer.related]  # true of what is shown
@@ -909,7 +909,7 @@ def test_a_question_about_a_year_the_seeds_never_mention_is_refused_and_told_why
     answer = seeded.ask("How many troops did Russia send to Nagorno-Karabakh in 2020?")
     assert answer.answered and "2,000 troops" in answer.answer, answer.answer
     answer = seeded.ask("How many troops did Russia send to Nagorno-Karabakh in 2023?")  # the closest says 2020
-    assert answer.status == "not_in_corpus" and answer.confidence == 0.0, answer.answer
+    assert answer.status == "not_in_corpus" and answer.confidence < seeded.reader.calibration.threshold, answer.answer
     # the others shown name no year: the reason speaks of the closest alone
     assert answer.reason == "The passage that comes closest is about another year than 2023" and answer.related
     answer = seeded.ask("What is the name of the commander of the Russian peacekeeping contingent?")  # "“The command …”"
