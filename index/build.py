@@ -47,6 +47,7 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (source, an earlier source with the same text)
     repaired: list[str] = field(default_factory=list)  # sources indexed again: an earlier run was interrupted
     orphans: int = 0  # chunks of no (current) article, deleted by this run
     rewritten: bool = False  # an earlier run was interrupted: the index was written afresh (``_rewrite``)
@@ -255,6 +256,7 @@ def _apply(
     Memory is bounded by one file's articles plus one group of about WRITE_GROUP chunks (``_Writer``): a run
     never holds every changed article, nor every chunk of a long one, until its end."""
     seen: set[str] = set()
+    first_of: dict[str, str] = {}  # a file's hash -> the first source seen with it
     writer = _Writer(store, embedder, report)
     bar = None
     if progress:
@@ -269,6 +271,10 @@ def _apply(
             report.skipped.append((source, reason))
             continue
         old = stored.get(source, {})
+        digest = items[0].file_hash if items else next(iter(old.values()), "")
+        if digest and digest in first_of and (items is not None or first_of[digest] in report.added + report.updated):
+            report.duplicates.append((source, first_of[digest]))  # told when either file is new or changed
+        first_of.setdefault(digest, source)
         if items is None or (old and set(old.values()) == {items[0].file_hash} and set(old) == {a.document_id for a in items}):
             report.unchanged.append(source)
             continue

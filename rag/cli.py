@@ -214,6 +214,12 @@ def _print_report(report, corpus) -> None:
     out = sys.stderr
     for source, reason in report.skipped:
         print(f"  skipped {printable(source)}: {printable(reason)}", file=out)
+    for source, first in getattr(report, "duplicates", []):
+        print(
+            f"  {printable(source)} has the same text as {printable(first)}: both are indexed, and an answer cites "
+            "the two (remove one to cite it once)",
+            file=out,
+        )
     for label, items in (
         ("added", report.added),
         ("updated", report.updated),
@@ -344,7 +350,7 @@ def format_answer(answer) -> str:
             lines.extend(textwrap.wrap(f"“{c.text}”", width, initial_indent="      ", subsequent_indent="      "))
     elif answer.related:
         lines.append("")
-        lines.append("Closest passages (they do not answer the question):")
+        lines.append("Closest passages (none of them clearly answers the question):")
         for c in answer.related:
             lines.append(f"  - {c.title} ({c.about()}): “{textwrap.shorten(c.text, 150)}”")
     return "\n".join(lines)

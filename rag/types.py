@@ -110,6 +110,9 @@ class IndexReport(BaseModel):
     removed: list[str] = Field(default_factory=list, description="Sources no longer in the corpus, removed from the index")
     unchanged: list[str] = Field(default_factory=list)
     skipped: list[tuple[str, str]] = Field(default_factory=list, description="(source, reason): not indexed, the rest was")
+    duplicates: list[tuple[str, str]] = Field(
+        default_factory=list, description="(source, earlier source): the same text in two files, both indexed"
+    )
     repaired: list[str] = Field(default_factory=list, description="Sources indexed again: an earlier run was interrupted")
     orphans: int = Field(0, description="Chunks of no current article, deleted by this run")
     rewritten: bool = Field(False, description="An earlier run was interrupted: the index was written afresh")

@@ -151,6 +151,23 @@ def test_empty_corpus_directory(tmp_path):
         _assistant(unread, tmp_path / "data-unread").index()
 
 
+def test_the_same_text_in_two_files_is_told_when_either_is_new_and_both_are_indexed(corpus, tmp_path, capsys):
+    """An archive holds the same story twice (saved twice, or under two names): both are indexed, so an answer cites
+    both; `rag index` says so once, when one of them is new or changed, not on every run."""
+    from rag.cli import _print_report
+
+    original = "001_7de97581a2d11456.txt"
+    (corpus / "saved-again").mkdir()
+    (corpus / "saved-again" / "copy.txt").write_bytes((corpus / original).read_bytes())
+    report = _assistant(corpus, tmp_path / "data").index()
+    assert report.duplicates == [("saved-again/copy.txt", original)] and len(report.added) == 6
+    _print_report(report, corpus)
+    assert "saved-again/copy.txt has the same text as 001_7de97581a2d11456.txt: both are indexed" in capsys.readouterr().err
+    assert _assistant(corpus, tmp_path / "data").index().duplicates == []  # nothing new: not told again
+    (corpus / "002_fe384b6641b396f0.txt").write_bytes((corpus / original).read_bytes())  # a changed file, now the same
+    assert _assistant(corpus, tmp_path / "data").index().duplicates == [("002_fe384b6641b396f0.txt", original)]
+
+
 def test_binary_and_non_utf8_files_are_skipped_the_rest_indexed(corpus, tmp_path):
     (corpus / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR")
     (corpus / "latin1.txt").write_bytes("Caf\xe9 in Baku".encode("latin-1"))

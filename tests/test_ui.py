@@ -658,7 +658,10 @@ class _StubAssistant:
     """The article panel's view of an assistant with 100,000 articles (nothing else is asked of it here)."""
 
     def __init__(self, rows, data_dir):
+        from rag import Settings
+
         self.rows, self.data_dir, self.uploads_dir = rows, data_dir, data_dir / "uploads"
+        self.settings = Settings(corpus=data_dir / "generated", data_dir=data_dir)
 
     def status(self):
         from rag.types import IndexStatus
@@ -728,6 +731,18 @@ def test_every_example_is_answered_correctly(seeded):
         answer = seeded.ask(question)
         assert answer.answered, question
         assert facts[question] in answer.citations[0].quote, (question, answer.answer)
+
+
+def test_the_seed_examples_are_offered_over_the_seeds_only(seeded, tmp_path):
+    """Over a user's own articles, "Who blocked the Lachin Corridor?" under the chat would ask about articles that are
+    not there: no examples are shown then."""
+    from rag import Assistant, Settings
+    from ui.app import EXAMPLES, examples_for
+
+    assert examples_for(seeded) == EXAMPLES
+    (tmp_path / "mine").mkdir()
+    mine = Assistant(Settings(corpus=tmp_path / "mine", data_dir=tmp_path / "data"), embedder=seeded.embedder)
+    assert examples_for(mine) == []
 
 
 def _post_upload(url, files, chunked=False, declared=None):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rag import Assistant, RagError
 from rag.errors import QuestionError
+from rag.settings import DEFAULT_CORPUS
 from rag.types import AskResult
 
 from . import format as fmt
@@ -52,7 +53,9 @@ a.cite {font-weight: 600; text-decoration: none; cursor: pointer; padding: 0 1px
 .source-context, .article-text {font-size: .92em; line-height: 1.45}
 .source-context mark, .article-text mark {background: #fde047; color: black; padding: 0 2px}
 .article-text {max-height: 420px; overflow-y: auto; margin-top: 6px}
-table.articles {font-size: .85em; width: 100%}
+table.articles {font-size: .85em; width: 100%; table-layout: fixed}
+table.articles th:nth-child(1) {width: 52%} table.articles th:nth-child(2) {width: 34%}
+table.articles td {overflow-wrap: anywhere; vertical-align: top}
 .answer-sources {display: none}
 .answer-sources.current {display: block}
 .sources-question {font-size: .85em; opacity: .75; margin-bottom: 6px; overflow-wrap: anywhere}
@@ -234,6 +237,14 @@ JS = r"""
   }, true);
 }
 """
+
+
+def examples_for(assistant: Assistant) -> list[str]:
+    """The example questions under the chat: the seed corpus's when its articles are there (they ask about them), none
+    over a user's own articles."""
+    corpus = Path(assistant.settings.corpus or "")
+    seeds = {p.name for p in DEFAULT_CORPUS.glob("*.txt")}
+    return EXAMPLES if seeds and all((corpus / name).is_file() for name in seeds) else []
 
 
 def build_app(assistant: Assistant):
@@ -453,8 +464,9 @@ def build_app(assistant: Assistant):
                         autofocus=True,
                     )
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-                with gr.Row(elem_id="examples", equal_height=True):
-                    example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
+                examples = examples_for(assistant)
+                with gr.Row(elem_id="examples", equal_height=True, visible=bool(examples)):
+                    example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in examples]
             with gr.Column(scale=2, min_width=320):
                 sources = gr.HTML(fmt.sources_html(None, {}), elem_id="sources")
                 with gr.Accordion("Articles in the corpus", open=False, elem_id="corpus"):
@@ -497,7 +509,7 @@ def build_app(assistant: Assistant):
             trigger_mode="always_last",
             api_visibility="private",
         )
-        for button, question in zip(example_buttons, EXAMPLES):
+        for button, question in zip(example_buttons, examples):
             button.click(
                 lambda h, p, g, q=question: (yield from respond(q, h, p, g)),
                 [chatbot, previous, groups],

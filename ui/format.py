@@ -73,7 +73,7 @@ def copy_text(answer: Answer) -> str:
     lines = [plain_answer(answer)]
     cards = answer.citations if answer.answered else answer.related
     if cards:
-        lines += ["", "Sources:" if answer.answered else "Related passages (they do not answer the question):"]
+        lines += ["", "Sources:" if answer.answered else "Related passages (none of them clearly answers the question):"]
         for c in cards:
             lines.append(f"[{c.n}] {c.title} ({c.about()})")
             lines.append(f"    “{c.text}”")
@@ -123,7 +123,7 @@ def sources_html(answer: Answer | None, articles: dict[str, ArticleInfo | None],
     if not cards:
         body = '<div class="sources-empty">No passage of the corpus comes close to this question.</div>'
     else:
-        head = "Sources" if answer.answered else "Related passages (they do not answer the question)"
+        head = "Sources" if answer.answered else "Related passages (none of them clearly answers the question)"
         body = f"<h3>{head}</h3>" + "".join(
             _card(c, articles.get(c.document_id), related=not answer.answered, k=k) for c in cards
         )
