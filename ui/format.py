@@ -18,8 +18,8 @@ CONTEXT_CHARS = 350
 MAX_KEPT_ANSWERS = 30  # the sources of this many latest answers stay reachable from their [n]
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 _MARKER = re.compile(r"\[(\d+)\]")
-REFUSAL_DETAIL = "The indexed articles do not answer this question"
-RELATED_NOTE = " — the closest passages are shown under <em>Related</em>, they are not an answer."
+REFUSAL_DETAIL = "No passage of the indexed articles answers this question clearly enough to quote"
+RELATED_NOTE = " — the closest passages are shown under <em>Related</em>; none of them is a confirmed answer."
 
 
 def esc(text: str) -> str:
