@@ -172,8 +172,33 @@ _A_YEAR = re.compile(
 )
 
 
+# A "when" question about what is to come ("When will they sign the treaty?", "When is the bridge expected to
+# reopen?") is answered by a sentence that speaks of the future: a past date ("the hostilities ended in November
+# 2020") does not answer it. In SQuAD 2.0's train and dev parts, each of the 6 answerable questions asked so has such
+# a word in the sentence that answers it ("will launch in April 2016", "is set to launch", "would…").
+FUTURE = "future date"
+_ASKS_FUTURE = re.compile(
+    r"^\W*when\s+(?:will|shall|'ll)\b|^\W*when\s+(?:is|are)\b.{0,80}?\b(?:going|expected|scheduled|due|set|planned|likely)\s+to\b",
+    re.I,
+)
+_SPEAKS_OF_FUTURE = re.compile(
+    r"\b(?:will|won['’]t|would|shall|['’]ll|going to|expects?|expected|expecting|scheduled|plans?|planned|planning|"
+    r"intends?|aims?|hopes?|due|set to|is to|are to|next|upcoming|coming|soon|later|eventually|future|forthcoming|"
+    r"pending|deadline|by the end of)\b",
+    re.I,
+)
+
+
+# The forms whose lack ranks a sentence after the rest (``Candidate.ranked_last``): a sentence further down may give
+# the number, or speak of what is to come; a name or a year fills in too easily to rank by.
+FORMS_RANKED_LAST = NUMBER_FORMS | {FUTURE}
+
+
 def answer_form(question: str, qtype: str) -> str:
-    """What the answer to the question is always written with ("number", "year", "name"), or "" when it varies."""
+    """What the answer to the question is always written with ("number", "year", "name", a time to come), or "" when
+    it varies."""
+    if qtype == "date" and _ASKS_FUTURE.search(question):
+        return FUTURE
     if qtype == "date" and _ASKS_YEAR.search(question):
         return "year"
     if qtype == "entity" and _ASKS_NAME.search(question):
@@ -224,8 +249,10 @@ def other_year(asked: frozenset[str], text: str, about: frozenset[str] = frozens
     return " or ".join(sorted(asked)) if years(background) else ""
 
 
-def gives(form: str, found: set[str]) -> bool:
-    """Whether a sentence's answer-type fillers hold the form asked for."""
+def gives(form: str, found: set[str], text: str = "") -> bool:
+    """Whether a sentence (``text``, and its answer-type fillers ``found``) holds the form asked for."""
+    if form == FUTURE:
+        return bool(_SPEAKS_OF_FUTURE.search(text))
     return any(_A_YEAR.search(f) for f in found) if form == "year" else bool(found)
 
 

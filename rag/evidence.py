@@ -34,7 +34,7 @@ import numpy as np
 from index.analysis import terms, words
 from index.lexical import LexicalIndex
 
-from .answer_types import CAPITALISED, NUMBER_FORMS, answer_form, fillers, gives, other_year, question_type, years
+from .answer_types import CAPITALISED, FORMS_RANKED_LAST, answer_form, fillers, gives, other_year, question_type, years
 from .offices import Office, asked_office, countries_of_offices, other_holder
 from .reader import Reader, Window
 from .retrieve import Retrieved
@@ -174,10 +174,11 @@ class Candidate:
     @property
     def ranked_last(self) -> bool:
         """Ranked after the rest (rag/finder.py): about another year, office holder or speaker, or without the number a
-        count, amount, share or length question asks for (a sentence further down may give it: "How much did the
-        lifeboat cost?" is asked of the sentence that gives "£2.4 million", not of the lead that restates the
-        question). One that lacks a year or a name is not: names and years fill in too easily."""
-        return self.about_other or self.missing_form in NUMBER_FORMS
+        count, amount, share or length question asks for, or the time to come a "when will" question asks for (a
+        sentence further down may give it: "How much did the lifeboat cost?" is asked of the sentence that gives
+        "£2.4 million", not of the lead that restates the question). One that lacks a year or a name is not: names
+        and years fill in too easily."""
+        return self.about_other or self.missing_form in FORMS_RANKED_LAST
 
     @property
     def vector(self) -> np.ndarray | None:
@@ -219,7 +220,7 @@ def lexical_features(question: Question, cands: list[Candidate]) -> None:
         c.names_here = sum(1 for t in question.names if t in here) / len(question.names) if question.names else 1.0
         c.fillers = fillers(c.text, question.type, question.lowered_words)
         c.type_ok = 1.0 if question.type == "any" or c.fillers else 0.0
-        lacks = form and not gives(form, c.fillers) and not gives(form, _antecedent_fillers(c, question))
+        lacks = form and not gives(form, c.fillers, c.text) and not gives(form, _antecedent_fillers(c, question), _leaned_text(c))
         c.missing_form = form if lacks else ""
         c.other_year = other_year(question.years, c.text, frozenset(question.terms))
         c.other_holder = other_holder(question.office, c.text, _leaned_text(c)) if question.office else ""

@@ -667,6 +667,39 @@ def test_answers_of_the_expected_type_in_the_forms_articles_write_them(question,
     assert kind != "any" and fillers(sentence, kind, set(words(question))), (kind, sentence)
 
 
+@pytest.mark.parametrize(
+    "question, sentence, gives",
+    [
+        # the seed dev question u05, answered with a past date until then
+        (
+            "When will Armenia and Azerbaijan sign the peace treaty?",
+            "Saturday's announcement was the first time since the end of the hostilities over Karabakh in November, "
+            "2020 that Moscow has accused one of the parties of violating the uneasy ceasefire.",
+            False,
+        ),
+        ("When will the new line launch?", "The collection is set to launch and hit stores in the fall of 2015.", True),
+        ("When is the bridge expected to reopen?", "Officials said the bridge would reopen in March.", True),
+        ("When is the bridge expected to reopen?", "The bridge closed in March after inspectors found cracks.", False),
+        ("When will the game be released?", "The game will be released in North America on March 4, 2016.", True),
+        ("When will the station close?", "The operator plans to shut the station next year.", True),
+    ],
+)
+def test_a_question_about_what_is_to_come_is_answered_only_by_a_sentence_that_speaks_of_it(question, sentence, gives):
+    from rag.answer_types import FUTURE, answer_form, fillers, question_type
+    from rag.answer_types import gives as holds
+
+    kind = question_type(question)
+    assert answer_form(question, kind) == FUTURE
+    assert holds(FUTURE, fillers(sentence, kind, set(words(question))), sentence) == gives
+
+
+def test_a_when_question_about_the_past_or_the_present_asks_no_time_to_come():
+    from rag.answer_types import FUTURE, answer_form, question_type
+
+    for question in ("When did the war end?", "When is the election?", "When was the treaty signed?"):
+        assert answer_form(question, question_type(question)) != FUTURE, question
+
+
 def test_a_when_clause_does_not_make_a_question_ask_when():
     from rag.answer_types import question_type
 
@@ -902,6 +935,14 @@ def test_a_question_whose_closest_sentences_lack_the_asked_for_number_is_refused
     assert answer.reason == reason and answer.related, answer.reason
     gives = [not any(ch.isdigit() for ch in r.text) for r in answer.related]
     assert all(gives) == reason.startswith("The passages"), [r.text for r in answer.related]  # true of what is shown
+
+
+@pytest.mark.slow
+def test_a_question_about_what_is_to_come_is_refused_when_the_seeds_speak_only_of_the_past(seeded):
+    """The seed dev question u05 was answered with "… since the end of the hostilities … in November, 2020 …"."""
+    answer = seeded.ask("When will Armenia and Azerbaijan sign the peace treaty?")
+    assert answer.status == "not_in_corpus", answer.answer
+    assert answer.reason == "The passages that come closest give no future date" and answer.related, answer.reason
 
 
 @pytest.mark.slow
