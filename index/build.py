@@ -256,7 +256,7 @@ def _apply(
     Memory is bounded by one file's articles plus one group of about WRITE_GROUP chunks (``_Writer``): a run
     never holds every changed article, nor every chunk of a long one, until its end."""
     seen: set[str] = set()
-    first_of: dict[str, str] = {}  # a file's hash -> the first source seen with it
+    first_of: dict[str, tuple[str, bool]] = {}  # a file's hash -> the first source seen with it, and whether it was parsed
     writer = _Writer(store, embedder, report)
     bar = None
     if progress:
@@ -272,9 +272,9 @@ def _apply(
             continue
         old = stored.get(source, {})
         digest = items[0].file_hash if items else next(iter(old.values()), "")
-        if digest and digest in first_of and (items is not None or first_of[digest] in report.added + report.updated):
-            report.duplicates.append((source, first_of[digest]))  # told when either file is new or changed
-        first_of.setdefault(digest, source)
+        if digest in first_of and (items is not None or first_of[digest][1]):  # told when either is new or changed
+            report.duplicates.append((source, first_of[digest][0]))
+        first_of.setdefault(digest, (source, items is not None))  # parsed: new or changed (unchanged are only hashed)
         if items is None or (old and set(old.values()) == {items[0].file_hash} and set(old) == {a.document_id for a in items}):
             report.unchanged.append(source)
             continue

@@ -8,7 +8,7 @@ character, the span of original file text it came from (``index.mapped``), so an
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,11 +90,15 @@ def iter_corpus(
     corpus_dir = Path(corpus_dir)
     check_corpus_dir(corpus_dir)
     roots = [("", corpus_dir)] + [(prefix, Path(d)) for prefix, d in (extra_roots or {}).items() if Path(d).is_dir()]
-    files = [(prefix + p.relative_to(root).as_posix(), p) for prefix, root in roots for p in corpus_files(root)]
-    for prefix, root in roots:
-        for path in corpus_files(root, UNREAD_DOCUMENTS):
-            yield prefix + path.relative_to(root).as_posix(), None, _unread(path)
-    for source, path in files:
+    found = [
+        (prefix + p.relative_to(root).as_posix(), p)
+        for prefix, root in roots
+        for p in corpus_files(root, (*SUFFIXES, *UNREAD_DOCUMENTS))
+    ]  # one walk of each tree: a 100k-file corpus is listed once
+    for source, path in found:
+        if path.suffix.lower() in UNREAD_DOCUMENTS:
+            yield source, None, _unread(path)
+    for source, path in ((s, p) for s, p in found if p.suffix.lower() in SUFFIXES):
         try:
             original = read_text(path)
             digest = file_hash(original)
@@ -127,7 +131,7 @@ def check_corpus_dir(corpus_dir: Path) -> None:
         raise CorpusError(f"Corpus directory {corpus_dir} does not exist: pass an existing directory with --corpus.")
 
 
-def corpus_files(corpus_dir: Path, suffixes=SUFFIXES) -> list[Path]:
+def corpus_files(corpus_dir: Path, suffixes: Collection[str] = SUFFIXES) -> list[Path]:
     """The files under ``corpus_dir`` with one of ``suffixes`` (any case), hidden ones (".name") and those in hidden
     folders left out."""
     return sorted(
