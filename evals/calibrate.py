@@ -292,10 +292,8 @@ def main(argv: list[str] | None = None) -> int:
         level = {"missing": q["missing"], "unknown": q["unknown"]}
         if q["features"]:
             logits = ranker.decision_function(np.array([[f[k] for k in ranker_features] for f in q["features"]]))
-            last = np.array(q["ranked_last"], dtype=bool)
-            order = np.lexsort(
-                (-logits, last)
-            )  # about another year or office holder, or no number: after the rest (rag/finder.py)
+            # about another year or office holder, or without the form asked for: after the rest (rag/finder.py)
+            order = np.lexsort((-logits, np.array(q["ranked_last"], dtype=bool)))
             best = int(order[0])
             second = float(logits[order[1]]) if len(order) > 1 else None
             rows.append(decision_row(float(logits[best]), second, q["facts"][best], level))

@@ -178,7 +178,7 @@ _A_YEAR = re.compile(
 # a word in the sentence that answers it ("will launch in April 2016", "is set to launch", "would…").
 FUTURE = "future date"
 _ASKS_FUTURE = re.compile(
-    r"^\W*when\s+(?:will|shall|'ll)\b|^\W*when\s+(?:is|are)\b.{0,80}?\b(?:going|expected|scheduled|due|set|planned|likely)\s+to\b",
+    r"^\W*when\s+(?:will|shall)\b|^\W*when\s+(?:is|are)\b.{0,80}?\b(?:going|expected|scheduled|due|set|planned|likely)\s+to\b",
     re.I,
 )
 _SPEAKS_OF_FUTURE = re.compile(
