@@ -189,16 +189,31 @@ _SPEAKS_OF_FUTURE = re.compile(
 )
 
 
+# A question about a population ("What is the population of Nagorno-Karabakh?") asks for a number of inhabitants: a
+# count of the dead ("the conflict claimed around 30,000 lives") does not answer it. In SQuAD 2.0's train and dev
+# articles (not its test ones), each of the 47 sentences that answer a question naming a population (or the sentence
+# before it) speaks of one in these words.
+POPULATION = "population figure"
+_ASKS_POPULATION = re.compile(r"\bpopulations?\b", re.I)
+_SPEAKS_OF_POPULATION = re.compile(
+    r"\b(?:populations?|populous|populated|inhabit(?:ants?|ed|s)?|residents?|census|dwellers|home to|"
+    r"(?:people|persons|families) (?:live|lived|living|reside|resided)|(?:live|lived|living|reside|resided) (?:in|there))\b",
+    re.I,
+)
+
+
 # The forms whose lack ranks a sentence after the rest (``Candidate.ranked_last``): a sentence further down may give
 # the number, or speak of what is to come; a name or a year fills in too easily to rank by.
-FORMS_RANKED_LAST = NUMBER_FORMS | {FUTURE}
+FORMS_RANKED_LAST = NUMBER_FORMS | {FUTURE, POPULATION}
 
 
 def answer_form(question: str, qtype: str) -> str:
-    """What the answer to the question is always written with ("number", "year", "name", a time to come), or "" when
-    it varies."""
+    """What the answer to the question is always written with ("number", "year", "name", a time to come, a population
+    figure), or "" when it varies."""
     if qtype == "date" and _ASKS_FUTURE.search(question):
         return FUTURE
+    if qtype in ("number", "count") and _ASKS_POPULATION.search(question):
+        return POPULATION
     if qtype == "date" and _ASKS_YEAR.search(question):
         return "year"
     if qtype == "entity" and _ASKS_NAME.search(question):
@@ -253,6 +268,8 @@ def gives(form: str, found: set[str], text: str = "") -> bool:
     """Whether a sentence (``text``, and its answer-type fillers ``found``) holds the form asked for."""
     if form == FUTURE:
         return bool(_SPEAKS_OF_FUTURE.search(text))
+    if form == POPULATION:
+        return bool(found) and bool(_SPEAKS_OF_POPULATION.search(text))
     return any(_A_YEAR.search(f) for f in found) if form == "year" else bool(found)
 
 

@@ -174,7 +174,8 @@ class Candidate:
     @property
     def ranked_last(self) -> bool:
         """Ranked after the rest (rag/finder.py): about another year, office holder or speaker, or without the number a
-        count, amount, share or length question asks for, or the time to come a "when will" question asks for (a
+        count, amount, share or length question asks for, the time to come a "when will" question asks for, or the number
+        of inhabitants a population question asks for (a
         sentence further down may give it: "How much did the lifeboat cost?" is asked of the sentence that gives
         "£2.4 million", not of the lead that restates the question). One that lacks a year or a name is not: names
         and years fill in too easily."""

@@ -693,6 +693,39 @@ def test_a_question_about_what_is_to_come_is_answered_only_by_a_sentence_that_sp
     assert holds(FUTURE, fillers(sentence, kind, set(words(question))), sentence) == gives
 
 
+@pytest.mark.parametrize(
+    "question, sentence, gives",
+    [
+        # the seed dev question u02, answered with a war's toll
+        (
+            "What is the population of Nagorno-Karabakh?",
+            "Ethnic Armenian separatists in Nagorno-Karabakh broke away from Azerbaijan as the Soviet Union collapsed in "
+            "1991, and the ensuing conflict claimed around 30,000 lives.",
+            False,
+        ),
+        ("What is the population of Nagorno-Karabakh?", "The region is mainly populated by ethnic Armenians.", False),
+        ("What is the population of Glencarra?", "The town, home to about 12,000 people, lost power on Friday.", True),
+        ("What was the population of the city in 1900?", "By 1900 the city had 3.4 million inhabitants.", True),
+        ("What is the population of the county?", "The 2020 census counted 41,200 residents in the county.", True),
+        ("What is the population of the island?", "About 900 people live on the island year-round.", True),
+    ],
+)
+def test_a_population_question_is_answered_only_by_a_number_of_inhabitants(question, sentence, gives):
+    from rag.answer_types import POPULATION, answer_form, fillers, question_type
+    from rag.answer_types import gives as holds
+
+    kind = question_type(question)
+    assert answer_form(question, kind) == POPULATION
+    assert holds(POPULATION, fillers(sentence, kind, set(words(question))), sentence) == gives
+
+
+def test_a_question_that_only_mentions_a_population_asks_for_no_population_figure():
+    from rag.answer_types import POPULATION, answer_form, question_type
+
+    for question in ("What share of the population voted?", "Who makes up most of the population?"):
+        assert answer_form(question, question_type(question)) != POPULATION, question
+
+
 def test_a_when_question_about_the_past_or_the_present_asks_no_time_to_come():
     from rag.answer_types import FUTURE, answer_form, question_type
 
@@ -943,6 +976,14 @@ def test_a_question_about_what_is_to_come_is_refused_when_the_seeds_speak_only_o
     answer = seeded.ask("When will Armenia and Azerbaijan sign the peace treaty?")
     assert answer.status == "not_in_corpus", answer.answer
     assert answer.reason == "The passages that come closest give no future date" and answer.related, answer.reason
+
+
+@pytest.mark.slow
+def test_a_population_question_is_refused_when_the_seeds_give_only_a_death_toll(seeded):
+    """The seed dev question u02 was answered with "… the ensuing conflict claimed around 30,000 lives."."""
+    answer = seeded.ask("What is the population of Nagorno-Karabakh?")
+    assert answer.status == "not_in_corpus", answer.answer
+    assert answer.reason == "The passages that come closest give no population figure" and answer.related, answer.reason
 
 
 @pytest.mark.slow
