@@ -30,7 +30,7 @@ from .articles import Article
 from .chunking import Chunk, ChunkingConfig, iter_chunks, stored_embed_text
 from .documents import UNREAD_DOCUMENTS, check_corpus_dir, iter_corpus
 from .embedding import Embedder
-from .errors import CorpusError, IndexBusyError, IndexReadOnlyError
+from .errors import CorpusError, IndexBusyError, IndexReadOnlyError, printable
 from .lexical import LexicalIndex, current_analyzer
 from .store import HTTP_TIMEOUT_S, ArticleRow, IndexSpec, Store
 
@@ -208,6 +208,13 @@ def _sync(
         raise CorpusError(
             f"Corpus directory {corpus_dir} has no .txt, .md, .html or .jsonl files{also}: add articles there, "
             "or pass another directory with --corpus."
+        )
+    if not had_chunks and not store.count():  # every file was skipped: an empty index would refuse every question
+        named = "".join(f"\n  {printable(source)}: {reason}" for source, reason in report.skipped[:5])
+        more = f"\n  and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
+        raise CorpusError(
+            f"Corpus directory {corpus_dir} has no article that could be indexed:{named}{more}\n"
+            "Fix those files or add articles there, or pass another directory with --corpus."
         )
     report.repaired = sorted(s for s in repaired if s in report.added)
     report.added = [s for s in report.added if s not in repaired]

@@ -27,15 +27,25 @@ _BOILERPLATE = re.compile(
     r"\b(sign in|sign up|log ?in|register (for free|to continue|now|here|or)|or register|already registered|"
     r"once registered|by registering|registering also|subscribe[ds]?|subscription|newsletter|"
     r"continue reading|continue with|terms (and|&) conditions|privacy policy|notifications|"
-    r"enter your email|check your email|sent an email|cookies?|remind me later|donat(e|ion)|"
+    r"enter your email|check your email|sent an email|remind me later|donat(e|ion)|"
     r"support (us|our)|become a (member|subscriber)|share (this|on)|follow us|"
     r"all rights reserved|click here|read more|related (articles|stories|coverage)|"
     r"never miss|stay updated|daily edition|use the following structure)\b",
     re.IGNORECASE,
 )
+# A cookie notice, in the site's own voice ("We use cookies…; by continuing to browse you agree to our cookie policy"),
+# at any length up to _NOTICE_WORDS: an article about cookies reports them in the third person ("setting tracking
+# cookies before visitors agreed"), which a short block may do too.
+_COOKIE_NOTICE = re.compile(
+    r"\b(we|this (site|website)|our (site|website)) uses? cookies\b|\byou (agree|consent) to (our|the) (use of )?cookies?\b|"
+    r"\b(accept|manage) (all |your )?cookies\b",
+    re.IGNORECASE,
+)
+_NOTICE_WORDS = 80
 # A block that is nothing but a page-furniture label.
 _LABEL = re.compile(
-    r"^(advertisement|advert|ad|sponsored( content)?|share( this( article)?)?|comments?|skip to (main )?content|"
+    r"^(advertisement|advert|ad|sponsored( content)?|share( this( article)?)?|comments?( \(\d[\d,]*\))?|\d[\d,]* comments?|"
+    r"skip to (main )?content|cookie (settings|preferences|policy)|"
     r"listen to (this )?article|print|email)\s*[:.]?$",
     re.IGNORECASE,
 )
@@ -69,6 +79,8 @@ def junk_reason(block: str) -> str | None:
     words = len(text.split())
     if words <= _SHORT_WORDS and _BOILERPLATE.search(text):
         return "sign-in, newsletter or appeal"
+    if words <= _NOTICE_WORDS and _COOKIE_NOTICE.search(text):
+        return "cookie notice"
     return None
 
 

@@ -39,8 +39,9 @@ UNREAD_DOCUMENTS = {
     ".xml": "an XML file",
 }
 MAX_FILE_BYTES = 20_000_000
-CLEANING_VERSION = "5"  # bump when cleaning changes, so that unchanged files are re-indexed (4: YAML front matter;
-# 5: JSON-LD, lists of links to other stories, a <title>'s site name, inline Markdown, a dateline after a byline)
+CLEANING_VERSION = "6"  # bump when cleaning changes, so that unchanged files are re-indexed (4: YAML front matter;
+# 5: JSON-LD, lists of links to other stories, a <title>'s site name, inline Markdown, a dateline after a byline;
+# 6: cookie notices, comment counts, a wire slug before the headline, a news API's "[+1834 chars]")
 
 
 @dataclass
@@ -90,11 +91,13 @@ def iter_corpus(
     corpus_dir = Path(corpus_dir)
     check_corpus_dir(corpus_dir)
     roots = [("", corpus_dir)] + [(prefix, Path(d)) for prefix, d in (extra_roots or {}).items() if Path(d).is_dir()]
-    found = [
-        (prefix + p.relative_to(root).as_posix(), p)
-        for prefix, root in roots
-        for p in corpus_files(root, (*SUFFIXES, *UNREAD_DOCUMENTS))
-    ]  # one walk of each tree: a 100k-file corpus is listed once
+    found, hidden = [], []
+    for prefix, root in roots:  # one walk of each tree: a 100k-file corpus is listed once
+        shown, hid = corpus_files(root, (*SUFFIXES, *UNREAD_DOCUMENTS))
+        found += [(prefix + p.relative_to(root).as_posix(), p) for p in shown]
+        hidden += [prefix + p.relative_to(root).as_posix() for p in hid]
+    for source in hidden:
+        yield source, None, 'is hidden (its name starts with "."): rename it without the dot to index it'
     for source, path in found:
         if path.suffix.lower() in UNREAD_DOCUMENTS:
             yield source, None, _unread(path)
@@ -131,16 +134,18 @@ def check_corpus_dir(corpus_dir: Path) -> None:
         raise CorpusError(f"Corpus directory {corpus_dir} does not exist: pass an existing directory with --corpus.")
 
 
-def corpus_files(corpus_dir: Path, suffixes: Collection[str] = SUFFIXES) -> list[Path]:
-    """The files under ``corpus_dir`` with one of ``suffixes`` (any case), hidden ones (".name") and those in hidden
-    folders left out."""
-    return sorted(
-        p
-        for p in corpus_dir.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in suffixes
-        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
-    )
+def corpus_files(corpus_dir: Path, suffixes: Collection[str] = SUFFIXES) -> tuple[list[Path], list[Path]]:
+    """The files under ``corpus_dir`` with one of ``suffixes`` (any case), and apart from them the hidden ones
+    (".draft.txt": skipped, and told). Those in hidden folders (".git", an editor's ".obsidian") are left out, and so
+    are the "._name.txt" files a Mac writes beside a copied file (its metadata, not an article)."""
+    shown, hidden = [], []
+    for p in corpus_dir.rglob("*"):
+        if p.suffix.lower() not in suffixes or not p.is_file():
+            continue
+        *folders, name = p.relative_to(corpus_dir).parts
+        if not any(part.startswith(".") for part in folders) and not name.startswith("._"):  # "._x.txt": a Mac's metadata
+            (hidden if name.startswith(".") else shown).append(p)
+    return sorted(shown), sorted(hidden)
 
 
 def _unread(path: Path) -> str:
@@ -154,6 +159,20 @@ def _unread(path: Path) -> str:
     return f"is {kind}: only .txt, .md, .html and .jsonl files are read; {how}"
 
 
+# What a binary file is, by its first bytes: a file of another kind given an article's name ("notes.txt").
+_MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF"),
+    (b"PK\x03\x04", "a ZIP archive, or a Word, OpenDocument or e-book file"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Word or Excel file"),
+    (b"RIFF", "a sound or video file"),
+    (b"\x7fELF", "a program"),
+)
+
+
 def read_text(path: Path) -> str:
     """A file's text as UTF-8, or a CorpusError that says why it cannot be used."""
     try:
@@ -163,8 +182,12 @@ def read_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as err:
         raise CorpusError(f"cannot be read ({err.strerror})") from err
-    if b"\x00" in data[:8192]:
-        raise CorpusError("looks binary (it contains NUL bytes); only text articles can be indexed")
+    kind = next((k for magic, k in _MAGIC if data.startswith(magic)), None)
+    if kind or b"\x00" in data[:8192]:
+        why = f"{kind}, by its first bytes" if kind else "it contains NUL bytes"
+        raise CorpusError(
+            f"looks binary ({why}): only text articles can be indexed; remove it, or save the article's text as .txt"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:

@@ -4,6 +4,7 @@ give them: ``index.metadata``). A bad line is skipped with its reason; the rest 
 
 import json
 import logging
+import re
 
 from .articles import Article, make_article
 from .errors import CorpusError, printable
@@ -13,6 +14,8 @@ from .metadata import metadata
 log = logging.getLogger(__name__)
 
 _TEXT_KEYS = ("text", "body", "content", "article", "maintext")  # a JSONL article's text, first found first
+# How NewsAPI ends the text it cuts off: "… [+1834 chars]" (in the raw JSON string: "…", "\u2026" or "...").
+_CUT_OFF = re.compile(r"(?:\s|…|\\u2026|\.\.\.)*(\[\+\d+ chars\])\s*$")
 
 
 def load_jsonl(original: str, source: str, digest: str) -> list[Article]:
@@ -32,6 +35,15 @@ def load_jsonl(original: str, source: str, digest: str) -> list[Article]:
                 fields = ", ".join(f'"{k}"' for k in list(record)[:8]) or "none"
                 raise ValueError(f'no string field "text" (or "body", "content"); its fields: {fields}')
             value_start, value_end = _json_string_span(line, text_key)
+            if cut := _CUT_OFF.search(line, value_start, value_end):  # the marker is no article text: not indexed
+                value_end = cut.start()
+                log.warning(
+                    "%s line %d: its text is cut off by the news API (%s), so only its first part is indexed; "
+                    "export the whole text to index all of it",
+                    printable(source),
+                    number,
+                    cut.group(1),
+                )
             mapped = decode_json_string(line, value_start, value_end, line_start)
             values = {k.lower(): _plain(v.get("name") if isinstance(v, dict) else v) for k, v in record.items() if k != text_key}
             article = make_article(mapped, original, f"{source}#{number}", source, digest, **metadata(values))

@@ -81,11 +81,17 @@ def date_line(clean: str) -> str | None:
     return next((d for line in clean.split("\n")[:6] if (d := _dateline(line))), None)
 
 
+# A wire service's slug before its headline: "UPDATE 2-Aldgate Metals to buy …", "REFILE-…", "EXCLUSIVE-…".
+_WIRE_SLUG = re.compile(r"^\s*(?:UPDATE \d+|REFILE|CORRECTED|RPT|EXCLUSIVE|WRAPUP(?: \d+)?|FACTBOX|ANALYSIS|INSIGHT)\s?[-:]\s*")
+
+
 def _headline(line: str) -> str | None:
     """The line as a headline, or None for a byline, a dateline or a section trail ("World | Science"); a
-    headline with its site's name after a bar ("Rover lost contact | Science News") loses the name."""
+    headline with its site's name after a bar ("Rover lost contact | Science News") loses the name, and one with a
+    wire service's slug ("UPDATE 2-") loses the slug."""
     if _BYLINE.match(line) or _dateline(line):
         return None
+    line = _WIRE_SLUG.sub("", line)
     parts = [p for p in _TRAIL.split(line) if p.strip()]
     if len(parts) > 1:
         longest = max(parts, key=lambda p: len(p.split()))

@@ -234,8 +234,9 @@ def _print_report(report, corpus) -> None:
         lost = f"; {report.reembedded} chunks whose vectors Chroma had lost were embedded again" if report.reembedded else ""
         print(f"  the last run was interrupted: the index was written afresh from what it holds{lost}", file=out)
     print(
-        f"Indexed {printable(str(corpus))}: {len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
-        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; {report.embedded} chunks embedded; "
+        f"Indexed {printable(str(corpus))}: files {len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
+        f"{report.embedded} chunks embedded; "
         f"{report.articles} article{'s' if report.articles != 1 else ''}, {report.chunks} chunk{'s' if report.chunks != 1 else ''} "
         f"in the index ({report.seconds:.1f} s).",
         file=out,
@@ -258,6 +259,11 @@ def ensure_index(assistant, settings) -> None:
     if assistant.has_index() and assistant.store.count():  # an empty index (a first build that found no article) is built
         indexed = assistant.store.info().get("corpus") if "corpus" in settings.model_fields_set else None
         if indexed and Path(indexed) != settings.corpus:
+            if not Path(settings.corpus).is_dir():  # said first: indexing it, as below suggests, would fail
+                raise RagError(
+                    f"Corpus directory {settings.corpus} does not exist: pass an existing directory with --corpus, or "
+                    f"leave --corpus out to ask the index in {settings.data_dir} (the articles of {indexed})."
+                )
             raise RagError(
                 f"The index in {settings.data_dir} holds the articles of {indexed}, not {settings.corpus}. "
                 f"To answer from {settings.corpus}, index it: rag index --corpus {settings.corpus} --data-dir DIR "

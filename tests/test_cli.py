@@ -48,6 +48,9 @@ def test_ask_json_from_another_directory_builds_the_missing_index(tmp_path, seed
     )
     assert wrong.returncode == 1 and json.loads(wrong.stdout)["status"] == "error"
     assert f"holds the articles of {SEEDS.resolve()}, not {other}" in wrong.stderr and "rag index --corpus" in wrong.stderr
+    # a corpus that does not exist is said to be missing, not to be indexed
+    gone = run(["ask", "--corpus", str(tmp_path / "no-such-dir"), "--data-dir", str(data), "Who blocked it?"], cwd=tmp_path)
+    assert gone.returncode == 1 and "no-such-dir does not exist" in gone.stderr and "rag index" not in gone.stderr, gone.stderr
 
 
 @pytest.mark.slow
@@ -63,6 +66,18 @@ def test_ask_over_a_folder_without_articles_says_so_each_time_not_that_the_corpu
     assert "does not say" not in asked.stdout
     missing = run(["ask", "--corpus", str(tmp_path / "missing"), "--data-dir", str(tmp_path / "d2"), "What?"], cwd=tmp_path)
     assert missing.returncode == 1 and "does not exist" in missing.stderr and "building it" not in missing.stderr
+    # text files that are all skipped (an empty one, an image given a .txt name) are no corpus either
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "empty.txt").write_text("", encoding="utf-8")
+    (broken / "notes.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR")
+    skipped = run(["index", "--corpus", str(broken), "--data-dir", str(tmp_path / "d3")], cwd=tmp_path)
+    assert skipped.returncode == 1 and "has no article that could be indexed:" in skipped.stderr, skipped.stderr
+    assert (
+        "notes.txt: looks binary (a PNG image, by its first bytes)" in skipped.stderr and "empty.txt: holds no" in skipped.stderr
+    )
+    asked = run(["ask", "--corpus", str(broken), "--data-dir", str(tmp_path / "d3"), "Who won?"], cwd=tmp_path)
+    assert asked.returncode == 1 and "has no article that could be indexed" in asked.stderr and "does not say" not in asked.stdout
 
 
 @pytest.mark.slow
@@ -177,4 +192,6 @@ def test_the_index_summary_counts_one_article_in_the_singular(capsys):
         skipped=[], added=["port.txt"], updated=[], removed=[], unchanged=[], embedded=2, articles=1, chunks=2, seconds=0.1
     )
     _print_report(report, "corpus")
-    assert "; 1 article, 2 chunks in the index" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "; 1 article, 2 chunks in the index" in err
+    assert "Indexed corpus: files 1 added, 0 updated" in err  # files, not articles: a .jsonl file holds several

@@ -2,6 +2,7 @@
 
 import json
 import random
+import re
 
 import pytest
 
@@ -153,6 +154,34 @@ def test_unusable_files_are_refused_with_a_reason(tmp_path, content, message):
         load_file(path, "bad.txt")
 
 
+@pytest.mark.parametrize(
+    "content, kind",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "a PNG image"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3", "a PDF"),  # no NUL in its first bytes: told as a PDF, not as bad UTF-8
+        (b"PK\x03\x04\x14\x00", "a ZIP archive, or a Word, OpenDocument or e-book file"),
+    ],
+)
+def test_a_binary_file_named_as_an_article_is_told_by_its_kind(tmp_path, content, kind):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(content)
+    with pytest.raises(CorpusError, match=re.escape(f"looks binary ({kind}, by its first bytes)")):
+        load_file(path, "notes.txt")
+
+
+def test_a_hidden_article_is_skipped_and_told_and_hidden_folders_and_mac_metadata_are_not(tmp_path):
+    (tmp_path / "good.txt").write_text("A good article. It has text.", encoding="utf-8")
+    (tmp_path / ".draft.txt").write_text("The mayor will resign. She said so.", encoding="utf-8")
+    (tmp_path / "._good.txt").write_bytes(b"\x00\x05\x16\x07")  # what a Mac writes beside a copied file
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "description.txt").write_text("Unnamed repository.", encoding="utf-8")
+    articles, skipped = load_corpus(tmp_path)
+    assert [a.source for a in articles] == ["good.txt"]
+    assert [(s.source, s.reason) for s in skipped] == [
+        (".draft.txt", 'is hidden (its name starts with "."): rename it without the dot to index it')
+    ]
+
+
 def test_a_bad_file_is_skipped_and_the_rest_loaded(tmp_path):
     (tmp_path / "good.txt").write_text("A good article. It has text.", encoding="utf-8")
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00\x00garbage")
@@ -212,6 +241,19 @@ def test_a_wire_dateline_stays_with_its_sentence():
         ("Sign up for our daily newsletter", True),
         ("In 2018, Johnston's 1982 song was featured in a television advertisement by Apple Inc.", False),
         ("Voters must register by Friday to take part in the referendum on the new constitution.", False),
+        ("Comments (148)", True),
+        ("1,204 comments", True),
+        (
+            "We use cookies to improve your experience on our site and to show you relevant advertising. By continuing "
+            "to browse you agree to our cookie policy.",  # 26 words: longer than a sign-in box
+            True,
+        ),
+        ("This site uses cookies. Continue to accept or find out more.", True),
+        (
+            "Regulators said the company had broken the law by setting tracking cookies before visitors agreed, and "
+            "fined it 40 million euros.",
+            False,
+        ),
     ],
 )
 def test_boilerplate_rules_on_single_blocks(block, junk):
@@ -318,6 +360,7 @@ def test_a_text_file_title_skips_section_trails_bylines_and_labels(tmp_path):
             "numbers.txt": "By The Numbers: how the vote went\nSeven won.\n",
             "outlet.txt": "Rover lost contact | Science News\nThe rover stopped.\n",
             "updated.txt": "Updated Covid boosters approved for 2026 season\nThey were.\n",
+            "wire.txt": "UPDATE 2-Aldgate Metals to buy Cornish lithium project\nBy Hannah Ruiz\nThe deal was agreed.\n",
         },
     )
     assert {source: a.title for source, a in articles.items()} == {
@@ -327,6 +370,7 @@ def test_a_text_file_title_skips_section_trails_bylines_and_labels(tmp_path):
         "numbers.txt": "By The Numbers: how the vote went",
         "outlet.txt": "Rover lost contact",  # the site's name after the bar is not the headline
         "updated.txt": "Updated Covid boosters approved for 2026 season",  # no whole date: not a dateline
+        "wire.txt": "Aldgate Metals to buy Cornish lithium project",  # without the wire service's slug
     }
     assert articles["updated.txt"].published is None
 
@@ -565,3 +609,18 @@ def test_jsonl_exports_name_their_fields_as_news_apis_do(tmp_path, caplog):
     for a in articles:  # citations still point into the file
         start, end = a.original_span(0, len(a.text))
         assert path.read_text(encoding="utf-8")[start:end] == a.text
+
+
+def test_a_news_apis_cut_off_text_is_indexed_without_its_marker_and_told(tmp_path, caplog):
+    """NewsAPI's free plan ends "content" with "… [+1834 chars]": shown as a related passage before."""
+    path = tmp_path / "newsapi.jsonl"
+    path.write_text(
+        '{"title": "Skylark strike", "content": "Skylark said it would rebook passengers free of charge or o\\u2026 '
+        '[+1834 chars]"}\n{"title": "Heat", "content": "Lisbon recorded 44.1C... [+92 chars]"}\n',
+        encoding="utf-8",
+    )
+    with caplog.at_level("WARNING"):
+        articles = load_file(path, "newsapi.jsonl")
+    assert [a.text for a in articles] == ["Skylark said it would rebook passengers free of charge or o", "Lisbon recorded 44.1C"]
+    assert "newsapi.jsonl line 1: its text is cut off by the news API ([+1834 chars])" in caplog.text
+    assert "line 2: its text is cut off by the news API ([+92 chars])" in caplog.text
