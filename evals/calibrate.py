@@ -201,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
                     "form_missing": [bool(c.missing_form) for c in cands],
                     "about_other": [c.about_other for c in cands],  # another year, office holder or speaker (rag/finder.py)
                     "ranked_last": [c.ranked_last for c in cands],  # that, or no number where one is asked for
+                    "unheard": bool(ev.unheard),  # it names what the corpus never mentions: refused (rag/finder.py)
                     "missing": ev.features["missing"],
                     "unknown": ev.features["unknown"],
                 }
@@ -287,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # 2. the decision, on every question, from its best sentence under that ranker
     rows = []
-    formless = []  # the best sentence lacks the form of answer asked for, or is about another year: refused (rag/finder.py)
+    formless = []  # the best sentence lacks the form of answer asked for, or is about another year, or the question names
+    # what the corpus never mentions: refused (rag/finder.py)
     for q in questions:
         level = {"missing": q["missing"], "unknown": q["unknown"]}
         if q["features"]:
@@ -297,10 +299,10 @@ def main(argv: list[str] | None = None) -> int:
             best = int(order[0])
             second = float(logits[order[1]]) if len(order) > 1 else None
             rows.append(decision_row(float(logits[best]), second, q["facts"][best], level))
-            formless.append(q["form_missing"][best] or bool(q["about_other"][best]))
+            formless.append(q["form_missing"][best] or bool(q["about_other"][best]) or q.get("unheard", False))
         else:
             rows.append(decision_row(None, None, {}, level))
-            formless.append(False)
+            formless.append(q.get("unheard", False))
     y = np.array([q["answerable"] for q in questions], dtype=int)
     group = np.array([names.index(q["dataset"]) for q in questions])
     weights = np.array([len(y) / len(names) / size[q["dataset"]] for q in questions])

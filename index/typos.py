@@ -136,6 +136,17 @@ class Speller:
                 scored[edit] = max(scored.get(edit, ()), rank)
         return max(scored, key=scored.get) if scored else None
 
+    def near(self, word: str) -> bool:
+        """Whether the corpus holds a term one edit from ``word`` (its first letter kept, accents aside): what the
+        question may have mistyped, where the speller did not dare to correct it ("Hamaz" for "Hamza": a name keeps its
+        last letter; "Rhou" for "Rou": too short), or another form of ("African" for "Africa")."""
+        word = _folded(word.lower())
+        for edit in (word, *(e for e, _ in _edits(word))):
+            term = _stem.__wrapped__(edit)  # hundreds of candidates: not kept in the analyzer's cache
+            if term in self.df or term in self.accented:
+                return True
+        return False
+
     @property
     def accented(self) -> dict[str, str]:
         """The corpus's terms with accents, by their unaccented spelling (built on first need)."""

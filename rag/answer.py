@@ -30,10 +30,16 @@ AGREE_COSINE = 0.72  # two sentences from different articles this close state th
 
 
 def compose(
-    question: str, ranked: list[Candidate], probability: float, threshold: float, articles: dict[str, StoredArticle]
+    question: str,
+    ranked: list[Candidate],
+    probability: float,
+    threshold: float,
+    articles: dict[str, StoredArticle],
+    unheard: tuple[str, ...] = (),
 ) -> Answer:
+    """``unheard``: the names the question asks about that the corpus never mentions (rag/finder.py ``Evidence``)."""
     if not ranked or probability < threshold:
-        return refuse(question, ranked, probability, articles)
+        return refuse(question, ranked, probability, articles, unheard)
 
     ranked = prefer_recent(question, ranked, articles)
     best = ranked[0]
@@ -102,13 +108,23 @@ def _why_not(shown: list[Candidate]) -> str:
     return ""
 
 
-def refuse(question: str, ranked: list[Candidate], probability: float, articles: dict[str, StoredArticle]) -> Answer:
+def refuse(
+    question: str,
+    ranked: list[Candidate],
+    probability: float,
+    articles: dict[str, StoredArticle],
+    unheard: tuple[str, ...] = (),
+) -> Answer:
     """A refusal, with the closest passages as "related" when any is close at all, and why when a rule says
-    the best sentence cannot answer ("The passages that come closest give no number")."""
+    the best sentence cannot answer ("The passages that come closest give no number"), or when the question names
+    what the corpus never mentions (``unheard``: 'The indexed articles never mention "Porto"')."""
     closest_first = sorted(ranked, key=lambda c: c.logit, reverse=True)  # one about another year too (rag/finder.py)
     close = [c for c in distinct(closest_first) if c.dense >= RELATED_DENSE or c.coverage >= RELATED_COVERAGE]
     related = [citation(n, c, articles) for n, c in enumerate(close[:3], start=1)]
-    reason = _why_not(close[:3]) if close else ""  # of the passages shown: none shown, none to explain
+    if unheard:
+        reason = "The indexed articles never mention " + " or ".join(f"“{name}”" for name in unheard)
+    else:
+        reason = _why_not(close[:3]) if close else ""  # of the passages shown: none shown, none to explain
     return Answer(
         status="not_in_corpus", answer=NOT_IN_CORPUS, related=related, question=question, confidence=probability, reason=reason
     )

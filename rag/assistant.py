@@ -61,7 +61,7 @@ class Assistant:
         self.live = LiveIndex(
             self.data_dir, self.spec, self.embedder, chroma_url=self.settings.chroma_url, timeout=self.settings.chroma_timeout
         )
-        self.finder = EvidenceFinder(self.live, self.embedder, self.reader)
+        self.finder = EvidenceFinder(self.live, self.embedder, self.reader, lambda: self.speller)
         self._lazy_lock = threading.Lock()  # the LLM client, the judge, the speller: built once, independent of indexing
         self._llm = None
         self._speller = None
@@ -220,7 +220,8 @@ class Assistant:
         llm, backend = self.llm()
         update["backend"] = backend
         if evidence.probability < self.reader.calibration.threshold:  # the evidence does not answer: no generation
-            return refuse(searched, evidence.ranked, evidence.probability, self._articles_of(evidence)).model_copy(update=update)
+            articles = self._articles_of(evidence)
+            return refuse(searched, evidence.ranked, evidence.probability, articles, evidence.unheard).model_copy(update=update)
         answer = yield from self._generation(llm).generate(evidence, self._articles_of(evidence), lambda: self.answer(evidence))
         return answer.model_copy(update=update)
 
@@ -237,7 +238,9 @@ class Assistant:
             if c.retrieved.chunk.file_hash is None
             or (c.document_id in articles and articles[c.document_id].file_hash == c.retrieved.chunk.file_hash)
         ]
-        answer = compose(evidence.question, ranked, evidence.probability, self.reader.calibration.threshold, articles)
+        answer = compose(
+            evidence.question, ranked, evidence.probability, self.reader.calibration.threshold, articles, evidence.unheard
+        )
         return answer.model_copy(update={"searched": evidence.question})
 
     def _articles_of(self, evidence: Evidence) -> dict:

@@ -95,6 +95,32 @@ def analyze(question: str, lexical: LexicalIndex, context: str | None = None) ->
     )
 
 
+# A name as a question writes it: capitalised words in a row, inside the question ("Porto", "the Court of Appeal"; not
+# "the CEO of Tesla", whose acronym a name may follow).
+_NAME = re.compile(
+    r"(?<!^)(?<![.!?]\s)(?<![\w’'-])[A-Z][\w’'-]*[a-zA-Z](?:(?:\s+|(?<=[a-z])\s+of\s+(?:the\s+)?)[A-Z][\w’'-]*[a-zA-Z])*\b"
+)
+
+
+def never_mentioned(
+    question: str, lexical: LexicalIndex, retrieved: list[Retrieved], near: Callable[[str], bool] | None = None
+) -> tuple[str, ...]:
+    """The question's names, as written, with a word that the corpus never mentions: "Porto" asked of articles that
+    speak of Lisbon. Such a question is about something the corpus does not hold, and a sentence on its topic does not
+    answer it. A word is mentioned when a chunk holds its term, or the title of a retrieved article does (the index's
+    words are its chunks' text, and a title may name what its article calls "the city"), or a term ``near`` it (index/
+    typos.py ``Speller.near``: "Hamaz" may be the corpus's "Hamza"). An acronym ("CEO", "NATO") always is: an article
+    may spell it out. The speller corrected the question before (rag/assistant.py): "Herve" is searched as "Hervé"."""
+    titles = {t for r in retrieved for t in terms(r.chunk.title)}
+
+    def mentioned(word: str) -> bool:
+        said = [t for t in terms(word) if t not in _QUESTION_NOISE]
+        return word.isupper() or all(lexical.df.get(t, 0) or t in titles for t in said) or bool(near and near(word))
+
+    names = (m.group(0) for m in _NAME.finditer(question))
+    return tuple(dict.fromkeys(name for name in names if not all(mentioned(w) for w in name.split())))
+
+
 # A name that qualifies a noun in the question: "the Tarvik bridge", "the Old Harbour bridge", "Tarvik's mayor", "the
 # mayor of Tarvik". An article that names Tarvik may say "the bridge" or "Mayor Ilse Brandt" after: the name is there.
 _NAMED_NOUNS = (

@@ -5,15 +5,17 @@ orders their sentences (rag/evidence.py builds its features); the best few are e
 (to compare sources); and one calibrated probability, from the best sentence's score and its embedding cosine
 with the question, says whether the corpus answers (0 when the best
 sentence lacks the form of answer asked for, no number for "how many", or is about another year than the
-question names). Composing the answer from
+question names, and when the question names something the corpus never mentions). Composing the answer from
 the Evidence (rag/answer.py) or generating one (rag/generation.py) is the caller's next step.
 """
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.embedding import Embedder, VectorCache
+from index.typos import Speller
 
 from .evidence import (
     Candidate,
@@ -22,6 +24,7 @@ from .evidence import (
     candidates,
     decision_features,
     lexical_features,
+    never_mentioned,
     read,
     sentence_features,
 )
@@ -43,13 +46,17 @@ class Evidence:
     ranked: list[Candidate]
     features: dict[str, float]
     probability: float  # that the corpus answers the question (answered when >= the reader's threshold)
+    unheard: tuple[str, ...] = ()  # names the question asks about that the corpus never mentions: it cannot answer
 
 
 class EvidenceFinder:
     """Finds the Evidence for a question over a LiveIndex with one reader; thread-safe."""
 
-    def __init__(self, index: LiveIndex, embedder: Embedder, reader: Reader) -> None:
-        self.index, self.embedder, self.reader = index, embedder, reader
+    def __init__(
+        self, index: LiveIndex, embedder: Embedder, reader: Reader, speller: Callable[[], Speller] | None = None
+    ) -> None:
+        """``speller``: the current index's (rag/assistant.py), which tells a name the question may have mistyped."""
+        self.index, self.embedder, self.reader, self.speller = index, embedder, reader, speller
         self.sentence_vectors = VectorCache()  # sentences embedded by earlier questions
 
     def find(self, question: str, k: int, context: str | None = None, meant: str | None = None) -> Evidence:
@@ -75,7 +82,9 @@ class EvidenceFinder:
         features = decision_features(q, ranked, retrieved, retriever.lexical)
         # a best sentence without the asked-for form of answer, or about another year, office holder or speaker, never
         # answers
-        answers = ranked and not (ranked[0].missing_form or ranked[0].about_other)
+        # answers; nor does any when the question names what the corpus never mentions ("Porto" of articles on Lisbon)
+        unheard = never_mentioned(question, retriever.lexical, retrieved, self.speller().near if self.speller else None)
+        answers = ranked and not (ranked[0].missing_form or ranked[0].about_other or unheard)
         probability = calibration.answerable(features) if answers else 0.0
         log.debug("question %r features %s p=%.3f", question, features, probability)
-        return Evidence(question, q.type, retrieved, ranked, features, probability)
+        return Evidence(question, q.type, retrieved, ranked, features, probability, unheard)

@@ -67,6 +67,9 @@ def test_a_refusal_says_what_the_closest_passages_lack():
     assert "said — it is shown under <em>Related</em>." in fmt.answer_parts(one)[0]  # not "the passage … — they are"
     plain = Answer(status="not_in_corpus", answer=NOT_IN_CORPUS)
     assert fmt.plain_answer(plain) == f"{NOT_IN_CORPUS} {fmt.REFUSAL_DETAIL}."
+    # a reason about the question, not the passages: the passages shown are only the closest
+    unheard = related.model_copy(update={"reason": "The indexed articles never mention “Porto”"})
+    assert "never mention “Porto”" + fmt.RELATED_NOTE in fmt.answer_parts(unheard)[0]
 
 
 def test_related_badge_is_a_word_and_repeats_are_dropped():  # item 10

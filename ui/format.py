@@ -10,7 +10,7 @@ citation never lands on a newer answer's card.
 import html
 import re
 
-from rag.answer import CLOSEST_PASSAGES, NOT_IN_CORPUS
+from rag.answer import CLOSEST_PASSAGE, CLOSEST_PASSAGES, NOT_IN_CORPUS
 from rag.language import ENGLISH_ONLY_NOTE, looks_non_english
 from rag.types import Answer, ArticleInfo, Citation, shown
 
@@ -43,8 +43,8 @@ def answer_parts(answer: Answer, k: int = 0) -> list[str]:
         tail = "."
         if answer.related:
             tail = RELATED_NOTE
-            if answer.reason:  # of all the passages shown, or of the closest (rag/answer.py)
-                shown = "they are" if answer.reason.startswith(CLOSEST_PASSAGES) else "it is"
+            if answer.reason.startswith((CLOSEST_PASSAGES, CLOSEST_PASSAGE)):  # said of the passages shown
+                shown = "they are" if answer.reason.startswith(CLOSEST_PASSAGES) else "it is"  # all, or the closest
                 tail = f" — {shown} shown under <em>Related</em>."
         return [f'<div class="nic"><strong>{esc(NOT_IN_CORPUS)}</strong> {esc(answer.reason or REFUSAL_DETAIL)}{tail}</div>']
     pieces = re.split(r"(?<=\])\s+(?=[^\[])", answer.answer)
