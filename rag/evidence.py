@@ -102,6 +102,9 @@ _NAME = re.compile(
 )
 
 
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
 def never_mentioned(
     question: str, lexical: LexicalIndex, retrieved: list[Retrieved], near: Callable[[str], bool] | None = None
 ) -> tuple[str, ...]:
@@ -117,7 +120,7 @@ def never_mentioned(
         said = [t for t in terms(word) if t not in _QUESTION_NOISE]
         return word.isupper() or all(lexical.df.get(t, 0) or t in titles for t in said) or bool(near and near(word))
 
-    names = (m.group(0) for m in _NAME.finditer(question))
+    names = (_POSSESSIVE.sub("", m.group(0)) for m in _NAME.finditer(question))  # "Tesla's chief": "Tesla"
     return tuple(dict.fromkeys(name for name in names if not all(mentioned(w) for w in name.split())))
 
 

@@ -401,6 +401,7 @@ HAMZA = "Abu Hamza al-Masri, the imam of the Finsbury Park Mosque, was arrested 
         ("What is the highest temperature ever recorded in Porto?", "Heat record", ("Porto",)),
         ("What did the Court of Appeal say about the heat in Lisbon?", "Heat record", ("Court of Appeal",)),
         ("Who is the CEO of Tesla?", "Heat record", ("Tesla",)),  # an acronym may be spelt out: not counted
+        ("What did Tesla's chief executive say?", "Heat record", ("Tesla",)),
         ("What temperature did Lisbon record on Tuesday?", "Heat record", ()),
         ("What was the record in the Capital?", "Heat record", ()),  # a capitalised word the text holds
         ("How hot did it get in Lisboa?", "Lisboa breaks its heat record", ()),  # in the title of the article

@@ -401,7 +401,8 @@ def build_app(assistant: Assistant):
                         if indexed:
                             message = (
                                 f"Indexed {', '.join(indexed)}: {len(report.added)} added, {len(report.updated)} "
-                                f"updated, {report.embedded} chunks embedded. You can ask about them now."
+                                f"updated, {report.embedded} chunk{'s' if report.embedded != 1 else ''} embedded. You can ask about "
+                                f"{'them' if len(indexed) > 1 else 'it'} now."
                             )
                     except RagError as err:
                         problems.append(str(err))
