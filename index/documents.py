@@ -173,6 +173,14 @@ _MAGIC = (
 )
 
 
+def binary_kind(data: bytes) -> str | None:
+    """Why a file's bytes are no text article, or None: what its first bytes say it is ("a PNG image, by its first
+    bytes"), or that it holds NUL bytes. The indexer and the UI's upload check both ask."""
+    if kind := next((k for magic, k in _MAGIC if data.startswith(magic)), None):
+        return f"{kind}, by its first bytes"
+    return "it contains NUL bytes" if b"\x00" in data[:8192] else None
+
+
 def read_text(path: Path) -> str:
     """A file's text as UTF-8, or a CorpusError that says why it cannot be used."""
     try:
@@ -182,9 +190,7 @@ def read_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as err:
         raise CorpusError(f"cannot be read ({err.strerror})") from err
-    kind = next((k for magic, k in _MAGIC if data.startswith(magic)), None)
-    if kind or b"\x00" in data[:8192]:
-        why = f"{kind}, by its first bytes" if kind else "it contains NUL bytes"
+    if why := binary_kind(data):
         raise CorpusError(
             f"looks binary ({why}): only text articles can be indexed; remove it, or save the article's text as .txt"
         )

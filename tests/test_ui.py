@@ -468,6 +468,7 @@ def test_upload_names_are_sanitised_and_temp_files_deleted(page, served):
     assert "evil2.txt" in message and "was saved as" in message, message
     assert "“.bashrc.txt” was saved as “bashrc.txt”" in message
     assert "big.txt" in message and "blob.txt" in message and "Not added" in message
+    assert "“blob.txt” looks binary (it contains NUL bytes)" in message, message  # the indexer's reason, told alike
     assert "Error" not in page.locator("#upload").inner_text()
     assert any("Indexing" in t for t in page.evaluate("() => window.__uploadTexts"))  # progress while indexing
     table = page.locator("#articles").inner_text()

@@ -5,6 +5,7 @@ import os
 import time
 from pathlib import Path
 
+from index.documents import binary_kind
 from rag import Assistant, RagError
 from rag.errors import QuestionError
 from rag.settings import DEFAULT_CORPUS
@@ -350,8 +351,8 @@ def build_app(assistant: Assistant):
                     if size > MAX_UPLOAD_BYTES:
                         raise ValueError(f"“{original}” is {size / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB")
                     data = path.read_bytes()
-                    if b"\x00" in data[:8192]:
-                        raise ValueError(f"“{original}” looks binary; upload text articles")
+                    if why := binary_kind(data):
+                        raise ValueError(f"“{original}” looks binary ({why}); upload text articles")
                     try:
                         data.decode("utf-8")
                     except UnicodeDecodeError:
