@@ -38,7 +38,7 @@ _BOILERPLATE = re.compile(
 # cookies before visitors agreed"), which a short block may do too.
 _COOKIE_NOTICE = re.compile(
     r"\b(we|this (site|website)|our (site|website)) uses? cookies\b|\byou (agree|consent) to (our|the) (use of )?cookies?\b|"
-    r"\b(accept|manage) (all |your )?cookies\b",
+    r"^\s*(accept|manage) (all |your )?cookies\b",  # a button's label, not "made users accept cookies"
     re.IGNORECASE,
 )
 _NOTICE_WORDS = 80

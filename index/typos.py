@@ -141,6 +141,8 @@ class Speller:
         question may have mistyped, where the speller did not dare to correct it ("Hamaz" for "Hamza": a name keeps its
         last letter; "Rhou" for "Rou": too short), or another form of ("African" for "Africa")."""
         word = _folded(word.lower())
+        if len(word) > MAX_LETTERS or not word.isalpha():  # no word (its parts are asked one by one)
+            return False
         for edit in (word, *(e for e, _ in _edits(word))):
             term = _stem.__wrapped__(edit)  # hundreds of candidates: not kept in the analyzer's cache
             if term in self.df or term in self.accented:

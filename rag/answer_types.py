@@ -189,12 +189,18 @@ _SPEAKS_OF_FUTURE = re.compile(
 )
 
 
-# A question about a population ("What is the population of Nagorno-Karabakh?") asks for a number of inhabitants: a
-# count of the dead ("the conflict claimed around 30,000 lives") does not answer it. In SQuAD 2.0's train and dev
-# articles (not its test ones), each of the 47 sentences that answer a question naming a population (or the sentence
-# before it) speaks of one in these words.
+# A question for a population ("What is the population of Nagorno-Karabakh?", "How large is the population…?") asks
+# for a number of inhabitants: a count of the dead ("the conflict claimed around 30,000 lives") does not answer it,
+# and a count within the population ("How many people in the population are over 65?") is not asked so. In SQuAD
+# 2.0's train and dev articles (not its test ones), each of the 47 sentences that answer a question naming a
+# population (or the sentence before it) speaks of one in these words.
 POPULATION = "population figure"
-_ASKS_POPULATION = re.compile(r"\bpopulations?\b", re.I)
+# the population's size, not a count within it ("How many people in the population are over 65?") nor its change
+_ASKS_POPULATION = re.compile(
+    r"\b(?:what|how (?:large|big))(?:['’]s| is| was| were| are| will be)? (?:the |its |their )?"
+    r"(?:total |estimated |current |approximate |overall )?population\b(?! (?:growth|change|density|decline)\b)",
+    re.I,
+)
 _SPEAKS_OF_POPULATION = re.compile(
     r"\b(?:populations?|populous|populated|inhabit(?:ants?|ed|s)?|residents?|census|dwellers|home to|"
     r"(?:people|persons|families) (?:live|lived|living|reside|resided)|(?:live|lived|living|reside|resided) (?:in|there))\b",
@@ -212,7 +218,7 @@ def answer_form(question: str, qtype: str) -> str:
     figure), or "" when it varies."""
     if qtype == "date" and _ASKS_FUTURE.search(question):
         return FUTURE
-    if qtype in ("number", "count") and _ASKS_POPULATION.search(question):
+    if qtype in ("number", "count", "any") and _ASKS_POPULATION.search(question):  # "What's the population…?" too
         return POPULATION
     if qtype == "date" and _ASKS_YEAR.search(question):
         return "year"
@@ -268,8 +274,8 @@ def gives(form: str, found: set[str], text: str = "") -> bool:
     """Whether a sentence (``text``, and its answer-type fillers ``found``) holds the form asked for."""
     if form == FUTURE:
         return bool(_SPEAKS_OF_FUTURE.search(text))
-    if form == POPULATION:
-        return bool(found) and bool(_SPEAKS_OF_POPULATION.search(text))
+    if form == POPULATION:  # a number (the question's type may have found no fillers: "What's the population…?")
+        return bool(found or _NUMBER.search(text)) and bool(_SPEAKS_OF_POPULATION.search(text))
     return any(_A_YEAR.search(f) for f in found) if form == "year" else bool(found)
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from index.analysis import terms, words
+from index.analysis import STOPWORDS, terms, words
 from index.lexical import LexicalIndex
 
 from .answer_types import CAPITALISED, FORMS_RANKED_LAST, answer_form, fillers, gives, other_year, question_type, years
@@ -103,6 +103,7 @@ _NAME = re.compile(
 
 
 _POSSESSIVE = re.compile(r"['’]s?$")
+_HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|St|Mt|Ft|Gen|Lt|Col|Capt|Cmdr|Sgt|Sen|Rep|Gov|Rev|Sr|Jr)\.?\s+(?=[A-Z])")
 
 
 def never_mentioned(
@@ -114,11 +115,17 @@ def never_mentioned(
     words are its chunks' text, and a title may name what its article calls "the city"), or a term ``near`` it (index/
     typos.py ``Speller.near``: "Hamaz" may be the corpus's "Hamza"). An acronym ("CEO", "NATO") always is: an article
     may spell it out. The speller corrected the question before (rag/assistant.py): "Herve" is searched as "Hervé"."""
+    question = _HONORIFIC.sub("", question)  # "Mr. Lavrov": Lavrov, not "Mr" (which AP style never writes)
+    if sum(w[:1].isupper() and w.lower() in STOPWORDS for w in question.split()[1:]) >= 2:
+        return ()  # in title case ("What Did Aliyev Say On Twitter?"), a capital marks no name
     titles = {t for r in retrieved for t in terms(r.chunk.title)}
 
     def mentioned(word: str) -> bool:
-        said = [t for t in terms(word) if t not in _QUESTION_NOISE]
-        return word.isupper() or all(lexical.df.get(t, 0) or t in titles for t in said) or bool(near and near(word))
+        missing = {t for t in terms(word) if t not in _QUESTION_NOISE and not lexical.df.get(t, 0) and t not in titles}
+        if word.isupper() or not missing:
+            return True
+        parts = [p for p in re.findall(r"[^\W\d_]+", word) if set(terms(p)) & missing]  # "Nassau-Saarbucken": each part
+        return bool(near) and all(near(p) for p in parts)
 
     names = (_POSSESSIVE.sub("", m.group(0)) for m in _NAME.finditer(question))  # "Tesla's chief": "Tesla"
     return tuple(dict.fromkeys(name for name in names if not all(mentioned(w) for w in name.split())))

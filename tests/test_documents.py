@@ -249,6 +249,8 @@ def test_a_wire_dateline_stays_with_its_sentence():
             True,
         ),
         ("This site uses cookies. Continue to accept or find out more.", True),
+        ("Accept all cookies", True),
+        ("The regulator found that the sites made users accept cookies before they could read a single article.", False),
         (
             "Regulators said the company had broken the law by setting tracking cookies before visitors agreed, and "
             "fined it 40 million euros.",

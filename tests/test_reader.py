@@ -408,6 +408,9 @@ HAMZA = "Abu Hamza al-Masri, the imam of the Finsbury Park Mosque, was arrested 
         ("Which Parks did he preach in?", "Arrests", ()),
         ("D'Olier Street is named after whom?", "Arrests", ()),
         ("What was Abu Hamza charged with in Manchester?", "Arrests", ("Manchester",)),
+        ("What did Mr. Hamza say?", "Arrests", ()),  # a title is no name, and the name after it is checked
+        ("What did Dr. Okafor say about Lisbon?", "Arrests", ("Okafor",)),
+        ("What Did Abu Hamza Say On Twitter?", "Arrests", ()),  # in title case, a capital marks no name
     ],
 )
 def test_a_question_naming_what_the_corpus_never_mentions_cannot_be_answered(question, title, unheard):
@@ -748,6 +751,8 @@ def test_a_question_about_what_is_to_come_is_answered_only_by_a_sentence_that_sp
         ("What was the population of the city in 1900?", "By 1900 the city had 3.4 million inhabitants.", True),
         ("What is the population of the county?", "The 2020 census counted 41,200 residents in the county.", True),
         ("What is the population of the island?", "About 900 people live on the island year-round.", True),
+        ("What's the population of the island?", "About 900 people live on the island year-round.", True),
+        ("How large is the population of Baku?", "Baku, home to 2.3 million people, hosted the talks.", True),
     ],
 )
 def test_a_population_question_is_answered_only_by_a_number_of_inhabitants(question, sentence, gives):
@@ -762,7 +767,14 @@ def test_a_population_question_is_answered_only_by_a_number_of_inhabitants(quest
 def test_a_question_that_only_mentions_a_population_asks_for_no_population_figure():
     from rag.answer_types import POPULATION, answer_form, question_type
 
-    for question in ("What share of the population voted?", "Who makes up most of the population?"):
+    for question in (
+        "What share of the population voted?",
+        "Who makes up most of the population?",
+        "How many civilians of the Armenian population fled Nagorno-Karabakh?",  # a count within it
+        "How many people in the population are over 65?",
+        "How much did the population grow?",
+        "What is the population density of Baku?",
+    ):
         assert answer_form(question, question_type(question)) != POPULATION, question
 
 

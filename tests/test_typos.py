@@ -109,3 +109,12 @@ def test_the_assistant_searches_with_the_current_index_spelling(tmp_path, hashin
     (corpus / "c.txt").write_text("Route\n\nBaku wants the Zangezur corridor opened.\n", encoding="utf-8")
     assistant.index()
     assert assistant.speller.correct("Where is the Zangezr corridor?") == "Where is the Zangezur corridor?"
+
+
+def test_near_tells_a_word_one_edit_from_a_corpus_term_and_gives_up_on_what_is_no_word():
+    from index.typos import Speller
+
+    speller = Speller({"hamza": 2, "africa": 1, "saarbrücken": 1}, [])  # terms, as the index stems them
+    assert speller.near("Hamaz") and speller.near("African") and speller.near("Saarbucken")  # accents aside
+    assert not speller.near("Manchester")
+    assert not speller.near("Q" * 2000) and not speller.near("Nassau-Saarbucken")  # too long, or no single word
