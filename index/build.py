@@ -201,21 +201,8 @@ def _sync(
     report = BuildReport(orphans=orphans)
     had_chunks = store.count()
     seen = _apply(scan, report, store, embedder, chunking, progress, stored)
-    unread = [source for source, _ in report.skipped if Path(source).suffix.lower() in UNREAD_DOCUMENTS]
-    if len(seen) == len(unread) and not had_chunks:
-        named = ", ".join(unread[:3]) + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
-        also = f" ({named}: not read; save their text as .txt, .md or .html)" if unread else ""
-        raise CorpusError(
-            f"Corpus directory {corpus_dir} has no .txt, .md, .html or .jsonl files{also}: add articles there, "
-            "or pass another directory with --corpus."
-        )
-    if not had_chunks and not store.count():  # every file was skipped: an empty index would refuse every question
-        named = "".join(f"\n  {printable(source)}: {reason}" for source, reason in report.skipped[:5])
-        more = f"\n  and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
-        raise CorpusError(
-            f"Corpus directory {corpus_dir} has no article that could be indexed:{named}{more}\n"
-            "Fix those files or add articles there, or pass another directory with --corpus."
-        )
+    if not had_chunks and not store.count():  # a first build that indexed nothing would refuse every question
+        raise _nothing_indexed(corpus_dir, report.skipped, seen)
     report.repaired = sorted(s for s in repaired if s in report.added)
     report.added = [s for s in report.added if s not in repaired]
     report.chunks = store.count()
@@ -223,6 +210,25 @@ def _sync(
     if report.changed or not lexical_is_current(store, data_dir):
         refresh_lexical(store, data_dir, force=True)
     return report
+
+
+def _nothing_indexed(corpus_dir: Path, skipped: list[tuple[str, str]], seen: set[str]) -> CorpusError:
+    """Why a first build indexed no article, and what to do: the folder holds no article files (the documents of
+    other kinds it holds named), or every file was skipped (each with its reason)."""
+    unread = [source for source, _ in skipped if Path(source).suffix.lower() in UNREAD_DOCUMENTS]
+    if len(seen) == len(unread):
+        named = ", ".join(unread[:3]) + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
+        also = f" ({named}: not read; save their text as .txt, .md or .html)" if unread else ""
+        return CorpusError(
+            f"Corpus directory {corpus_dir} has no .txt, .md, .html or .jsonl files{also}: add articles there, "
+            "or pass another directory with --corpus."
+        )
+    named = "".join(f"\n  {printable(source)}: {reason}" for source, reason in skipped[:5])
+    more = f"\n  and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+    return CorpusError(
+        f"Corpus directory {corpus_dir} has no article that could be indexed:{named}{more}\n"
+        "Fix those files or add articles there, or pass another directory with --corpus."
+    )
 
 
 def _repair(store: Store, rows, stored: dict[str, dict[str, str]]) -> tuple[set[str], int]:

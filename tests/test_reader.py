@@ -711,57 +711,81 @@ def test_answers_of_the_expected_type_in_the_forms_articles_write_them(question,
 
 
 @pytest.mark.parametrize(
-    "question, sentence, gives",
+    "form, question, sentence, gives",
     [
-        # the seed dev question u05, answered with a past date until then
+        # a question about what is to come; the seed dev question u05 was answered with a past date
         (
+            "future date",
             "When will Armenia and Azerbaijan sign the peace treaty?",
             "Saturday's announcement was the first time since the end of the hostilities over Karabakh in November, "
             "2020 that Moscow has accused one of the parties of violating the uneasy ceasefire.",
             False,
         ),
-        ("When will the new line launch?", "The collection is set to launch and hit stores in the fall of 2015.", True),
-        ("When is the bridge expected to reopen?", "Officials said the bridge would reopen in March.", True),
-        ("When is the bridge expected to reopen?", "The bridge closed in March after inspectors found cracks.", False),
-        ("When will the game be released?", "The game will be released in North America on March 4, 2016.", True),
-        ("When will the station close?", "The operator plans to shut the station next year.", True),
-    ],
-)
-def test_a_question_about_what_is_to_come_is_answered_only_by_a_sentence_that_speaks_of_it(question, sentence, gives):
-    from rag.answer_types import FUTURE, answer_form, fillers, question_type
-    from rag.answer_types import gives as holds
-
-    kind = question_type(question)
-    assert answer_form(question, kind) == FUTURE
-    assert holds(FUTURE, fillers(sentence, kind, set(words(question))), sentence) == gives
-
-
-@pytest.mark.parametrize(
-    "question, sentence, gives",
-    [
-        # the seed dev question u02, answered with a war's toll
         (
+            "future date",
+            "When will the new line launch?",
+            "The collection is set to launch and hit stores in the fall of 2015.",
+            True,
+        ),
+        ("future date", "When is the bridge expected to reopen?", "Officials said the bridge would reopen in March.", True),
+        (
+            "future date",
+            "When is the bridge expected to reopen?",
+            "The bridge closed in March after inspectors found cracks.",
+            False,
+        ),
+        ("future date", "When will the game be released?", "The game will be released in North America on March 4, 2016.", True),
+        ("future date", "When will the station close?", "The operator plans to shut the station next year.", True),
+        # a population; the seed dev question u02 was answered with a war's toll
+        (
+            "population figure",
             "What is the population of Nagorno-Karabakh?",
             "Ethnic Armenian separatists in Nagorno-Karabakh broke away from Azerbaijan as the Soviet Union collapsed in "
             "1991, and the ensuing conflict claimed around 30,000 lives.",
             False,
         ),
-        ("What is the population of Nagorno-Karabakh?", "The region is mainly populated by ethnic Armenians.", False),
-        ("What is the population of Glencarra?", "The town, home to about 12,000 people, lost power on Friday.", True),
-        ("What was the population of the city in 1900?", "By 1900 the city had 3.4 million inhabitants.", True),
-        ("What is the population of the county?", "The 2020 census counted 41,200 residents in the county.", True),
-        ("What is the population of the island?", "About 900 people live on the island year-round.", True),
-        ("What's the population of the island?", "About 900 people live on the island year-round.", True),
-        ("How large is the population of Baku?", "Baku, home to 2.3 million people, hosted the talks.", True),
+        (
+            "population figure",
+            "What is the population of Nagorno-Karabakh?",
+            "The region is mainly populated by ethnic Armenians.",
+            False,
+        ),
+        (
+            "population figure",
+            "What is the population of Glencarra?",
+            "The town, home to about 12,000 people, lost power on Friday.",
+            True,
+        ),
+        (
+            "population figure",
+            "What was the population of the city in 1900?",
+            "By 1900 the city had 3.4 million inhabitants.",
+            True,
+        ),
+        (
+            "population figure",
+            "What is the population of the county?",
+            "The 2020 census counted 41,200 residents in the county.",
+            True,
+        ),
+        ("population figure", "What is the population of the island?", "About 900 people live on the island year-round.", True),
+        ("population figure", "What's the population of the island?", "About 900 people live on the island year-round.", True),
+        (
+            "population figure",
+            "How large is the population of Baku?",
+            "Baku, home to 2.3 million people, hosted the talks.",
+            True,
+        ),
     ],
 )
-def test_a_population_question_is_answered_only_by_a_number_of_inhabitants(question, sentence, gives):
-    from rag.answer_types import POPULATION, answer_form, fillers, question_type
+def test_a_question_for_a_form_of_answer_is_answered_only_by_a_sentence_that_holds_it(form, question, sentence, gives):
+    """A time to come ("When will…?") or a population ("What is the population of…?"): the form the answer is written in."""
+    from rag.answer_types import answer_form, fillers, question_type
     from rag.answer_types import gives as holds
 
     kind = question_type(question)
-    assert answer_form(question, kind) == POPULATION
-    assert holds(POPULATION, fillers(sentence, kind, set(words(question))), sentence) == gives
+    assert answer_form(question, kind) == form
+    assert holds(form, fillers(sentence, kind, set(words(question))), sentence) == gives
 
 
 def test_a_question_that_only_mentions_a_population_asks_for_no_population_figure():
